@@ -1,0 +1,108 @@
+//! The one error type of the domain.
+//!
+//! Every way a request can be wrong is a variant here, with the field at
+//! fault. The service layer maps this type to a gRPC status in exactly one
+//! place (`service::status`), so a given mistake gets the same code, field
+//! and sentence whether it arrives through `Convert`, a batch item or a
+//! session message.
+//!
+//! Messages describe the problem without echoing the input back: input can
+//! be large, and a status travels in HTTP/2 trailers, which have a size
+//! limit.
+
+use std::fmt;
+
+/// A request field that can be at fault, named as in `bank.v1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Amount,
+    FromCurrency,
+    ToCurrency,
+    RequestId,
+    Pairs,
+}
+
+impl Field {
+    /// The field's name in the protobuf contract, as `google.rpc.BadRequest`
+    /// reports it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Amount => "amount",
+            Field::FromCurrency => "from_currency",
+            Field::ToCurrency => "to_currency",
+            Field::RequestId => "request_id",
+            Field::Pairs => "pairs",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What is wrong with one field's value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputProblem {
+    #[error("must be a plain decimal number such as 100 or 12.50 (digits, at most one point, no sign, exponent, spaces or leading zeros)")]
+    AmountMalformed,
+    #[error("must be greater than zero")]
+    AmountZero,
+    #[error("has more decimals than {currency} allows ({minor_units})")]
+    AmountTooPrecise {
+        currency: &'static str,
+        minor_units: u32,
+    },
+    #[error("must be less than 1000000000000000 (10^15) units")]
+    AmountTooLarge,
+    #[error("must be an ISO 4217 code of three uppercase letters, such as EUR")]
+    CurrencyMalformed,
+    #[error("{code} is not a supported currency")]
+    CurrencyUnsupported {
+        /// Always three uppercase ASCII letters, so it is safe to echo.
+        code: String,
+    },
+    #[error("pair #{index} must be written FROM/TO with two currency codes, such as EUR/USD")]
+    PairMalformed { index: usize },
+    #[error("pair #{index} names {code}, which is not a supported currency")]
+    PairUnsupportedCurrency { index: usize, code: String },
+    #[error("pair #{index} must name two different currencies")]
+    PairSameCurrency { index: usize },
+    #[error("at most {max} pairs may be requested at once")]
+    TooManyPairs { max: usize },
+    #[error("must be at most {max} bytes long")]
+    RequestIdTooLong { max: usize },
+}
+
+/// Everything the domain can refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// The caller sent a value that can never be accepted as it is.
+    #[error("{field} {problem}")]
+    InvalidInput { field: Field, problem: InputProblem },
+    /// The arithmetic result does not fit the supported range. Checked
+    /// arithmetic turns what would be a panic or a wrong number into this.
+    #[error("the result is outside the range this service can represent exactly")]
+    Overflow,
+    /// A rate could not be computed. This is the server's fault, never the
+    /// caller's; it cannot happen with the built-in currency table, and a
+    /// unit test checks every pair to keep it that way.
+    #[error("no rate could be computed for {pair}")]
+    RateUnavailable { pair: String },
+}
+
+impl DomainError {
+    /// Shorthand for the common case.
+    pub fn invalid(field: Field, problem: InputProblem) -> Self {
+        DomainError::InvalidInput { field, problem }
+    }
+
+    /// The field at fault, if the caller's input is to blame.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            DomainError::InvalidInput { field, .. } => Some(*field),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The seeded, smooth, bounded random walk that makes rates fluctuate.
+//!
+//! The deviation of a currency from its baseline at tick `n` is a pure
+//! function of `(seed, currency code, n)`: no state, no history, no clock.
+//! That is what lets two servers started at different times with the same
+//! seed publish identical quotes for the same tick, and what lets tests pin
+//! exact values.
+//!
+//! It is built as "value noise": for each of a few octaves, random values
+//! are drawn at lattice points every `period` ticks (from a hash, not from a
+//! running generator) and joined by a smoothstep curve. Summing octaves from
+//! fast and small to slow and large gives a path that wanders like a market:
+//! a few basis points per tick, larger swings over hours, never a jump.
+//!
+//! Everything is integer arithmetic in parts per billion, so the result is
+//! bit-for-bit identical on every platform. Floating point would not be:
+//! libm functions may differ in their last bit between machines.
+//!
+//! Bounds, from the octave table:
+//! - the deviation never exceeds the sum of amplitudes, 11.3% (< 20%);
+//! - smoothstep's slope is at most 1.5 per period, so one octave moves at
+//!   most `3 × amplitude / period` per tick, and all together at most
+//!   about 11.6 basis points per tick (< 1%); the typical move is 1 to 3.
+
+/// One part per billion: deviations are integers in these units.
+pub const PPB: i64 = 1_000_000_000;
+
+/// `(period in ticks, amplitude in parts per billion)`, fastest first.
+const OCTAVES: [(u64, i64); 5] = [
+    (8, 2_000_000),
+    (64, 6_000_000),
+    (512, 15_000_000),
+    (4_096, 30_000_000),
+    (32_768, 60_000_000),
+];
+
+/// The largest deviation the walk can produce, in parts per billion.
+pub const MAX_DEVIATION_PPB: i64 = {
+    let mut total = 0;
+    let mut octave = 0;
+    while octave < OCTAVES.len() {
+        total += OCTAVES[octave].1;
+        octave += 1;
+    }
+    total
+};
+
+/// Deviation of `code` from its baseline at `tick`, in parts per billion:
+/// the currency is worth `baseline × (1 + deviation / 10^9)` US dollars.
+pub fn deviation_ppb(seed: u64, code: &str, tick: u64) -> i64 {
+    let currency_key = code
+        .bytes()
+        .fold(0u64, |key, byte| (key << 8) | u64::from(byte));
+    OCTAVES
+        .iter()
+        .zip(0u64..)
+        .map(|(&(period, amplitude), octave)| {
+            let lattice = tick / period;
+            let offset = tick % period;
+            let start = lattice_value(seed, currency_key, octave, lattice);
+            let end = lattice_value(seed, currency_key, octave, lattice + 1);
+            let unit = smooth_between(start, end, offset, period);
+            // |unit| <= 10^9 and amplitude < 10^8: the product fits easily.
+            (i128::from(unit) * i128::from(amplitude) / i128::from(PPB)) as i64
+        })
+        .sum()
+}
+
+/// The random value at one lattice point, uniform in `[-10^9, 10^9]`.
+fn lattice_value(seed: u64, currency_key: u64, octave: u64, lattice: u64) -> i64 {
+    let mut hash = splitmix64(seed);
+    hash = splitmix64(hash ^ currency_key);
+    hash = splitmix64(hash ^ octave);
+    hash = splitmix64(hash ^ lattice);
+    // The span has 2·10^9 + 1 values; the bias of the modulo is < 10^-9.
+    (hash % (2 * PPB as u64 + 1)) as i64 - PPB
+}
+
+/// Smoothstep from `start` (offset 0) to `end` (offset `period`):
+/// `start + (end - start) · s²(3 - 2s)` with `s = offset / period`, in exact
+/// integer arithmetic (truncated towards zero, identically everywhere).
+fn smooth_between(start: i64, end: i64, offset: u64, period: u64) -> i64 {
+    let (t, p) = (i128::from(offset), i128::from(period));
+    let weight = t * t * (3 * p - 2 * t);
+    let span = i128::from(end) - i128::from(start);
+    // |span| <= 2·10^9 and weight <= p³ <= 2^45: the product fits in i128.
+    start + (span * weight / (p * p * p)) as i64
+}
+
+/// SplitMix64 (Steele, Lea, Flood 2014): a tiny, well-mixed, fixed
+/// algorithm. Unlike the generators of `rand`, whose output may change
+/// between versions, this one is written down here and never changes.
+fn splitmix64(input: u64) -> u64 {
+    let mut z = input.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A tick near the present with one-second ticks.
+    const NOW: u64 = 1_790_000_000;
+
+    #[test]
+    fn the_walk_is_a_pure_function_of_seed_currency_and_tick() {
+        assert_eq!(deviation_ppb(42, "EUR", NOW), deviation_ppb(42, "EUR", NOW));
+        assert_ne!(deviation_ppb(42, "EUR", NOW), deviation_ppb(43, "EUR", NOW));
+        assert_ne!(deviation_ppb(42, "EUR", NOW), deviation_ppb(42, "GBP", NOW));
+    }
+
+    #[test]
+    fn pinned_values_never_change_between_versions() {
+        // Replicas of different builds must agree: if this test fails, the
+        // walk changed and mixed fleets would publish different quotes.
+        let pinned: Vec<i64> = (0..4).map(|step| deviation_ppb(42, "EUR", NOW + step)).collect();
+        assert_eq!(pinned, PINNED_EUR_SEED_42);
+    }
+
+    const PINNED_EUR_SEED_42: [i64; 4] = [16_251_696, 16_334_170, 16_585_503, 16_947_852];
+
+    #[test]
+    fn typical_moves_are_a_few_basis_points_per_tick() {
+        let steps: Vec<i64> = (0..10_000u64)
+            .map(|n| (deviation_ppb(7, "JPY", NOW + n + 1) - deviation_ppb(7, "JPY", NOW + n)).abs())
+            .collect();
+        let mean = steps.iter().sum::<i64>() / steps.len() as i64;
+        // One basis point is 100,000 parts per billion.
+        assert!((20_000..=500_000).contains(&mean), "mean step {mean} ppb");
+    }
+
+    proptest! {
+        #[test]
+        fn the_walk_stays_within_its_bounds(seed in any::<u64>(), tick in any::<u64>()) {
+            let tick = tick / 2; // keep tick + 1 in range
+            let here = deviation_ppb(seed, "EUR", tick);
+            let next = deviation_ppb(seed, "EUR", tick + 1);
+            prop_assert!(here.abs() <= MAX_DEVIATION_PPB);
+            prop_assert!(MAX_DEVIATION_PPB < PPB / 5, "within ±20% of the baseline");
+            // Less than 1% of the value in one tick (the value is at least
+            // 1 - 11.3% of the baseline, hence the margin).
+            prop_assert!((next - here).abs() < PPB / 100 * 88 / 100);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! `bank-server`: runs the Bank Service.
+//!
+//! Reads its configuration from flags or `BANK_*` environment variables,
+//! logs the seed (so a run can be reproduced), serves until SIGINT or
+//! SIGTERM, then drains gracefully (see `bank_service::server`).
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bank_service::domain::clock::SystemClock;
+use bank_service::domain::rates::{MAX_SPREAD_BPS, MAX_TICK_MS, MIN_SPREAD_BPS, MIN_TICK_MS};
+use bank_service::server::{BankServer, Config};
+use bank_service::telemetry;
+use clap::Parser;
+
+/// The Bank Service: currency conversion over gRPC, with a simulated,
+/// seeded, fluctuating rate feed.
+#[derive(Debug, Parser)]
+#[command(name = "bank-server", version, about, long_about = None)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "BANK_ADDR", default_value = "127.0.0.1:50051")]
+    addr: SocketAddr,
+
+    /// Seed of the rate simulation; servers with the same seed publish the
+    /// same quotes for the same tick. Default: random (logged at start).
+    #[arg(long, env = "BANK_SEED")]
+    seed: Option<u64>,
+
+    /// Length of a rate tick, in milliseconds.
+    #[arg(long, env = "BANK_TICK_MS", default_value_t = 1_000,
+          value_parser = clap::value_parser!(u64).range(MIN_TICK_MS..=MAX_TICK_MS))]
+    tick_ms: u64,
+
+    /// Spread between bid and ask, in basis points of the mid (20 = 0.20%).
+    #[arg(long, env = "BANK_SPREAD_BPS", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(i64::from(MIN_SPREAD_BPS)..=i64::from(MAX_SPREAD_BPS)))]
+    spread_bps: u32,
+
+    /// How long a shutdown waits for running calls, in milliseconds.
+    #[arg(long, env = "BANK_GRACE_MS", default_value_t = 5_000)]
+    grace_ms: u64,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    telemetry::init_logging();
+
+    let seed = args.seed.unwrap_or_else(rand::random);
+    let config = Config {
+        seed,
+        tick_ms: args.tick_ms,
+        spread_bps: args.spread_bps,
+        grace_period: Duration::from_millis(args.grace_ms),
+        clock: Arc::new(SystemClock),
+    };
+    let server = match BankServer::bind(args.addr, config).await {
+        Ok(server) => server,
+        Err(error) => {
+            tracing::error!(addr = %args.addr, %error, "could not start");
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = server.local_addr().unwrap_or(args.addr);
+    tracing::info!(%addr, seed, tick_ms = args.tick_ms, spread_bps = args.spread_bps, "bank-server listening");
+
+    match server.run(shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "server stopped with an error");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Completes on the first SIGINT (Ctrl-C) or SIGTERM (what `kill`, systemd
+/// and Kubernetes send).
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl-C will stop the server");
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

@@ -1,0 +1,112 @@
+//! The live rate board: the current tick's snapshot, shared by every call.
+//!
+//! The domain's [`RateSource`] can price any tick; the board keeps the one
+//! for the tick in progress and tells feed subscribers when it changes.
+//!
+//! Lifecycle: [`RateBoard::start`] publishes the current tick and spawns a
+//! ticker task that wakes at every tick boundary and publishes the next
+//! snapshot; the task ends when the drain starts (nobody is left to read
+//! it) or when the board is dropped.
+//!
+//! Publication goes through a `tokio::sync::watch` channel, which holds only
+//! the latest value: a subscriber that falls behind does not queue old
+//! ticks, it simply sees the newest one next time it looks (a gap in
+//! `sequence`). Memory per subscriber is constant, however slow it reads.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::domain::DomainError;
+use crate::domain::clock::Clock;
+use crate::domain::rates::{RateSource, Snapshot};
+use crate::shutdown::Drain;
+
+/// Shared by every handler through an `Arc`.
+pub struct RateBoard {
+    source: RateSource,
+    clock: Arc<dyn Clock>,
+    /// Holds the newest snapshot; feeds subscribe to it.
+    latest: watch::Sender<Arc<Snapshot>>,
+}
+
+impl RateBoard {
+    /// Prices the current tick and starts the ticker. Must be called inside
+    /// a Tokio runtime.
+    pub fn start(source: RateSource, clock: Arc<dyn Clock>, drain: Drain) -> Result<Arc<Self>, DomainError> {
+        let first = source.snapshot(source.tick_at(clock.now_unix_ms()))?;
+        let (latest, _) = watch::channel(Arc::new(first));
+        let board = Arc::new(Self {
+            source,
+            clock,
+            latest,
+        });
+        tokio::spawn(run_ticker(Arc::downgrade(&board), drain));
+        Ok(board)
+    }
+
+    pub fn source(&self) -> &RateSource {
+        &self.source
+    }
+
+    /// The snapshot of the tick in progress now. Calls that land just after
+    /// a tick boundary, before the ticker has woken, price the new tick
+    /// themselves: a conversion always uses the rate of the moment it runs.
+    pub fn current(&self) -> Result<Arc<Snapshot>, DomainError> {
+        let tick = self.source.tick_at(self.clock.now_unix_ms());
+        let latest = self.latest.borrow().clone();
+        if latest.tick.sequence >= tick.sequence {
+            return Ok(latest);
+        }
+        let fresh = Arc::new(self.source.snapshot(tick)?);
+        self.publish(&fresh);
+        Ok(fresh)
+    }
+
+    /// A receiver that sees every new tick, or the latest if it fell behind.
+    pub fn subscribe(&self) -> watch::Receiver<Arc<Snapshot>> {
+        self.latest.subscribe()
+    }
+
+    /// Makes `snapshot` the latest unless a newer one is already there (two
+    /// callers may race at a boundary; sequences never go backwards).
+    fn publish(&self, snapshot: &Arc<Snapshot>) {
+        self.latest.send_if_modified(|latest| {
+            let newer = snapshot.tick.sequence > latest.tick.sequence;
+            if newer {
+                *latest = Arc::clone(snapshot);
+            }
+            newer
+        });
+    }
+
+    /// How long until the next tick starts.
+    fn until_next_tick(&self) -> Duration {
+        let now = self.clock.now_unix_ms();
+        let tick = self.source.tick_at(now);
+        let next_start = tick.start_unix_ms + self.source.tick_ms();
+        Duration::from_millis(next_start.saturating_sub(now))
+    }
+}
+
+/// Publishes one snapshot per tick until the drain starts or the board is
+/// gone. Holds only a weak reference so that dropping the board stops it.
+async fn run_ticker(board: std::sync::Weak<RateBoard>, drain: Drain) {
+    // Wall time and Tokio's timer can disagree by a millisecond around a
+    // boundary; sleeping at least this long keeps the loop from spinning.
+    const MIN_SLEEP: Duration = Duration::from_millis(1);
+    loop {
+        let Some(wait) = board.upgrade().map(|board| board.until_next_tick()) else {
+            return;
+        };
+        tokio::select! {
+            () = drain.started() => return,
+            () = tokio::time::sleep(wait.max(MIN_SLEEP)) => {}
+        }
+        let Some(board) = board.upgrade() else { return };
+        if let Err(error) = board.current() {
+            tracing::error!(%error, "could not price the new tick; keeping the previous one");
+        }
+    }
+}

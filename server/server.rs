@@ -1,0 +1,185 @@
+//! The server process: everything around the service.
+//!
+//! [`BankServer`] binds a listener, builds the rate board and the service,
+//! and [`BankServer::run`] serves until the shutdown future completes:
+//!
+//! - `bank.v1.BankService`, with request and response size limits;
+//! - `grpc.health.v1.Health`, SERVING for `""` and `bank.v1.BankService`;
+//! - server reflection in both versions, `grpc.reflection.v1` and
+//!   `v1alpha` (Python's grpcio and older grpcurl speak only v1alpha), with
+//!   the health descriptors registered too so tools can call it;
+//! - HTTP/2 limits and keepalive from [`limits`](crate::limits), and a log
+//!   line per call from [`telemetry`](crate::telemetry).
+//!
+//! Shutdown, in order, when the shutdown future completes:
+//! 1. health turns NOT_SERVING, so load balancers stop sending traffic;
+//! 2. the drain starts: feeds and sessions end with UNAVAILABLE, new calls
+//!    are refused with UNAVAILABLE, running unary calls and batches go on;
+//! 3. tonic stops accepting connections and waits for running calls;
+//! 4. if they are not done within the grace period, the remaining
+//!    connections are dropped and `run` returns anyway. (A health `Watch`
+//!    stream, for instance, never ends by itself.)
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
+use tonic_health::ServingStatus;
+
+use crate::domain::DomainError;
+use crate::domain::clock::{Clock, SystemClock};
+use crate::domain::rates::{RateSource, RateSourceError};
+use crate::limits;
+use crate::proto;
+use crate::proto::v1::bank_service_server::BankServiceServer;
+use crate::rate_board::RateBoard;
+use crate::service::{BankApi, OpenStreams};
+use crate::shutdown::Drain;
+use crate::telemetry::RpcLogLayer;
+
+/// The name health checks and reflection know the service by.
+pub const SERVICE_NAME: &str = "bank.v1.BankService";
+
+/// What the server needs to know to start.
+#[derive(Clone)]
+pub struct Config {
+    /// Seed of the rate walk: servers with the same seed publish the same
+    /// quotes for the same tick.
+    pub seed: u64,
+    /// Length of a tick in milliseconds.
+    pub tick_ms: u64,
+    /// Distance between bid and ask, in basis points of the mid.
+    pub spread_bps: u32,
+    /// How long a shutdown waits for running calls.
+    pub grace_period: Duration,
+    /// Where "now" comes from; tests pin it.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Config {
+    /// The defaults of `bank-server`, with the given seed.
+    pub fn with_seed(seed: u64) -> Self {
+        Self {
+            seed,
+            tick_ms: 1_000,
+            spread_bps: 20,
+            grace_period: limits::DEFAULT_GRACE_PERIOD,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("could not listen: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("invalid configuration: {0}")]
+    Config(#[from] RateSourceError),
+    #[error("could not price the first tick: {0}")]
+    Rates(#[from] DomainError),
+    #[error("could not build the reflection service: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+    #[error("transport error: {0}")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+/// A bound, ready-to-run server.
+pub struct BankServer {
+    listener: TcpListener,
+    api: BankApi,
+    drain: Drain,
+    grace_period: Duration,
+}
+
+impl BankServer {
+    /// Binds `addr` (port 0 picks a free port) and prepares the service.
+    pub async fn bind(addr: SocketAddr, config: Config) -> Result<Self, ServerError> {
+        let listener = TcpListener::bind(addr).await?;
+        Self::from_listener(listener, config)
+    }
+
+    /// Prepares the service on an already bound listener. Starts the rate
+    /// board's ticker, so it must run inside a Tokio runtime.
+    pub fn from_listener(listener: TcpListener, config: Config) -> Result<Self, ServerError> {
+        let source = RateSource::new(config.seed, config.tick_ms, config.spread_bps)?;
+        let drain = Drain::new();
+        let board = RateBoard::start(source, config.clock, drain.clone())?;
+        Ok(Self {
+            listener,
+            api: BankApi::new(board, drain.clone()),
+            drain,
+            grace_period: config.grace_period,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Counters of open feeds and sessions, live.
+    pub fn open_streams(&self) -> Arc<OpenStreams> {
+        self.api.open_streams()
+    }
+
+    /// Serves until `shutdown` completes, then drains (see the module
+    /// documentation) and returns within the grace period.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> Result<(), ServerError> {
+        let (health, health_service) = tonic_health::server::health_reporter();
+        health.set_service_status("", ServingStatus::Serving).await;
+        health.set_service_status(SERVICE_NAME, ServingStatus::Serving).await;
+
+        let reflection = || {
+            tonic_reflection::server::Builder::configure()
+                .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
+                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        };
+        let reflection_v1 = reflection().build_v1()?;
+        let reflection_v1alpha = reflection().build_v1alpha()?;
+
+        let bank = BankServiceServer::new(self.api)
+            .max_decoding_message_size(limits::MAX_REQUEST_MESSAGE_BYTES)
+            .max_encoding_message_size(limits::MAX_RESPONSE_MESSAGE_BYTES);
+
+        let drain = self.drain.clone();
+        let begin_drain = async move {
+            shutdown.await;
+            tracing::info!("shutdown requested: draining");
+            health.set_service_status("", ServingStatus::NotServing).await;
+            health.set_service_status(SERVICE_NAME, ServingStatus::NotServing).await;
+            drain.start();
+        };
+
+        let incoming = TcpIncoming::from(self.listener).with_nodelay(Some(true));
+        let serve = Server::builder()
+            .http2_keepalive_interval(Some(limits::KEEPALIVE_INTERVAL))
+            .http2_keepalive_timeout(Some(limits::KEEPALIVE_TIMEOUT))
+            .max_concurrent_streams(limits::MAX_CONCURRENT_STREAMS_PER_CONNECTION)
+            .http2_max_header_list_size(limits::MAX_HEADER_LIST_BYTES)
+            .layer(RpcLogLayer)
+            .add_service(health_service)
+            .add_service(reflection_v1)
+            .add_service(reflection_v1alpha)
+            .add_service(bank)
+            .serve_with_incoming_shutdown(incoming, begin_drain);
+
+        let grace_period = self.grace_period;
+        let drain = self.drain;
+        let grace_over = async {
+            drain.started().await;
+            tokio::time::sleep(grace_period).await;
+        };
+        tokio::select! {
+            result = serve => result?,
+            () = grace_over => {
+                tracing::warn!(?grace_period, "grace period over: closing the remaining connections");
+            }
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}

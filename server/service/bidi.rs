@@ -1,0 +1,90 @@
+//! Bidirectional streaming: `ConvertSession`, requests and replies
+//! interleaved on one call.
+//!
+//! Choose this model for a conversation: the client sends conversions as
+//! they come up (a till, a chat, a trading screen) and gets each answer as
+//! soon as it is computed, without a new call each time.
+//!
+//! Lifecycle: the reply stream pulls the next request only when tonic asks
+//! for the next reply, so there is exactly one request in the server's
+//! hands at a time and no buffer in between. A client that stops reading
+//! replies stops the server reading requests: HTTP/2 flow control then
+//! slows the client down, and server memory stays flat.
+//!
+//! - one reply per request, in order, priced at the live rate;
+//! - a bad request gets a `SessionReply.error` and the session goes on
+//!   (an `Err` item would end the whole call);
+//! - the client closing its side ends the session with OK;
+//! - a drain ends it with UNAVAILABLE.
+
+use std::pin::Pin;
+
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status, Streaming};
+
+use crate::domain::DomainError;
+use crate::domain::conversion::convert;
+use crate::proto::v1::session_reply::Outcome;
+use crate::proto::v1::{ConvertRequest, SessionReply};
+use crate::rate_board::RateBoard;
+use crate::service::status::item_error;
+use crate::service::{BankApi, wire};
+use crate::shutdown::unavailable;
+
+/// The response stream of `ConvertSession`.
+pub type SessionStream = Pin<Box<dyn Stream<Item = Result<SessionReply, Status>> + Send + 'static>>;
+
+pub fn convert_session(
+    api: &BankApi,
+    request: Request<Streaming<ConvertRequest>>,
+) -> Result<Response<SessionStream>, Status> {
+    api.drain.refuse_new_calls()?;
+    let mut requests = request.into_inner();
+    let board = api.board.clone();
+    let drain = api.drain.clone();
+    let open = api.open.open_session();
+
+    let replies = async_stream::stream! {
+        let _open = open;
+        let mut index: u64 = 0;
+        loop {
+            let next = tokio::select! {
+                biased;
+                () = drain.started() => None,
+                message = requests.message() => Some(message),
+            };
+            match next {
+                None => {
+                    yield Err(unavailable());
+                    break;
+                }
+                // The client closed its side: every reply has been sent.
+                Some(Ok(None)) => break,
+                // The client's stream broke (reset, bad frame, oversized
+                // message): pass its status on and stop.
+                Some(Err(status)) => {
+                    yield Err(status);
+                    break;
+                }
+                Some(Ok(Some(request))) => {
+                    yield Ok(reply(&board, index, request));
+                    index += 1;
+                }
+            }
+        }
+    };
+    Ok(Response::new(Box::pin(replies)))
+}
+
+/// The reply to one request: its conversion, or why it was refused.
+fn reply(board: &RateBoard, index: u64, request: ConvertRequest) -> SessionReply {
+    let outcome: Result<_, DomainError> = wire::conversion_request(&request)
+        .and_then(|order| convert(&order, &*board.current()?));
+    let outcome = match outcome {
+        Ok(conversion) => Outcome::Conversion(wire::conversion_response(request.request_id, &conversion)),
+        Err(error) => Outcome::Error(item_error(index, &request.request_id, &error)),
+    };
+    SessionReply {
+        outcome: Some(outcome),
+    }
+}

@@ -1,0 +1,49 @@
+//! Client streaming: `ConvertBatch`, a stream of requests and one summary.
+//!
+//! Choose this model when the client has many things to send and wants one
+//! answer about all of them: here, a file of payments converted at one rate
+//! snapshot, with exact totals per currency.
+//!
+//! Lifecycle: items are read one at a time as they arrive and folded into
+//! constant-size totals (the domain's `BatchTotals`), so a million-item
+//! batch uses the same server memory as a ten-item one. The rate snapshot is
+//! taken when the first item arrives and used for every item. A bad item is
+//! counted and listed with its index; the batch goes on. When the client
+//! closes its side, the summary is sent.
+//!
+//! During a drain a batch already running is allowed to finish: its client
+//! is owed a summary, and a batch is bounded by what the client sends.
+
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status, Streaming};
+
+use crate::domain::batch::BatchTotals;
+use crate::domain::conversion::convert;
+use crate::domain::rates::Snapshot;
+use crate::proto::v1::{BatchSummary, ConvertRequest};
+use crate::service::{BankApi, wire};
+
+pub async fn convert_batch(
+    api: &BankApi,
+    request: Request<Streaming<ConvertRequest>>,
+) -> Result<Response<BatchSummary>, Status> {
+    api.drain.refuse_new_calls()?;
+    let mut items = request.into_inner();
+    let mut totals = BatchTotals::new();
+    let mut snapshot: Option<Arc<Snapshot>> = None;
+
+    // `message()` yields `Ok(None)` when the client half-closes, and an
+    // error status if the client's stream broke (it is returned as is).
+    while let Some(item) = items.message().await? {
+        let snapshot = match &snapshot {
+            Some(snapshot) => snapshot,
+            None => snapshot.insert(api.board.current()?),
+        };
+        let outcome = wire::conversion_request(&item).and_then(|order| convert(&order, snapshot));
+        totals.record(&item.request_id, outcome);
+    }
+
+    let summary = wire::batch_summary(totals.finish(), snapshot.as_deref())?;
+    Ok(Response::new(summary))
+}

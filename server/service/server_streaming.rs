@@ -1,0 +1,100 @@
+//! Server streaming: `StreamRates`, one request and a stream of updates.
+//!
+//! Choose this model when the server has a sequence of things to say in
+//! answer to one question: here, "tell me the rates of these pairs as they
+//! change".
+//!
+//! Lifecycle of one feed:
+//! 1. The pairs are validated before anything is sent: a bad pair is
+//!    INVALID_ARGUMENT and no stream opens.
+//! 2. The current tick is sent at once, then one update per new tick.
+//! 3. It ends with OK after `max_updates`; with UNAVAILABLE when the server
+//!    drains; and silently when the client cancels, because tonic then drops
+//!    this stream, and with it all the work (there is no spawned task or
+//!    timer to leak).
+//!
+//! The stream is pulled, not pushed: it computes an update only when tonic
+//! asks for the next item, which it does only when HTTP/2 flow control lets
+//! it send. A slow reader therefore never makes the server queue anything;
+//! when it catches up it gets the latest tick, with a visible gap in
+//! `sequence`.
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use tokio::sync::watch;
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status};
+
+use crate::domain::rates::{Pair, Snapshot};
+use crate::proto::v1::{RateUpdate, StreamRatesRequest};
+use crate::service::{BankApi, wire};
+use crate::shutdown::{Drain, unavailable};
+
+/// The response stream of `StreamRates`.
+pub type RateStream = Pin<Box<dyn Stream<Item = Result<RateUpdate, Status>> + Send + 'static>>;
+
+pub fn stream_rates(api: &BankApi, request: Request<StreamRatesRequest>) -> Result<Response<RateStream>, Status> {
+    api.drain.refuse_new_calls()?;
+    let request = request.into_inner();
+    let pairs = Pair::parse_list(&request.pairs)?;
+    // 0 means "until the client cancels".
+    let max_updates = (request.max_updates > 0).then_some(request.max_updates);
+
+    // Subscribe before reading the current tick, so that no tick can slip
+    // between the two.
+    let mut ticks = api.board.subscribe();
+    let mut snapshot = api.board.current()?;
+    let drain = api.drain.clone();
+    let open = api.open.open_feed();
+
+    let updates = async_stream::stream! {
+        let _open = open;
+        let mut sent: u32 = 0;
+        loop {
+            match wire::rate_update(&snapshot, &pairs) {
+                Ok(update) => yield Ok(update),
+                Err(error) => {
+                    yield Err(Status::from(error));
+                    break;
+                }
+            }
+            sent += 1;
+            if max_updates.is_some_and(|max| sent >= max) {
+                break;
+            }
+            match next_tick(&mut ticks, &drain, snapshot.tick.sequence).await {
+                Some(next) => snapshot = next,
+                None => {
+                    yield Err(unavailable());
+                    break;
+                }
+            }
+        }
+    };
+    Ok(Response::new(Box::pin(updates)))
+}
+
+/// Waits for a tick newer than `after`, or `None` if the server is
+/// draining. The watch channel holds only the latest snapshot, so after a
+/// slow read this returns the newest tick, skipping the ones in between.
+async fn next_tick(
+    ticks: &mut watch::Receiver<Arc<Snapshot>>,
+    drain: &Drain,
+    after: u64,
+) -> Option<Arc<Snapshot>> {
+    loop {
+        tokio::select! {
+            biased;
+            () = drain.started() => return None,
+            changed = ticks.changed() => {
+                // An error means the board is gone: the server is stopping.
+                changed.ok()?;
+                let latest = Arc::clone(&ticks.borrow_and_update());
+                if latest.tick.sequence > after {
+                    return Some(latest);
+                }
+            }
+        }
+    }
+}

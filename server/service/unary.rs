@@ -1,0 +1,32 @@
+//! Unary RPCs: one request, one response.
+//!
+//! The simplest gRPC model and the right one whenever an answer fits in one
+//! message and the client waits for it: `ListCurrencies` and `Convert`.
+//! Lifecycle: tonic decodes the request, the handler runs to completion,
+//! the response (or a status) goes back; there is nothing to clean up.
+
+use tonic::{Request, Response, Status};
+
+use crate::domain::conversion::convert as convert_at;
+use crate::domain::currency;
+use crate::proto::v1::{ConvertRequest, ConvertResponse, ListCurrenciesRequest, ListCurrenciesResponse};
+use crate::service::{BankApi, wire};
+
+pub fn list_currencies(
+    api: &BankApi,
+    _request: Request<ListCurrenciesRequest>,
+) -> Result<Response<ListCurrenciesResponse>, Status> {
+    api.drain.refuse_new_calls()?;
+    let currencies = currency::all().iter().map(wire::currency).collect();
+    Ok(Response::new(ListCurrenciesResponse { currencies }))
+}
+
+/// Converts at the mid rate of the tick in progress.
+pub fn convert(api: &BankApi, request: Request<ConvertRequest>) -> Result<Response<ConvertResponse>, Status> {
+    api.drain.refuse_new_calls()?;
+    let request = request.into_inner();
+    let order = wire::conversion_request(&request)?;
+    let snapshot = api.board.current()?;
+    let conversion = convert_at(&order, &snapshot)?;
+    Ok(Response::new(wire::conversion_response(request.request_id, &conversion)))
+}

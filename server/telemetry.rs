@@ -1,0 +1,194 @@
+//! Logs: one span per RPC with its method, status code and latency.
+//!
+//! [`RpcLogLayer`] wraps the whole router (health and reflection included).
+//! A gRPC call's outcome is known only at its very end: in the response
+//! headers for a call that fails at once ("trailers-only"), otherwise in the
+//! trailers after the last message, which for a stream can be hours later.
+//! So the layer wraps the response body and logs when it sees the trailers,
+//! or, if the body is dropped first (the client cancelled or went away),
+//! logs the call as CANCELLED.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+use std::time::Instant;
+
+use http::{HeaderMap, Request, Response};
+use http_body::{Body, Frame, SizeHint};
+use pin_project_lite::pin_project;
+use tonic::Code;
+use tower::{Layer, Service};
+use tracing::{Span, field};
+
+use crate::service::status::code_name;
+
+/// Installs the global subscriber: `RUST_LOG` filters (default `info`),
+/// human-readable text on standard error.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// Adds an `rpc` span and a closing log line to every call.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RpcLogLayer;
+
+impl<S> Layer<S> for RpcLogLayer {
+    type Service = RpcLog<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RpcLog { inner }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RpcLog<S> {
+    inner: S,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RpcLog<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+{
+    type Response = Response<LoggedBody<ResBody>>;
+    type Error = S::Error;
+    type Future = LoggedFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let span = tracing::info_span!(
+            "rpc",
+            method = %request.uri().path(),
+            code = field::Empty,
+            latency_us = field::Empty,
+        );
+        let inner = span.in_scope(|| self.inner.call(request));
+        LoggedFuture {
+            inner,
+            call: Some(CallLog {
+                span,
+                started: Instant::now(),
+                finished: false,
+            }),
+        }
+    }
+}
+
+/// The record of one call, logged exactly once: with the status code when
+/// it is known, or as CANCELLED when dropped before that.
+struct CallLog {
+    span: Span,
+    started: Instant,
+    finished: bool,
+}
+
+impl CallLog {
+    fn finish(&mut self, code: Code) {
+        if std::mem::replace(&mut self.finished, true) {
+            return;
+        }
+        let latency_us = u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        let name = code_name(code);
+        self.span.record("code", name);
+        self.span.record("latency_us", latency_us);
+        let _entered = self.span.enter();
+        match code {
+            // The server's own failures deserve attention.
+            Code::Internal | Code::Unknown | Code::DataLoss => {
+                tracing::warn!(code = name, latency_us, "rpc finished");
+            }
+            _ => tracing::info!(code = name, latency_us, "rpc finished"),
+        }
+    }
+}
+
+impl Drop for CallLog {
+    fn drop(&mut self) {
+        self.finish(Code::Cancelled);
+    }
+}
+
+/// The `grpc-status` of a header or trailer block, if present.
+fn grpc_status(headers: &HeaderMap) -> Option<Code> {
+    headers
+        .get("grpc-status")
+        .map(|value| Code::from_bytes(value.as_bytes()))
+}
+
+pin_project! {
+    /// The handler's future, logging trailers-only failures.
+    pub struct LoggedFuture<F> {
+        #[pin]
+        inner: F,
+        call: Option<CallLog>,
+    }
+}
+
+impl<F, ResBody, E> Future for LoggedFuture<F>
+where
+    F: Future<Output = Result<Response<ResBody>, E>>,
+{
+    type Output = Result<Response<LoggedBody<ResBody>>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let result = match this.call.as_ref() {
+            Some(call) => {
+                let _entered = call.span.enter();
+                ready!(this.inner.poll(cx))
+            }
+            None => ready!(this.inner.poll(cx)),
+        };
+        let mut call = this.call.take();
+        Poll::Ready(result.map(|response| {
+            if let (Some(code), Some(call)) = (grpc_status(response.headers()), call.as_mut()) {
+                call.finish(code);
+            }
+            response.map(|inner| LoggedBody { inner, call })
+        }))
+    }
+}
+
+pin_project! {
+    /// The response body, logging the status found in the trailers.
+    pub struct LoggedBody<B> {
+        #[pin]
+        inner: B,
+        call: Option<CallLog>,
+    }
+}
+
+impl<B: Body> Body for LoggedBody<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let this = self.project();
+        let frame = ready!(this.inner.poll_frame(cx));
+        if let Some(Ok(frame)) = &frame
+            && let Some(code) = frame.trailers_ref().and_then(grpc_status)
+            && let Some(call) = this.call.as_mut()
+        {
+            call.finish(code);
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
