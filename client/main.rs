@@ -1,1 +1,93 @@
-fn main(){}
+//! `bank`: the command-line client of the Bank Service.
+//!
+//! One subcommand per gRPC model (`convert`, `rates`, `batch`, `session`)
+//! plus `currencies`. Every sentence comes from the Fluent catalogs in
+//! `client/locales/`, in English or French. Exit codes are documented in
+//! `bank --help` and in [`error::exit`].
+//!
+//! Lifecycle: parse the command line (usage errors exit 2 before anything
+//! else), pick the language, connect, run the command; Ctrl-C at any point
+//! ends the command cleanly.
+
+mod cli;
+mod commands;
+mod connect;
+mod error;
+mod format;
+mod i18n;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::connect::Connection;
+use crate::error::{CliError, exit};
+use crate::i18n::{Lang, Messages};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // Help and version go to stdout with 0; mistakes to stderr with 2.
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { exit::USAGE } else { exit::SUCCESS });
+        }
+    };
+    let lang = cli.global.lang.unwrap_or_else(Lang::from_env);
+    // Lives as long as the process; leaking it lets the CSV reader thread
+    // and the stdin task share it without reference counting.
+    let messages: &'static Messages = Box::leak(Box::new(Messages::new(lang)));
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("{}", tr!(messages, "error-runtime", detail = error));
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        let interrupted = matches!(cli.command, Command::Rates { .. }).then_some(exit::SUCCESS);
+        tokio::select! {
+            outcome = run(cli, messages) => outcome,
+            _ = tokio::signal::ctrl_c() => match interrupted {
+                // Ctrl-C is how one stops watching rates: a normal end.
+                Some(code) => Ok(code),
+                None => Err(CliError::Interrupted),
+            },
+        }
+    });
+    // Do not wait for the blocking stdin reader: it may be stuck in read().
+    runtime.shutdown_background();
+
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            if let Some(sentence) = error.render(messages) {
+                eprintln!("{sentence}");
+            }
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+async fn run(cli: Cli, messages: &'static Messages) -> Result<u8, CliError> {
+    let as_json = cli.global.json;
+    let connection = Connection::open(&cli.global, messages.lang()).await?;
+    match cli.command {
+        Command::Currencies => commands::currencies::run(&connection, messages, as_json).await,
+        Command::Convert { amount, from, to, id } => {
+            let args = commands::convert::Args { amount, from, to, id };
+            commands::convert::run(&connection, messages, as_json, args).await
+        }
+        Command::Rates { pairs, count } => {
+            commands::rates::run(&connection, messages, as_json, pairs, count).await
+        }
+        Command::Batch { file, to, delimiter } => {
+            let args = commands::batch::Args { file, to, delimiter };
+            commands::batch::run(&connection, messages, as_json, args).await
+        }
+        Command::Session => commands::session::run(&connection, messages, as_json).await,
+    }
+}

@@ -131,7 +131,9 @@ impl BankServer {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> Result<(), ServerError> {
         let (health, health_service) = tonic_health::server::health_reporter();
         health.set_service_status("", ServingStatus::Serving).await;
-        health.set_service_status(SERVICE_NAME, ServingStatus::Serving).await;
+        health
+            .set_service_status(SERVICE_NAME, ServingStatus::Serving)
+            .await;
 
         let reflection = || {
             tonic_reflection::server::Builder::configure()
@@ -150,7 +152,9 @@ impl BankServer {
             shutdown.await;
             tracing::info!("shutdown requested: draining");
             health.set_service_status("", ServingStatus::NotServing).await;
-            health.set_service_status(SERVICE_NAME, ServingStatus::NotServing).await;
+            health
+                .set_service_status(SERVICE_NAME, ServingStatus::NotServing)
+                .await;
             drain.start();
         };
 

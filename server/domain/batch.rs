@@ -195,7 +195,10 @@ mod tests {
         let summary = batch.finish();
         assert_eq!((summary.accepted, summary.rejected), (2, 1));
         assert_eq!(summary.errors.len(), 1);
-        assert_eq!((summary.errors[0].index, summary.errors[0].request_id.as_str()), (1, "b"));
+        assert_eq!(
+            (summary.errors[0].index, summary.errors[0].request_id.as_str()),
+            (1, "b")
+        );
         assert_eq!(summary.totals.len(), 1);
         assert_eq!(summary.totals[0].count, 2);
         let pairs: Vec<String> = summary.pairs_used.iter().map(ToString::to_string).collect();

@@ -152,7 +152,11 @@ mod tests {
     fn an_out_of_range_product_is_an_error_not_a_panic() {
         let huge_rate = Decimal::MAX;
         assert_eq!(
-            apply_rate(money("999999999999999.999", "KWD"), find("USD").expect("USD"), huge_rate),
+            apply_rate(
+                money("999999999999999.999", "KWD"),
+                find("USD").expect("USD"),
+                huge_rate
+            ),
             Err(DomainError::Overflow)
         );
     }
@@ -160,11 +164,23 @@ mod tests {
     #[test]
     fn requests_report_the_first_invalid_field() {
         let parse = ConversionRequest::parse;
-        assert_eq!(parse("1", "usd", "EUR", "").unwrap_err().field(), Some(Field::FromCurrency));
-        assert_eq!(parse("1", "USD", "EURO", "").unwrap_err().field(), Some(Field::ToCurrency));
-        assert_eq!(parse("1.001", "USD", "EUR", "").unwrap_err().field(), Some(Field::Amount));
+        assert_eq!(
+            parse("1", "usd", "EUR", "").unwrap_err().field(),
+            Some(Field::FromCurrency)
+        );
+        assert_eq!(
+            parse("1", "USD", "EURO", "").unwrap_err().field(),
+            Some(Field::ToCurrency)
+        );
+        assert_eq!(
+            parse("1.001", "USD", "EUR", "").unwrap_err().field(),
+            Some(Field::Amount)
+        );
         let long_id = "x".repeat(MAX_REQUEST_ID_BYTES + 1);
-        assert_eq!(parse("1", "USD", "EUR", &long_id).unwrap_err().field(), Some(Field::RequestId));
+        assert_eq!(
+            parse("1", "USD", "EUR", &long_id).unwrap_err().field(),
+            Some(Field::RequestId)
+        );
         assert!(parse("1", "USD", "EUR", &"x".repeat(MAX_REQUEST_ID_BYTES)).is_ok());
     }
 

@@ -200,7 +200,12 @@ mod tests {
         let table = all();
         assert!(table.len() >= 30, "at least 30 currencies");
         for pair in table.windows(2) {
-            assert!(pair[0].code < pair[1].code, "{} then {}", pair[0].code, pair[1].code);
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} then {}",
+                pair[0].code,
+                pair[1].code
+            );
         }
         for (position, currency) in table.iter().enumerate() {
             assert_eq!(currency.index, position);
@@ -235,11 +240,17 @@ mod tests {
 
     #[test]
     fn parse_accepts_only_supported_uppercase_codes() {
-        assert_eq!(Currency::parse(Field::ToCurrency, "EUR").map(|c| c.code), Ok("EUR"));
+        assert_eq!(
+            Currency::parse(Field::ToCurrency, "EUR").map(|c| c.code),
+            Ok("EUR")
+        );
         for bad in ["", "eur", "Eur", "EU", "EURO", " EUR", "E1R", "ÉUR"] {
             assert_eq!(
                 Currency::parse(Field::ToCurrency, bad),
-                Err(DomainError::invalid(Field::ToCurrency, InputProblem::CurrencyMalformed)),
+                Err(DomainError::invalid(
+                    Field::ToCurrency,
+                    InputProblem::CurrencyMalformed
+                )),
                 "{bad:?}"
             );
         }

@@ -45,7 +45,9 @@ impl fmt::Display for Field {
 /// What is wrong with one field's value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputProblem {
-    #[error("must be a plain decimal number such as 100 or 12.50 (digits, at most one point, no sign, exponent, spaces or leading zeros)")]
+    #[error(
+        "must be a plain decimal number such as 100 or 12.50 (digits, at most one point, no sign, exponent, spaces or leading zeros)"
+    )]
     AmountMalformed,
     #[error("must be greater than zero")]
     AmountZero,

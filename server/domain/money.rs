@@ -166,14 +166,17 @@ mod tests {
         assert_eq!(parse("0.01", "USD"), Ok("0.01".into()));
         assert_eq!(parse("15023", "JPY"), Ok("15023".into()));
         assert_eq!(parse("1.25", "KWD"), Ok("1.250".into()));
-        assert_eq!(parse("999999999999999.999", "KWD"), Ok("999999999999999.999".into()));
+        assert_eq!(
+            parse("999999999999999.999", "KWD"),
+            Ok("999999999999999.999".into())
+        );
     }
 
     #[test]
     fn malformed_amounts_are_refused() {
         for bad in [
-            "", " 1", "1 ", "+1", "-1", "1e5", "1E5", "1_000", "1,000", "1,5", ".5", "5.", "01",
-            "00", "00.5", "NaN", "inf", "Infinity", "0x10", "1..2", "1.2.3", "١٢٣", "１", "1\n",
+            "", " 1", "1 ", "+1", "-1", "1e5", "1E5", "1_000", "1,000", "1,5", ".5", "5.", "01", "00",
+            "00.5", "NaN", "inf", "Infinity", "0x10", "1..2", "1.2.3", "١٢٣", "１", "1\n",
         ] {
             assert_eq!(parse(bad, "USD"), Err(InputProblem::AmountMalformed), "{bad:?}");
         }
@@ -190,9 +193,18 @@ mod tests {
         assert_eq!(parse("1.0", "JPY"), Err(too_precise("JPY", 0)));
         assert_eq!(parse("1.001", "USD"), Err(too_precise("USD", 2)));
         assert_eq!(parse("1.0001", "KWD"), Err(too_precise("KWD", 3)));
-        assert_eq!(parse("1000000000000000", "USD"), Err(InputProblem::AmountTooLarge));
-        assert_eq!(parse(&"9".repeat(10_000), "USD"), Err(InputProblem::AmountTooLarge));
-        assert_eq!(parse("999999999999999.99", "USD"), Ok("999999999999999.99".into()));
+        assert_eq!(
+            parse("1000000000000000", "USD"),
+            Err(InputProblem::AmountTooLarge)
+        );
+        assert_eq!(
+            parse(&"9".repeat(10_000), "USD"),
+            Err(InputProblem::AmountTooLarge)
+        );
+        assert_eq!(
+            parse("999999999999999.99", "USD"),
+            Ok("999999999999999.99".into())
+        );
     }
 
     #[test]
@@ -213,7 +225,11 @@ mod tests {
             (7, 0, 7),
         ];
         for (value, digits, expected) in cases {
-            assert_eq!(round_half_even(value, digits), Some(expected), "{value} / 10^{digits}");
+            assert_eq!(
+                round_half_even(value, digits),
+                Some(expected),
+                "{value} / 10^{digits}"
+            );
         }
         assert_eq!(round_half_even(1, 39), None);
     }

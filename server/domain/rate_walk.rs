@@ -48,9 +48,7 @@ pub const MAX_DEVIATION_PPB: i64 = {
 /// Deviation of `code` from its baseline at `tick`, in parts per billion:
 /// the currency is worth `baseline × (1 + deviation / 10^9)` US dollars.
 pub fn deviation_ppb(seed: u64, code: &str, tick: u64) -> i64 {
-    let currency_key = code
-        .bytes()
-        .fold(0u64, |key, byte| (key << 8) | u64::from(byte));
+    let currency_key = code.bytes().fold(0u64, |key, byte| (key << 8) | u64::from(byte));
     OCTAVES
         .iter()
         .zip(0u64..)

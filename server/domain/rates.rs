@@ -318,17 +318,41 @@ mod tests {
     #[test]
     fn ticks_cut_wall_clock_time_from_the_epoch() {
         let source = RateSource::new(SEED, 250, 20).expect("valid source");
-        assert_eq!(source.tick_at(0), Tick { sequence: 0, start_unix_ms: 0 });
+        assert_eq!(
+            source.tick_at(0),
+            Tick {
+                sequence: 0,
+                start_unix_ms: 0
+            }
+        );
         assert_eq!(source.tick_at(249).sequence, 0);
-        assert_eq!(source.tick_at(1_000), Tick { sequence: 4, start_unix_ms: 1_000 });
-        assert_eq!(source.tick_at(1_249), Tick { sequence: 4, start_unix_ms: 1_000 });
+        assert_eq!(
+            source.tick_at(1_000),
+            Tick {
+                sequence: 4,
+                start_unix_ms: 1_000
+            }
+        );
+        assert_eq!(
+            source.tick_at(1_249),
+            Tick {
+                sequence: 4,
+                start_unix_ms: 1_000
+            }
+        );
     }
 
     #[test]
     fn out_of_range_configuration_is_refused() {
-        assert_eq!(RateSource::new(1, 9, 20).err(), Some(RateSourceError::TickOutOfRange(9)));
+        assert_eq!(
+            RateSource::new(1, 9, 20).err(),
+            Some(RateSourceError::TickOutOfRange(9))
+        );
         assert!(RateSource::new(1, 3_600_000, 20).is_ok(), "an hour is allowed");
-        assert_eq!(RateSource::new(1, 1_000, 0).err(), Some(RateSourceError::SpreadOutOfRange(0)));
+        assert_eq!(
+            RateSource::new(1, 1_000, 0).err(),
+            Some(RateSourceError::SpreadOutOfRange(0))
+        );
     }
 
     #[test]
@@ -336,7 +360,11 @@ mod tests {
         let snapshot = source().snapshot(source().tick(NOW_TICK)).expect("snapshot");
         let quote = snapshot.quote(pair("EUR/USD")).expect("quote");
         assert_eq!(
-            [quote.bid.to_string(), quote.mid.to_string(), quote.ask.to_string()],
+            [
+                quote.bid.to_string(),
+                quote.mid.to_string(),
+                quote.ask.to_string()
+            ],
             PINNED_EUR_USD
         );
     }
@@ -346,8 +374,14 @@ mod tests {
     #[test]
     fn pegged_currencies_keep_their_exact_parity() {
         let snapshot = source().snapshot(source().tick(NOW_TICK)).expect("snapshot");
-        assert_eq!(snapshot.quote(pair("EUR/XOF")).expect("quote").mid.to_string(), "655.9570000");
-        assert_eq!(snapshot.quote(pair("EUR/XAF")).expect("quote").mid.to_string(), "655.9570000");
+        assert_eq!(
+            snapshot.quote(pair("EUR/XOF")).expect("quote").mid.to_string(),
+            "655.9570000"
+        );
+        assert_eq!(
+            snapshot.quote(pair("EUR/XAF")).expect("quote").mid.to_string(),
+            "655.9570000"
+        );
     }
 
     #[test]
@@ -366,7 +400,9 @@ mod tests {
             let snapshot = source.snapshot(source.tick(NOW_TICK)).expect("snapshot");
             for base in currency::all() {
                 for quote in currency::all() {
-                    let Some(pair) = Pair::new(base, quote) else { continue };
+                    let Some(pair) = Pair::new(base, quote) else {
+                        continue;
+                    };
                     let q = snapshot.quote(pair).expect("every pair is quoted");
                     assert!(q.bid < q.mid && q.mid < q.ask, "{pair}: {q:?}");
                     let significant = q.mid.mantissa().to_string().trim_start_matches('0').len();
@@ -385,9 +421,19 @@ mod tests {
             ("EUR/", InputProblem::PairMalformed { index: 0 }),
             ("EUR/USD/GBP", InputProblem::PairMalformed { index: 0 }),
             ("EUR/EUR", InputProblem::PairSameCurrency { index: 0 }),
-            ("EUR/XXX", InputProblem::PairUnsupportedCurrency { index: 0, code: "XXX".into() }),
+            (
+                "EUR/XXX",
+                InputProblem::PairUnsupportedCurrency {
+                    index: 0,
+                    code: "XXX".into(),
+                },
+            ),
         ] {
-            assert_eq!(Pair::parse(0, text), Err(DomainError::invalid(Field::Pairs, problem)), "{text}");
+            assert_eq!(
+                Pair::parse(0, text),
+                Err(DomainError::invalid(Field::Pairs, problem)),
+                "{text}"
+            );
         }
         let empty: [&str; 0] = [];
         let all = Pair::parse_list(&empty).expect("every currency against USD");

@@ -78,8 +78,8 @@ pub fn convert_session(
 
 /// The reply to one request: its conversion, or why it was refused.
 fn reply(board: &RateBoard, index: u64, request: ConvertRequest) -> SessionReply {
-    let outcome: Result<_, DomainError> = wire::conversion_request(&request)
-        .and_then(|order| convert(&order, &*board.current()?));
+    let outcome: Result<_, DomainError> =
+        wire::conversion_request(&request).and_then(|order| convert(&order, &*board.current()?));
     let outcome = match outcome {
         Ok(conversion) => Outcome::Conversion(wire::conversion_response(request.request_id, &conversion)),
         Err(error) => Outcome::Error(item_error(index, &request.request_id, &error)),

@@ -34,7 +34,10 @@ use crate::shutdown::{Drain, unavailable};
 /// The response stream of `StreamRates`.
 pub type RateStream = Pin<Box<dyn Stream<Item = Result<RateUpdate, Status>> + Send + 'static>>;
 
-pub fn stream_rates(api: &BankApi, request: Request<StreamRatesRequest>) -> Result<Response<RateStream>, Status> {
+pub fn stream_rates(
+    api: &BankApi,
+    request: Request<StreamRatesRequest>,
+) -> Result<Response<RateStream>, Status> {
     api.drain.refuse_new_calls()?;
     let request = request.into_inner();
     let pairs = Pair::parse_list(&request.pairs)?;

@@ -28,5 +28,8 @@ pub fn convert(api: &BankApi, request: Request<ConvertRequest>) -> Result<Respon
     let order = wire::conversion_request(&request)?;
     let snapshot = api.board.current()?;
     let conversion = convert_at(&order, &snapshot)?;
-    Ok(Response::new(wire::conversion_response(request.request_id, &conversion)))
+    Ok(Response::new(wire::conversion_response(
+        request.request_id,
+        &conversion,
+    )))
 }

@@ -1,0 +1,109 @@
+//! What can go wrong in the CLI, the exit code of each, and the one
+//! sentence the user reads about it.
+
+use tonic::{Code, Status};
+use tonic_types::StatusExt;
+
+use bank_service::service::status::code_name;
+
+use crate::i18n::Messages;
+use crate::tr;
+
+/// The documented exit codes.
+pub mod exit {
+    pub const SUCCESS: u8 = 0;
+    /// The server rejected a request, or some batch or session items.
+    pub const REJECTED: u8 = 1;
+    /// The command line or its input file is unusable.
+    pub const USAGE: u8 = 2;
+    /// The server could not be reached or is unavailable.
+    pub const UNAVAILABLE: u8 = 3;
+    /// Ctrl-C, by the shell convention 128 + SIGINT.
+    pub const INTERRUPTED: u8 = 130;
+}
+
+#[derive(Debug)]
+pub enum CliError {
+    /// `--server` is not a URL.
+    InvalidServerUrl { url: String },
+    /// No connection could be made.
+    Unreachable { url: String },
+    /// The server answered a call with an error status.
+    Status { url: String, status: Status },
+    /// A batch stream broke before the summary arrived.
+    BatchIncomplete { url: String, sent: u64, status: Status },
+    /// An input file could not be opened or read.
+    Input { path: String, detail: String },
+    /// Standard output is closed (e.g. piped into `head`): stop quietly.
+    OutputClosed,
+    /// Any other output failure.
+    Output(std::io::Error),
+    /// Ctrl-C.
+    Interrupted,
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::InvalidServerUrl { .. } | CliError::Input { .. } => exit::USAGE,
+            CliError::Unreachable { .. } => exit::UNAVAILABLE,
+            CliError::Status { status, .. } | CliError::BatchIncomplete { status, .. } => {
+                status_exit_code(status)
+            }
+            CliError::OutputClosed => exit::SUCCESS,
+            CliError::Output(_) => exit::REJECTED,
+            CliError::Interrupted => exit::INTERRUPTED,
+        }
+    }
+
+    /// One sentence in the user's language; `None` when nothing should be
+    /// said (closed output).
+    pub fn render(&self, messages: &Messages) -> Option<String> {
+        Some(match self {
+            CliError::InvalidServerUrl { url } => tr!(messages, "error-invalid-url", url = url),
+            CliError::Unreachable { url } => tr!(messages, "error-unreachable", url = url),
+            CliError::Status { url, status } => status_sentence(messages, url, status),
+            CliError::BatchIncomplete { url, sent, status } => format!(
+                "{} {}",
+                tr!(messages, "batch-incomplete", sent = sent),
+                status_sentence(messages, url, status)
+            ),
+            CliError::Input { path, detail } => tr!(messages, "error-input", path = path, detail = detail),
+            CliError::OutputClosed => return None,
+            CliError::Output(error) => tr!(messages, "error-output", detail = error),
+            CliError::Interrupted => tr!(messages, "interrupted"),
+        })
+    }
+}
+
+/// Unavailable servers and expired deadlines are "try again later" (3);
+/// everything else the server says no to is a rejection (1).
+pub fn status_exit_code(status: &Status) -> u8 {
+    match status.code() {
+        Code::Unavailable | Code::DeadlineExceeded => exit::UNAVAILABLE,
+        _ => exit::REJECTED,
+    }
+}
+
+/// The sentence for an error status: the server's localized message when it
+/// sent one, else the field and reason of an INVALID_ARGUMENT, else the code
+/// and the server's message.
+pub fn status_sentence(messages: &Messages, url: &str, status: &Status) -> String {
+    match status.code() {
+        Code::Unavailable => return tr!(messages, "error-unavailable", url = url),
+        Code::DeadlineExceeded => return tr!(messages, "error-timeout"),
+        _ => {}
+    }
+    if let Some(localized) = status.get_details_localized_message() {
+        return tr!(messages, "error-rejected", reason = localized.message);
+    }
+    match status.get_details_bad_request().and_then(|bad| bad.field_violations.into_iter().next()) {
+        Some(violation) => tr!(
+            messages,
+            "error-invalid-field",
+            field = violation.field,
+            reason = violation.description
+        ),
+        None => tr!(messages, "error-server", code = code_name(status.code()), reason = status.message()),
+    }
+}

@@ -1,0 +1,129 @@
+//! Numbers and times as each language writes them, and forgiving input.
+//!
+//! The server sends exact decimal strings; they are only re-punctuated here,
+//! never converted to a float: English `1,234.56`, French `1 234,56` (with a
+//! narrow no-break space, U+202F, as French typography and CLDR use).
+//! `--json` output bypasses all of this and prints the server's strings.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use prost_types::Timestamp;
+
+use crate::i18n::Lang;
+
+/// The French thousands separator: a narrow no-break space.
+const FRENCH_GROUP: char = '\u{202F}';
+
+/// A decimal string (`"1234.56"`) written for `lang` (`"1 234,56"`).
+pub fn decimal(lang: Lang, text: &str) -> String {
+    let (integer, fraction) = match text.split_once('.') {
+        Some((integer, fraction)) => (integer, Some(fraction)),
+        None => (text, None),
+    };
+    let (sign, digits) = match integer.strip_prefix('-') {
+        Some(digits) => ("-", digits),
+        None => ("", integer),
+    };
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return text.to_owned();
+    }
+    let (group, point) = match lang {
+        Lang::En => (',', '.'),
+        Lang::Fr => (FRENCH_GROUP, ','),
+    };
+    let mut out = String::with_capacity(text.len() + digits.len() / 3 + 1);
+    out.push_str(sign);
+    for (position, digit) in digits.chars().enumerate() {
+        if position > 0 && (digits.len() - position) % 3 == 0 {
+            out.push(group);
+        }
+        out.push(digit);
+    }
+    if let Some(fraction) = fraction {
+        out.push(point);
+        out.push_str(fraction);
+    }
+    out
+}
+
+/// An amount as typed by a user, made ready for the server: surrounding
+/// spaces dropped and, in French, a decimal comma turned into a point
+/// (`12,50` -> `12.50`). Anything else is passed on as typed: the server is
+/// the authority on what is valid, and says precisely what is wrong.
+pub fn amount_input(lang: Lang, text: &str) -> String {
+    let text = text.trim();
+    if lang == Lang::Fr && !text.contains('.') && text.matches(',').count() == 1 {
+        return text.replacen(',', ".", 1);
+    }
+    text.to_owned()
+}
+
+/// A currency code as typed by a user: any case is fine (`eur` -> `EUR`).
+pub fn code_input(text: &str) -> String {
+    text.trim().to_ascii_uppercase()
+}
+
+/// A pair as typed: `eur/usd`, `EURUSD` and `EUR-USD` all mean `EUR/USD`.
+pub fn pair_input(text: &str) -> String {
+    let upper = text.trim().to_ascii_uppercase();
+    let letters: String = upper.chars().filter(char::is_ascii_alphabetic).collect();
+    let separators_only = upper.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '-' | ' '));
+    if letters.len() == 6 && separators_only {
+        format!("{}/{}", &letters[..3], &letters[3..])
+    } else {
+        upper
+    }
+}
+
+/// A protobuf timestamp as RFC 3339 UTC, e.g. `2026-09-21T14:13:20Z`.
+pub fn time(timestamp: Option<&Timestamp>) -> String {
+    let Some(timestamp) = timestamp else {
+        return "-".to_owned();
+    };
+    let seconds = u64::try_from(timestamp.seconds).unwrap_or(0);
+    let nanos = u32::try_from(timestamp.nanos).unwrap_or(0);
+    let instant = UNIX_EPOCH + Duration::new(seconds, nanos);
+    if nanos == 0 {
+        humantime::format_rfc3339_seconds(instant).to_string()
+    } else {
+        humantime::format_rfc3339_millis(instant).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_grouped_and_punctuated_per_language() {
+        assert_eq!(decimal(Lang::En, "1234567.891"), "1,234,567.891");
+        assert_eq!(decimal(Lang::Fr, "1234.56"), "1\u{202F}234,56");
+        assert_eq!(decimal(Lang::Fr, "100"), "100");
+        assert_eq!(decimal(Lang::En, "0.9230769231"), "0.9230769231");
+        assert_eq!(decimal(Lang::En, "-1234"), "-1,234");
+    }
+
+    #[test]
+    fn french_input_accepts_a_decimal_comma() {
+        assert_eq!(amount_input(Lang::Fr, " 12,50 "), "12.50");
+        assert_eq!(amount_input(Lang::Fr, "12.50"), "12.50");
+        assert_eq!(amount_input(Lang::En, "12,50"), "12,50", "English leaves it to the server");
+        assert_eq!(amount_input(Lang::Fr, "1,2,3"), "1,2,3", "ambiguous input is not guessed at");
+    }
+
+    #[test]
+    fn codes_and_pairs_are_accepted_in_any_case() {
+        assert_eq!(code_input(" eur "), "EUR");
+        assert_eq!(pair_input("eur/usd"), "EUR/USD");
+        assert_eq!(pair_input("eurusd"), "EUR/USD");
+        assert_eq!(pair_input("EUR-USD"), "EUR/USD");
+        assert_eq!(pair_input("EUR/US"), "EUR/US");
+    }
+
+    #[test]
+    fn times_are_rfc3339_utc() {
+        let timestamp = Timestamp { seconds: 1_790_000_000, nanos: 0 };
+        assert_eq!(time(Some(&timestamp)), "2026-09-21T14:13:20Z");
+        assert_eq!(time(None), "-");
+    }
+}

@@ -1,0 +1,183 @@
+//! User-facing text in English and French, from Project Fluent catalogs.
+//!
+//! Every sentence the CLI shows lives in `client/locales/<lang>.ftl`, one
+//! file per language, compiled into the binary. Code refers to messages by
+//! id through the [`tr!`] macro; adding a language is adding a catalog and
+//! a [`Lang`] variant. A test checks that the catalogs hold the same ids and
+//! that every id used in the code exists.
+//!
+//! Numbers are not formatted by Fluent: money is exact decimal text, and
+//! [`crate::format`] groups and punctuates it for each language.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
+
+/// A language the CLI speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    En,
+    Fr,
+}
+
+impl Lang {
+    /// The language of the environment, as POSIX defines it: the first set
+    /// of `LC_ALL`, `LC_MESSAGES`, `LANG`; French for any `fr*` locale,
+    /// English otherwise.
+    pub fn from_env() -> Lang {
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|name| std::env::var(name).ok())
+            .find(|value| !value.is_empty())
+            .unwrap_or_default();
+        if locale.to_ascii_lowercase().starts_with("fr") {
+            Lang::Fr
+        } else {
+            Lang::En
+        }
+    }
+
+    /// The BCP 47 tag, also sent to the server as `accept-language`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+        }
+    }
+
+    /// The catalog source of this language.
+    pub fn catalog(self) -> &'static str {
+        match self {
+            Lang::En => include_str!("locales/en.ftl"),
+            Lang::Fr => include_str!("locales/fr.ftl"),
+        }
+    }
+
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Fr];
+}
+
+/// The messages of one language.
+pub struct Messages {
+    lang: Lang,
+    bundle: FluentBundle<FluentResource>,
+}
+
+impl Messages {
+    /// Loads the catalog of `lang`. Catalogs are compiled in and checked by
+    /// the tests, so a parse failure is a build defect: `expect` is fine.
+    pub fn new(lang: Lang) -> Self {
+        let resource = FluentResource::try_new(lang.catalog().to_owned())
+            .unwrap_or_else(|(_, errors)| panic!("catalog {} does not parse: {errors:?}", lang.tag()));
+        let tag: LanguageIdentifier = lang.tag().parse().expect("valid language tag");
+        let mut bundle = FluentBundle::new_concurrent(vec![tag]);
+        // No Unicode isolation marks: output goes to terminals and pipes.
+        bundle.set_use_isolating(false);
+        bundle
+            .add_resource(resource)
+            .unwrap_or_else(|errors| panic!("catalog {} has duplicate ids: {errors:?}", lang.tag()));
+        Self { lang, bundle }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The message `id` with `args`, or the id itself if it is missing (a
+    /// defect the catalog tests catch before release).
+    pub fn format(&self, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        let Some(pattern) = self.bundle.get_message(id).and_then(|message| message.value()) else {
+            return id.to_owned();
+        };
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            fluent_args.set(*name, value.clone());
+        }
+        let mut errors = Vec::new();
+        self.bundle
+            .format_pattern(pattern, Some(&fluent_args), &mut errors)
+            .into_owned()
+    }
+}
+
+/// `tr!(messages, "id")` or `tr!(messages, "id", name = value, ...)`.
+/// Values are passed as strings: numbers are formatted by `crate::format`
+/// before they get here, so Fluent never reformats money.
+#[macro_export]
+macro_rules! tr {
+    ($messages:expr, $id:literal) => {
+        $messages.format($id, &[])
+    };
+    ($messages:expr, $id:literal, $($name:ident = $value:expr),+ $(,)?) => {
+        $messages.format($id, &[$((stringify!($name), fluent_bundle::FluentValue::from($value.to_string()))),+])
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    use super::*;
+
+    /// The message ids a catalog defines.
+    fn ids(lang: Lang) -> BTreeSet<String> {
+        lang.catalog()
+            .lines()
+            .filter(|line| line.starts_with(|c: char| c.is_ascii_lowercase()))
+            .filter_map(|line| line.split_once(" =").map(|(id, _)| id.trim().to_owned()))
+            .collect()
+    }
+
+    /// The message ids used through `tr!` in the client's sources.
+    fn used_ids() -> BTreeSet<String> {
+        let pattern = regex::Regex::new(r#"tr!\(\s*[\w.]+,\s*"([a-z0-9-]+)""#).expect("valid regex");
+        let mut used = BTreeSet::new();
+        let mut folders = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("client")];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).expect("client folder is readable") {
+                let path = entry.expect("directory entry").path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|ext| ext == "rs") {
+                    let source = std::fs::read_to_string(&path).expect("source is readable");
+                    // Comments may show the macro's shape; only code counts.
+                    let source: String = source
+                        .lines()
+                        .filter(|line| !line.trim_start().starts_with("//"))
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    used.extend(pattern.captures_iter(&source).map(|c| c[1].to_owned()));
+                }
+            }
+        }
+        used
+    }
+
+    #[test]
+    fn every_catalog_parses_and_holds_the_same_message_ids() {
+        let english = ids(Lang::En);
+        assert!(english.len() > 20, "the catalog was read");
+        for lang in Lang::ALL {
+            let _ = Messages::new(lang);
+            assert_eq!(ids(lang), english, "{} differs from en", lang.tag());
+        }
+    }
+
+    #[test]
+    fn every_message_used_in_the_code_exists_in_every_catalog() {
+        let used = used_ids();
+        assert!(used.len() > 20, "the sources were scanned");
+        for lang in Lang::ALL {
+            let defined = ids(lang);
+            let missing: Vec<_> = used.difference(&defined).collect();
+            assert!(missing.is_empty(), "missing from {}.ftl: {missing:?}", lang.tag());
+        }
+    }
+
+    #[test]
+    fn messages_are_formatted_without_isolation_marks() {
+        let french = Messages::new(Lang::Fr);
+        let text = tr!(french, "batch-items", count = 3);
+        assert_eq!(text, "3 élément(s)");
+    }
+}

@@ -1,0 +1,56 @@
+# Messages français du client en ligne de commande `bank`.
+# Chaque identifiant doit aussi exister dans en.ftl (un test le vérifie).
+
+## Erreurs
+error-invalid-url = « { $url } » n’est pas une URL de serveur ; exemple attendu : http://127.0.0.1:50051.
+error-unreachable = Impossible de joindre le service bancaire à { $url } : bank-server y est-il lancé ?
+error-unavailable = Le service bancaire à { $url } est indisponible (arrêt en cours ou surcharge) ; réessayez dans un instant.
+error-timeout = Le serveur n’a pas répondu à temps (voir --timeout).
+error-rejected = Le serveur a refusé la requête : { $reason }
+error-invalid-field = Le serveur a refusé la requête : { $field } { $reason }.
+error-server = Le serveur a répondu { $code } : { $reason }
+error-input = Impossible de lire { $path } : { $detail }
+error-output = Impossible d’écrire la sortie : { $detail }
+error-runtime = Démarrage impossible : { $detail }
+interrupted = Interrompu.
+
+## bank currencies
+currencies-code = Code
+currencies-name = Nom
+currencies-minor-units = Décimales
+
+## bank convert
+convert-result = { $amount } { $from } = { $converted } { $to }
+convert-rate = taux { $rate } ({ $from }/{ $to }), tick n° { $sequence } à { $time }
+
+## bank rates
+rates-pair = Paire
+rates-bid = Achat
+rates-mid = Moyen
+rates-ask = Vente
+rates-header = Tick n° { $sequence } à { $time } · ticks sautés : { $skipped } · Ctrl-C pour arrêter
+rates-gap = … { $skipped } tick(s) sauté(s) (ce lecteur a pris du retard) …
+rates-quote = { $pair } achat { $bid } moyen { $mid } vente { $ask }
+
+## bank batch
+batch-progress = lignes envoyées
+batch-counts = Acceptées : { $accepted }, refusées : { $rejected }, lignes mal formées : { $malformed }
+batch-rates = Tous les taux du tick n° { $sequence } à { $time }.
+batch-totals = Totaux :
+batch-items = { $count } élément(s)
+batch-problems = Problèmes :
+batch-rejected-item = ligne { $line } : { $reason }
+batch-malformed-row = ligne { $line } : ligne mal formée : { $reason }
+batch-unlisted = … et { $count } autre(s) non listé(s)
+batch-row-fields = { $expected } champs attendus, { $found } trouvés
+batch-row-encoding = texte UTF-8 invalide
+batch-row-unreadable = ligne CSV invalide
+batch-bad-delimiter = le séparateur doit être un seul caractère ASCII
+batch-incomplete = Le lot n’a pas abouti : { $sent } ligne(s) envoyée(s) et aucun récapitulatif reçu.
+batch-partial = { $sent } ligne(s) avaient été envoyées ; aucun total n’est affiché pour un fichier lu en partie
+
+## bank session
+session-intro = Saisissez des conversions comme « 100 USD EUR » (éventuellement suivies d’un identifiant) ; Ctrl-D pour terminer.
+session-reply = [{ $line }] { $amount } { $from } = { $converted } { $to } (taux { $rate })
+session-error = [{ $line }] erreur : { $reason }
+session-bad-line = format attendu : MONTANT DE VERS [ID], par exemple 100 USD EUR

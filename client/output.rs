@@ -1,0 +1,59 @@
+//! Writing to standard output without panicking.
+//!
+//! `println!` panics when the reader has gone away (`bank rates | head -1`);
+//! these helpers turn that into a quiet, successful stop instead.
+
+use std::fmt::Display;
+use std::io::{ErrorKind, Write};
+
+use crate::error::CliError;
+
+/// Writes one line to standard output.
+pub fn line(text: impl Display) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}").and_then(|()| stdout.flush()).map_err(classify)
+}
+
+/// Writes text without a newline (prompts, in-place redraws).
+pub fn raw(text: &str) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(classify)
+}
+
+/// Writes one JSON value on one line.
+pub fn json(value: &serde_json::Value) -> Result<(), CliError> {
+    line(value)
+}
+
+fn classify(error: std::io::Error) -> CliError {
+    if error.kind() == ErrorKind::BrokenPipe {
+        CliError::OutputClosed
+    } else {
+        CliError::Output(error)
+    }
+}
+
+/// Left-aligned columns: each cell padded to its column's widest cell,
+/// counting characters (not bytes) so accented labels line up.
+pub fn table(rows: &[Vec<String>]) -> Vec<String> {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|column| {
+            rows.iter()
+                .filter_map(|row| row.get(column))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    rows.iter()
+        .map(|row| {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(cell, width)| format!("{cell:<width$}"))
+                .collect();
+            cells.join("  ").trim_end().to_owned()
+        })
+        .collect()
+}

@@ -1,0 +1,123 @@
+//! Shared test harness: a real Bank Service on 127.0.0.1:0 and a real
+//! tonic client connected to it.
+//!
+//! Every integration test file includes this module (`mod common;`). Not
+//! every file uses every helper, hence the `dead_code` allowance.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bank_service::domain::clock::{Clock, ManualClock};
+use bank_service::proto::v1::bank_service_client::BankServiceClient;
+use bank_service::server::{BankServer, Config, ServerError};
+use bank_service::service::OpenStreams;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tonic::transport::{Channel, Endpoint};
+
+/// The seed most tests use, so failures reproduce.
+pub const SEED: u64 = 20_261_122;
+
+/// A tick pinned in 2026, for tests that use a manual clock.
+pub const PINNED_UNIX_MS: u64 = 1_790_000_000_000;
+
+/// Upper bound for anything a test waits on: generous, because a loaded CI
+/// machine is slow, and only ever reached when something is broken.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// A server running in the background of a test.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub open: Arc<OpenStreams>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), ServerError>>>,
+}
+
+impl TestServer {
+    /// A server with the system clock and the given tick.
+    pub async fn start(tick_ms: u64) -> Self {
+        let mut config = Config::with_seed(SEED);
+        config.tick_ms = tick_ms;
+        Self::start_with(config).await
+    }
+
+    /// A server whose clock stands still at [`PINNED_UNIX_MS`] unless the
+    /// test moves it: every quote is exactly reproducible.
+    pub async fn start_pinned() -> (Self, Arc<ManualClock>) {
+        let clock = Arc::new(ManualClock::new(PINNED_UNIX_MS));
+        let mut config = Config::with_seed(SEED);
+        config.clock = Arc::clone(&clock) as Arc<dyn Clock>;
+        (Self::start_with(config).await, clock)
+    }
+
+    pub async fn start_with(config: Config) -> Self {
+        let addr: SocketAddr = "127.0.0.1:0".parse().expect("loopback address");
+        let server = BankServer::bind(addr, config).await.expect("server binds");
+        let addr = server.local_addr().expect("bound address");
+        let open = server.open_streams();
+        let (shutdown, shutdown_requested) = oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(async {
+            let _ = shutdown_requested.await;
+        }));
+        Self {
+            addr,
+            open,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn channel(&self) -> Channel {
+        Endpoint::from_shared(self.url())
+            .expect("valid url")
+            .connect()
+            .await
+            .expect("client connects")
+    }
+
+    pub async fn client(&self) -> BankServiceClient<Channel> {
+        BankServiceClient::new(self.channel().await)
+    }
+
+    /// Asks the server to shut down (as SIGTERM would).
+    pub fn begin_shutdown(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+
+    /// Shuts down and waits for `run` to return.
+    pub async fn stop(mut self) -> Result<(), ServerError> {
+        self.begin_shutdown();
+        let task = self.task.take().expect("server task");
+        tokio::time::timeout(PATIENCE, task)
+            .await
+            .expect("server stops in time")
+            .expect("server task did not panic")
+    }
+
+    /// Waits until `condition` holds, polling; panics after [`PATIENCE`].
+    pub async fn wait_until(&self, what: &str, condition: impl Fn(&Self) -> bool) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while !condition(self) {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting until {what}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.begin_shutdown();
+    }
+}
