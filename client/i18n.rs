@@ -53,6 +53,7 @@ impl Lang {
         }
     }
 
+    #[cfg(test)]
     pub const ALL: [Lang; 2] = [Lang::En, Lang::Fr];
 }
 

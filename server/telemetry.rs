@@ -9,6 +9,7 @@
 //! logs the call as CANCELLED.
 
 use std::future::Future;
+use std::io::IsTerminal;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Instant;
@@ -29,6 +30,7 @@ pub fn init_logging() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
 }
@@ -101,10 +103,8 @@ impl CallLog {
         let _entered = self.span.enter();
         match code {
             // The server's own failures deserve attention.
-            Code::Internal | Code::Unknown | Code::DataLoss => {
-                tracing::warn!(code = name, latency_us, "rpc finished");
-            }
-            _ => tracing::info!(code = name, latency_us, "rpc finished"),
+            Code::Internal | Code::Unknown | Code::DataLoss => tracing::warn!("rpc finished"),
+            _ => tracing::info!("rpc finished"),
         }
     }
 }
