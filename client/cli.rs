@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::i18n::Lang;
+use bank_service::i18n::Lang;
 
 /// bank: convert currencies, watch the rate feed, send batches and hold
 /// conversion sessions with a Bank Service.
@@ -27,7 +27,12 @@ pub struct Cli {
 #[derive(Debug, clap::Args)]
 pub struct Global {
     /// Server URL (http://host:port).
-    #[arg(long, global = true, env = "BANK_SERVER", default_value = "http://127.0.0.1:50051")]
+    #[arg(
+        long,
+        global = true,
+        env = "BANK_SERVER",
+        default_value = "http://127.0.0.1:50051"
+    )]
     pub server: String,
 
     /// Language of all output: en or fr. Default: from LC_ALL, LC_MESSAGES

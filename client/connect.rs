@@ -9,7 +9,7 @@ use tonic::{Request, Status};
 
 use crate::cli::Global;
 use crate::error::CliError;
-use crate::i18n::Lang;
+use bank_service::i18n::Lang;
 
 /// A connected client, with what its calls need to know.
 pub struct Connection {

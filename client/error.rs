@@ -6,8 +6,8 @@ use tonic_types::StatusExt;
 
 use bank_service::service::status::code_name;
 
-use crate::i18n::Messages;
-use crate::tr;
+use bank_service::i18n::Messages;
+use bank_service::tr;
 
 /// The documented exit codes.
 pub mod exit {
@@ -97,13 +97,21 @@ pub fn status_sentence(messages: &Messages, url: &str, status: &Status) -> Strin
     if let Some(localized) = status.get_details_localized_message() {
         return tr!(messages, "error-rejected", reason = localized.message);
     }
-    match status.get_details_bad_request().and_then(|bad| bad.field_violations.into_iter().next()) {
+    match status
+        .get_details_bad_request()
+        .and_then(|bad| bad.field_violations.into_iter().next())
+    {
         Some(violation) => tr!(
             messages,
             "error-invalid-field",
             field = violation.field,
             reason = violation.description
         ),
-        None => tr!(messages, "error-server", code = code_name(status.code()), reason = status.message()),
+        None => tr!(
+            messages,
+            "error-server",
+            code = code_name(status.code()),
+            reason = status.message()
+        ),
     }
 }

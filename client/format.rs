@@ -9,7 +9,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use prost_types::Timestamp;
 
-use crate::i18n::Lang;
+use bank_service::i18n::Lang;
 
 /// The French thousands separator: a narrow no-break space.
 const FRENCH_GROUP: char = '\u{202F}';
@@ -67,7 +67,9 @@ pub fn code_input(text: &str) -> String {
 pub fn pair_input(text: &str) -> String {
     let upper = text.trim().to_ascii_uppercase();
     let letters: String = upper.chars().filter(char::is_ascii_alphabetic).collect();
-    let separators_only = upper.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '-' | ' '));
+    let separators_only = upper
+        .chars()
+        .all(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '-' | ' '));
     if letters.len() == 6 && separators_only {
         format!("{}/{}", &letters[..3], &letters[3..])
     } else {
@@ -107,8 +109,16 @@ mod tests {
     fn french_input_accepts_a_decimal_comma() {
         assert_eq!(amount_input(Lang::Fr, " 12,50 "), "12.50");
         assert_eq!(amount_input(Lang::Fr, "12.50"), "12.50");
-        assert_eq!(amount_input(Lang::En, "12,50"), "12,50", "English leaves it to the server");
-        assert_eq!(amount_input(Lang::Fr, "1,2,3"), "1,2,3", "ambiguous input is not guessed at");
+        assert_eq!(
+            amount_input(Lang::En, "12,50"),
+            "12,50",
+            "English leaves it to the server"
+        );
+        assert_eq!(
+            amount_input(Lang::Fr, "1,2,3"),
+            "1,2,3",
+            "ambiguous input is not guessed at"
+        );
     }
 
     #[test]
@@ -122,7 +132,10 @@ mod tests {
 
     #[test]
     fn times_are_rfc3339_utc() {
-        let timestamp = Timestamp { seconds: 1_790_000_000, nanos: 0 };
+        let timestamp = Timestamp {
+            seconds: 1_790_000_000,
+            nanos: 0,
+        };
         assert_eq!(time(Some(&timestamp)), "2026-09-21T14:13:20Z");
         assert_eq!(time(None), "-");
     }

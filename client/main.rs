@@ -14,7 +14,6 @@ mod commands;
 mod connect;
 mod error;
 mod format;
-mod i18n;
 mod output;
 
 use std::process::ExitCode;
@@ -24,7 +23,8 @@ use clap::Parser;
 use crate::cli::{Cli, Command};
 use crate::connect::Connection;
 use crate::error::{CliError, exit};
-use crate::i18n::{Lang, Messages};
+use bank_service::i18n::{Lang, Messages};
+use bank_service::tr;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -32,13 +32,15 @@ fn main() -> ExitCode {
         Err(error) => {
             // Help and version go to stdout with 0; mistakes to stderr with 2.
             let _ = error.print();
-            return ExitCode::from(if error.use_stderr() { exit::USAGE } else { exit::SUCCESS });
+            return ExitCode::from(if error.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            });
         }
     };
     let lang = cli.global.lang.unwrap_or_else(Lang::from_env);
-    // Lives as long as the process; leaking it lets the CSV reader thread
-    // and the stdin task share it without reference counting.
-    let messages: &'static Messages = Box::leak(Box::new(Messages::new(lang)));
+    let messages = Messages::of(lang);
 
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,

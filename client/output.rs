@@ -11,13 +11,18 @@ use crate::error::CliError;
 /// Writes one line to standard output.
 pub fn line(text: impl Display) -> Result<(), CliError> {
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{text}").and_then(|()| stdout.flush()).map_err(classify)
+    writeln!(stdout, "{text}")
+        .and_then(|()| stdout.flush())
+        .map_err(classify)
 }
 
 /// Writes text without a newline (prompts, in-place redraws).
 pub fn raw(text: &str) -> Result<(), CliError> {
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(classify)
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(classify)
 }
 
 /// Writes one JSON value on one line.

@@ -14,6 +14,7 @@
 //! reflection, limits, logging and graceful shutdown.
 
 pub mod domain;
+pub mod i18n;
 pub mod limits;
 pub mod proto;
 pub mod rate_board;

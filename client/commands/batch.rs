@@ -26,8 +26,10 @@ use tokio_stream::wrappers::ReceiverStream;
 use crate::commands::{item_error_json, quote_json};
 use crate::connect::Connection;
 use crate::error::{CliError, exit};
-use crate::i18n::Messages;
-use crate::{format, output, tr};
+use bank_service::i18n::Messages;
+use bank_service::tr;
+
+use crate::{format, output};
 
 /// Rows read ahead of the network: enough to keep the stream busy, small
 /// enough that client memory stays flat whatever the file size.
@@ -90,7 +92,10 @@ pub async fn run(
         // end: presenting that total as the file's would be a lie.
         return Err(CliError::Input {
             path: args.file.display().to_string(),
-            detail: format!("{detail} ({})", tr!(messages, "batch-partial", sent = sent.load(Ordering::Relaxed))),
+            detail: format!(
+                "{detail} ({})",
+                tr!(messages, "batch-partial", sent = sent.load(Ordering::Relaxed))
+            ),
         });
     }
     let report = std::mem::take(&mut *report.lock().unwrap_or_else(PoisonError::into_inner));
@@ -117,7 +122,10 @@ fn progress_bar(messages: &Messages, as_json: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new_spinner();
-    let template = format!("{{spinner}} {{human_pos}} {} ({{per_sec}})", tr!(messages, "batch-progress"));
+    let template = format!(
+        "{{spinner}} {{human_pos}} {} ({{per_sec}})",
+        tr!(messages, "batch-progress")
+    );
     if let Ok(style) = ProgressStyle::with_template(&template) {
         bar.set_style(style);
     }
@@ -207,7 +215,10 @@ impl RowReader {
                 }
             }
             let line = record.position().map_or(line, csv::Position::line);
-            let is_header = first && record.get(0).is_some_and(|field| !field.bytes().any(|b| b.is_ascii_digit()));
+            let is_header = first
+                && record
+                    .get(0)
+                    .is_some_and(|field| !field.bytes().any(|b| b.is_ascii_digit()));
             first = false;
             if is_header || record.iter().all(str::is_empty) {
                 continue;
@@ -243,10 +254,20 @@ impl RowReader {
             (Some(to), [amount, from]) => (*amount, *from, to.clone(), ""),
             (Some(to), [amount, from, id]) => (*amount, *from, to.clone(), *id),
             (None, _) => {
-                return Err(tr!(self.messages, "batch-row-fields", expected = "3-4", found = fields.len()));
+                return Err(tr!(
+                    self.messages,
+                    "batch-row-fields",
+                    expected = "3-4",
+                    found = fields.len()
+                ));
             }
             (Some(_), _) => {
-                return Err(tr!(self.messages, "batch-row-fields", expected = "2-3", found = fields.len()));
+                return Err(tr!(
+                    self.messages,
+                    "batch-row-fields",
+                    expected = "2-3",
+                    found = fields.len()
+                ));
             }
         };
         Ok(ConvertRequest {
@@ -333,11 +354,19 @@ fn print_summary(
         .iter()
         .map(|error| {
             let line = line_of(error.index).unwrap_or(0);
-            let text = tr!(messages, "batch-rejected-item", line = line, reason = error.message);
+            let text = tr!(
+                messages,
+                "batch-rejected-item",
+                line = line,
+                reason = error.message
+            );
             (line, text)
         })
         .chain(report.malformed_rows.iter().map(|(line, reason)| {
-            (*line, tr!(messages, "batch-malformed-row", line = line, reason = reason))
+            (
+                *line,
+                tr!(messages, "batch-malformed-row", line = line, reason = reason),
+            )
         }))
         .collect();
     if problems.is_empty() {

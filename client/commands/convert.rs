@@ -5,8 +5,10 @@ use bank_service::proto::v1::ConvertRequest;
 use crate::commands::conversion_json;
 use crate::connect::Connection;
 use crate::error::{CliError, exit};
-use crate::i18n::Messages;
-use crate::{format, output, tr};
+use bank_service::i18n::Messages;
+use bank_service::tr;
+
+use crate::{format, output};
 
 pub struct Args {
     pub amount: String,

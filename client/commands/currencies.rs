@@ -5,8 +5,10 @@ use serde_json::json;
 
 use crate::connect::Connection;
 use crate::error::{CliError, exit};
-use crate::i18n::Messages;
-use crate::{output, tr};
+use bank_service::i18n::Messages;
+use bank_service::tr;
+
+use crate::output;
 
 pub async fn run(connection: &Connection, messages: &Messages, as_json: bool) -> Result<u8, CliError> {
     let currencies = connection

@@ -22,8 +22,10 @@ use serde_json::json;
 use crate::commands::quote_json;
 use crate::connect::Connection;
 use crate::error::{CliError, exit};
-use crate::i18n::Messages;
-use crate::{format, output, tr};
+use bank_service::i18n::Messages;
+use bank_service::tr;
+
+use crate::{format, output};
 
 /// Mids kept per pair for the sparkline: one terminal line's worth.
 const SPARKLINE_POINTS: usize = 40;
@@ -48,7 +50,11 @@ pub async fn run(
 
     let mut live = (!as_json && std::io::stdout().is_terminal()).then(LiveTable::new);
     let mut previous: Option<u64> = None;
-    while let Some(update) = updates.message().await.map_err(|status| connection.failed(status))? {
+    while let Some(update) = updates
+        .message()
+        .await
+        .map_err(|status| connection.failed(status))?
+    {
         let skipped = previous.map_or(0, |last| update.sequence.saturating_sub(last + 1));
         previous = Some(update.sequence);
         if as_json {
@@ -183,7 +189,8 @@ impl LiveTable {
         let position = match self.history.iter().position(|(known, _)| known == pair) {
             Some(position) => position,
             None => {
-                self.history.push((pair.to_owned(), VecDeque::with_capacity(SPARKLINE_POINTS)));
+                self.history
+                    .push((pair.to_owned(), VecDeque::with_capacity(SPARKLINE_POINTS)));
                 self.history.len() - 1
             }
         };
@@ -212,7 +219,10 @@ fn sparkline(values: &VecDeque<Decimal>) -> String {
             if span.is_zero() {
                 return BLOCKS[3];
             }
-            let level = ((*value - *low) * Decimal::from(7) / span).round().to_usize().unwrap_or(0);
+            let level = ((*value - *low) * Decimal::from(7) / span)
+                .round()
+                .to_usize()
+                .unwrap_or(0);
             BLOCKS[level.min(7)]
         })
         .collect()
@@ -221,7 +231,7 @@ fn sparkline(values: &VecDeque<Decimal>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
+    use bank_service::i18n::Lang;
 
     #[test]
     fn sparkline_spans_the_window_from_lowest_to_highest() {

@@ -24,8 +24,10 @@ use tokio_stream::wrappers::ReceiverStream;
 use crate::commands::{conversion_json, item_error_json};
 use crate::connect::Connection;
 use crate::error::{CliError, exit};
-use crate::i18n::Messages;
-use crate::{format, output, tr};
+use bank_service::i18n::Messages;
+use bank_service::tr;
+
+use crate::{format, output};
 
 /// Requests typed ahead of the network. Small: a person types slowly, and
 /// a script piping thousands of lines is paced by the server's replies.
@@ -46,7 +48,11 @@ fn lock(queue: &Queue) -> std::sync::MutexGuard<'_, VecDeque<Waiting>> {
     queue.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-pub async fn run(connection: &Connection, messages: &'static Messages, as_json: bool) -> Result<u8, CliError> {
+pub async fn run(
+    connection: &Connection,
+    messages: &'static Messages,
+    as_json: bool,
+) -> Result<u8, CliError> {
     let interactive = std::io::stdin().is_terminal() && !as_json;
     let (requests, outgoing) = mpsc::channel(TYPE_AHEAD);
     let waiting: Queue = Arc::default();
@@ -62,10 +68,20 @@ pub async fn run(connection: &Connection, messages: &'static Messages, as_json: 
         output::line(tr!(messages, "session-intro"))?;
         output::raw("> ")?;
     }
-    let typing = tokio::spawn(read_lines(messages, as_json, interactive, requests, Arc::clone(&waiting)));
+    let typing = tokio::spawn(read_lines(
+        messages,
+        as_json,
+        interactive,
+        requests,
+        Arc::clone(&waiting),
+    ));
 
     let mut refused = false;
-    while let Some(reply) = replies.message().await.map_err(|status| connection.failed(status))? {
+    while let Some(reply) = replies
+        .message()
+        .await
+        .map_err(|status| connection.failed(status))?
+    {
         let mut queue = lock(&waiting);
         refused |= print_refused_lines(messages, as_json, &mut queue)?;
         let line = match queue.pop_front() {
@@ -167,7 +183,12 @@ async fn read_lines(
 }
 
 /// Prints one reply; returns whether it was an error.
-fn print_reply(messages: &Messages, as_json: bool, line: u64, reply: &SessionReply) -> Result<bool, CliError> {
+fn print_reply(
+    messages: &Messages,
+    as_json: bool,
+    line: u64,
+    reply: &SessionReply,
+) -> Result<bool, CliError> {
     let lang = messages.lang();
     match &reply.outcome {
         Some(Outcome::Conversion(conversion)) => {
@@ -191,7 +212,12 @@ fn print_reply(messages: &Messages, as_json: bool, line: u64, reply: &SessionRep
             if as_json {
                 output::json(&json!({ "line": line, "error": item_error_json(error) }))?;
             } else {
-                output::line(tr!(messages, "session-error", line = line, reason = error.message))?;
+                output::line(tr!(
+                    messages,
+                    "session-error",
+                    line = line,
+                    reason = error.message
+                ))?;
             }
             Ok(true)
         }

@@ -81,7 +81,7 @@ pub enum InputProblem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     /// The caller sent a value that can never be accepted as it is.
-    #[error("{field} {problem}")]
+    #[error("{field}: {problem}")]
     InvalidInput { field: Field, problem: InputProblem },
     /// The arithmetic result does not fit the supported range. Checked
     /// arithmetic turns what would be a panic or a wrong number into this.

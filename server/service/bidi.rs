@@ -28,7 +28,8 @@ use crate::proto::v1::session_reply::Outcome;
 use crate::proto::v1::{ConvertRequest, SessionReply};
 use crate::rate_board::RateBoard;
 use crate::service::status::item_error;
-use crate::service::{BankApi, wire};
+use crate::i18n::Lang;
+use crate::service::{BankApi, caller_lang, wire};
 use crate::shutdown::unavailable;
 
 /// The response stream of `ConvertSession`.
@@ -39,6 +40,7 @@ pub fn convert_session(
     request: Request<Streaming<ConvertRequest>>,
 ) -> Result<Response<SessionStream>, Status> {
     api.drain.refuse_new_calls()?;
+    let lang = caller_lang(&request);
     let mut requests = request.into_inner();
     let board = api.board.clone();
     let drain = api.drain.clone();
@@ -67,7 +69,7 @@ pub fn convert_session(
                     break;
                 }
                 Some(Ok(Some(request))) => {
-                    yield Ok(reply(&board, index, request));
+                    yield Ok(reply(&board, index, request, lang));
                     index += 1;
                 }
             }
@@ -77,12 +79,12 @@ pub fn convert_session(
 }
 
 /// The reply to one request: its conversion, or why it was refused.
-fn reply(board: &RateBoard, index: u64, request: ConvertRequest) -> SessionReply {
+fn reply(board: &RateBoard, index: u64, request: ConvertRequest, lang: Lang) -> SessionReply {
     let outcome: Result<_, DomainError> =
         wire::conversion_request(&request).and_then(|order| convert(&order, &*board.current()?));
     let outcome = match outcome {
         Ok(conversion) => Outcome::Conversion(wire::conversion_response(request.request_id, &conversion)),
-        Err(error) => Outcome::Error(item_error(index, &request.request_id, &error)),
+        Err(error) => Outcome::Error(item_error(index, &request.request_id, &error, lang)),
     };
     SessionReply {
         outcome: Some(outcome),

@@ -22,13 +22,15 @@ use crate::domain::batch::BatchTotals;
 use crate::domain::conversion::convert;
 use crate::domain::rates::Snapshot;
 use crate::proto::v1::{BatchSummary, ConvertRequest};
-use crate::service::{BankApi, wire};
+use crate::service::status::to_status;
+use crate::service::{BankApi, caller_lang, wire};
 
 pub async fn convert_batch(
     api: &BankApi,
     request: Request<Streaming<ConvertRequest>>,
 ) -> Result<Response<BatchSummary>, Status> {
     api.drain.refuse_new_calls()?;
+    let lang = caller_lang(&request);
     let mut items = request.into_inner();
     let mut totals = BatchTotals::new();
     let mut snapshot: Option<Arc<Snapshot>> = None;
@@ -38,12 +40,13 @@ pub async fn convert_batch(
     while let Some(item) = items.message().await? {
         let snapshot = match &snapshot {
             Some(snapshot) => snapshot,
-            None => snapshot.insert(api.board.current()?),
+            None => snapshot.insert(api.board.current().map_err(|error| to_status(error, lang))?),
         };
         let outcome = wire::conversion_request(&item).and_then(|order| convert(&order, snapshot));
         totals.record(&item.request_id, outcome);
     }
 
-    let summary = wire::batch_summary(totals.finish(), snapshot.as_deref())?;
+    let summary = wire::batch_summary(totals.finish(), snapshot.as_deref(), lang)
+        .map_err(|error| to_status(error, lang))?;
     Ok(Response::new(summary))
 }

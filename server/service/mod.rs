@@ -23,6 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tonic::{Request, Response, Status, Streaming};
 
+use crate::i18n::Lang;
 use crate::proto::v1::bank_service_server::BankService;
 use crate::proto::v1::{
     BatchSummary, ConvertRequest, ConvertResponse, ListCurrenciesRequest, ListCurrenciesResponse,
@@ -30,6 +31,16 @@ use crate::proto::v1::{
 };
 use crate::rate_board::RateBoard;
 use crate::shutdown::Drain;
+
+/// The language a caller asked for with the `accept-language` metadata
+/// (English when absent or unsupported).
+pub fn caller_lang<T>(request: &Request<T>) -> Lang {
+    request
+        .metadata()
+        .get("accept-language")
+        .and_then(|value| value.to_str().ok())
+        .map_or(Lang::En, Lang::from_accept_language)
+}
 
 /// The state every handler shares. Cloning is cheap (reference counts).
 #[derive(Clone)]

@@ -28,7 +28,8 @@ use tonic::{Request, Response, Status};
 
 use crate::domain::rates::{Pair, Snapshot};
 use crate::proto::v1::{RateUpdate, StreamRatesRequest};
-use crate::service::{BankApi, wire};
+use crate::service::status::to_status;
+use crate::service::{BankApi, caller_lang, wire};
 use crate::shutdown::{Drain, unavailable};
 
 /// The response stream of `StreamRates`.
@@ -39,15 +40,16 @@ pub fn stream_rates(
     request: Request<StreamRatesRequest>,
 ) -> Result<Response<RateStream>, Status> {
     api.drain.refuse_new_calls()?;
+    let lang = caller_lang(&request);
     let request = request.into_inner();
-    let pairs = Pair::parse_list(&request.pairs)?;
+    let pairs = Pair::parse_list(&request.pairs).map_err(|error| to_status(error, lang))?;
     // 0 means "until the client cancels".
     let max_updates = (request.max_updates > 0).then_some(request.max_updates);
 
     // Subscribe before reading the current tick, so that no tick can slip
     // between the two.
     let mut ticks = api.board.subscribe();
-    let mut snapshot = api.board.current()?;
+    let mut snapshot = api.board.current().map_err(|error| to_status(error, lang))?;
     let drain = api.drain.clone();
     let open = api.open.open_feed();
 
@@ -58,7 +60,7 @@ pub fn stream_rates(
             match wire::rate_update(&snapshot, &pairs) {
                 Ok(update) => yield Ok(update),
                 Err(error) => {
-                    yield Err(Status::from(error));
+                    yield Err(to_status(error, lang));
                     break;
                 }
             }

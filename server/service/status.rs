@@ -1,8 +1,9 @@
 //! The one mapping from domain errors to gRPC statuses.
 //!
-//! Every handler returns `DomainError`s with `?`; this `From` impl decides
-//! the code and the details, so a mistake gets the same answer from every
-//! RPC. Codes follow the gRPC guidance:
+//! Every handler hands its `DomainError`s to [`to_status`], which decides
+//! the code, the details and the words, so a mistake gets the same answer
+//! from every RPC, in the caller's language (`accept-language`). Codes
+//! follow the gRPC guidance:
 //!
 //! - INVALID_ARGUMENT: the request can never succeed as sent; the status
 //!   carries a `google.rpc.BadRequest` naming the field, so clients can
@@ -17,8 +18,10 @@
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
-use crate::domain::DomainError;
+use crate::domain::{DomainError, InputProblem};
+use crate::i18n::{Lang, Messages};
 use crate::proto::v1::ItemError;
+use crate::tr;
 
 /// The gRPC code for a domain error.
 pub fn code_for(error: &DomainError) -> Code {
@@ -29,35 +32,77 @@ pub fn code_for(error: &DomainError) -> Code {
     }
 }
 
-impl From<DomainError> for Status {
-    fn from(error: DomainError) -> Status {
-        let code = code_for(&error);
-        match &error {
-            DomainError::InvalidInput { field, problem } => {
-                let details = ErrorDetails::with_bad_request_violation(field.as_str(), problem.to_string());
-                Status::with_error_details(code, error.to_string(), details)
-            }
-            DomainError::Overflow | DomainError::RateUnavailable { .. } => {
-                Status::new(code, error.to_string())
-            }
-        }
+/// The status for a domain error, for a caller who reads `lang`.
+///
+/// - the status message is English, for logs and developers;
+/// - `google.rpc.BadRequest` names the field at fault (English description);
+/// - `google.rpc.LocalizedMessage` carries the sentence in `lang`, the one
+///   to show a person.
+pub fn to_status(error: DomainError, lang: Lang) -> Status {
+    let code = code_for(&error);
+    let english = Messages::of(Lang::En);
+    let mut details = ErrorDetails::new();
+    if let DomainError::InvalidInput { field, problem } = &error {
+        details.add_bad_request_violation(field.as_str(), problem_text(problem, english));
     }
+    details.set_localized_message(lang.tag(), sentence(&error, Messages::of(lang)));
+    Status::with_error_details(code, sentence(&error, english), details)
 }
 
-/// The per-item form of the same mapping, for batches and sessions.
-pub fn item_error(index: u64, request_id: &str, error: &DomainError) -> ItemError {
+/// The per-item form of the same mapping, for batches and sessions, whose
+/// items cannot fail the whole call. The message is in `lang`.
+pub fn item_error(index: u64, request_id: &str, error: &DomainError, lang: Lang) -> ItemError {
     ItemError {
         index,
         request_id: request_id.to_owned(),
         code: code_name(code_for(error)).to_owned(),
-        message: error.to_string(),
-        field: error
-            .field()
-            .map(|field| field.as_str().to_owned())
-            .unwrap_or_default(),
+        message: sentence(error, Messages::of(lang)),
+        field: error.field().map(|field| field.as_str().to_owned()).unwrap_or_default(),
     }
 }
 
+/// The whole sentence for an error, e.g. "amount must be greater than zero".
+pub fn sentence(error: &DomainError, messages: &Messages) -> String {
+    match error {
+        DomainError::InvalidInput { field, problem } => tr!(
+            messages,
+            "error-invalid-input",
+            field = field.as_str(),
+            problem = problem_text(problem, messages)
+        ),
+        DomainError::Overflow => tr!(messages, "error-overflow"),
+        DomainError::RateUnavailable { pair } => tr!(messages, "error-rate-unavailable", pair = pair),
+    }
+}
+
+/// What is wrong with a field, e.g. "must be greater than zero".
+fn problem_text(problem: &InputProblem, messages: &Messages) -> String {
+    match problem {
+        InputProblem::AmountMalformed => tr!(messages, "problem-amount-malformed"),
+        InputProblem::AmountZero => tr!(messages, "problem-amount-zero"),
+        InputProblem::AmountTooPrecise {
+            currency,
+            minor_units,
+        } => tr!(
+            messages,
+            "problem-amount-too-precise",
+            currency = currency,
+            minor_units = minor_units
+        ),
+        InputProblem::AmountTooLarge => tr!(messages, "problem-amount-too-large"),
+        InputProblem::CurrencyMalformed => tr!(messages, "problem-currency-malformed"),
+        InputProblem::CurrencyUnsupported { code } => {
+            tr!(messages, "problem-currency-unsupported", code = code)
+        }
+        InputProblem::PairMalformed { index } => tr!(messages, "problem-pair-malformed", index = index),
+        InputProblem::PairUnsupportedCurrency { index, code } => {
+            tr!(messages, "problem-pair-unsupported", index = index, code = code)
+        }
+        InputProblem::PairSameCurrency { index } => tr!(messages, "problem-pair-same", index = index),
+        InputProblem::TooManyPairs { max } => tr!(messages, "problem-too-many-pairs", max = max),
+        InputProblem::RequestIdTooLong { max } => tr!(messages, "problem-request-id-too-long", max = max),
+    }
+}
 /// The canonical name of a gRPC code, as written in the gRPC specification
 /// and in `ItemError.code`.
 pub fn code_name(code: Code) -> &'static str {

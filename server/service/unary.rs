@@ -10,7 +10,8 @@ use tonic::{Request, Response, Status};
 use crate::domain::conversion::convert as convert_at;
 use crate::domain::currency;
 use crate::proto::v1::{ConvertRequest, ConvertResponse, ListCurrenciesRequest, ListCurrenciesResponse};
-use crate::service::{BankApi, wire};
+use crate::service::status::to_status;
+use crate::service::{BankApi, caller_lang, wire};
 
 pub fn list_currencies(
     api: &BankApi,
@@ -24,12 +25,10 @@ pub fn list_currencies(
 /// Converts at the mid rate of the tick in progress.
 pub fn convert(api: &BankApi, request: Request<ConvertRequest>) -> Result<Response<ConvertResponse>, Status> {
     api.drain.refuse_new_calls()?;
+    let lang = caller_lang(&request);
     let request = request.into_inner();
-    let order = wire::conversion_request(&request)?;
-    let snapshot = api.board.current()?;
-    let conversion = convert_at(&order, &snapshot)?;
-    Ok(Response::new(wire::conversion_response(
-        request.request_id,
-        &conversion,
-    )))
+    let conversion = wire::conversion_request(&request)
+        .and_then(|order| convert_at(&order, &*api.board.current()?))
+        .map_err(|error| to_status(error, lang))?;
+    Ok(Response::new(wire::conversion_response(request.request_id, &conversion)))
 }

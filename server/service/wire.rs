@@ -11,6 +11,7 @@ use crate::domain::batch::BatchSummary;
 use crate::domain::conversion::{Conversion, ConversionRequest};
 use crate::domain::currency::Currency;
 use crate::domain::rates::{Pair, Quote, Snapshot, Tick};
+use crate::i18n::Lang;
 use crate::proto::v1;
 use crate::service::status::item_error;
 
@@ -82,6 +83,7 @@ pub fn rate_update(snapshot: &Snapshot, pairs: &[Pair]) -> Result<v1::RateUpdate
 pub fn batch_summary(
     summary: BatchSummary,
     snapshot: Option<&Snapshot>,
+    lang: Lang,
 ) -> Result<v1::BatchSummary, DomainError> {
     let rates = match snapshot {
         Some(snapshot) => summary
@@ -106,7 +108,7 @@ pub fn batch_summary(
         errors: summary
             .errors
             .iter()
-            .map(|rejected| item_error(rejected.index, &rejected.request_id, &rejected.error))
+            .map(|rejected| item_error(rejected.index, &rejected.request_id, &rejected.error, lang))
             .collect(),
         rates,
         rate_sequence: snapshot.map_or(0, |snapshot| snapshot.tick.sequence),

@@ -1,16 +1,20 @@
 //! User-facing text in English and French, from Project Fluent catalogs.
 //!
-//! Every sentence the CLI shows lives in `client/locales/<lang>.ftl`, one
-//! file per language, compiled into the binary. Code refers to messages by
-//! id through the [`tr!`] macro; adding a language is adding a catalog and
-//! a [`Lang`] variant. A test checks that the catalogs hold the same ids and
-//! that every id used in the code exists.
+//! Every sentence a person reads, from the CLI, the tour or the server's
+//! error messages, lives in `locales/<lang>.ftl`: one file per language,
+//! compiled in. Code refers to messages by id through the [`tr!`](crate::tr)
+//! macro; adding a language is adding a catalog and a [`Lang`] variant. A
+//! test checks that the catalogs hold the same ids and that every id used in
+//! the code exists.
 //!
-//! Numbers are not formatted by Fluent: money is exact decimal text, and
-//! [`crate::format`] groups and punctuates it for each language.
+//! Numbers are not formatted by Fluent: money is exact decimal text, which
+//! the CLI groups and punctuates for each language itself.
 
+use std::sync::LazyLock;
+
+pub use fluent_bundle::FluentValue;
 use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use fluent_bundle::{FluentArgs, FluentResource};
 use unic_langid::LanguageIdentifier;
 
 /// A language the CLI speaks.
@@ -37,6 +41,31 @@ impl Lang {
         }
     }
 
+    /// The preferred supported language of an HTTP `Accept-Language` value
+    /// such as `fr-CH, fr;q=0.9, en;q=0.8`; English when none is supported.
+    pub fn from_accept_language(header: &str) -> Lang {
+        let mut best: Option<(Lang, u16)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            // Quality in thousandths, 1.000 when absent.
+            let quality = parts
+                .find_map(|param| param.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .map_or(1000, |q| (q.clamp(0.0, 1.0) * 1000.0) as u16);
+            let lang = Lang::ALL
+                .into_iter()
+                .find(|lang| tag == lang.tag() || tag.starts_with(&format!("{}-", lang.tag())));
+            if let Some(lang) = lang
+                && quality > 0
+                && best.is_none_or(|(_, q)| quality > q)
+            {
+                best = Some((lang, quality));
+            }
+        }
+        best.map_or(Lang::En, |(lang, _)| lang)
+    }
+
     /// The BCP 47 tag, also sent to the server as `accept-language`.
     pub fn tag(self) -> &'static str {
         match self {
@@ -48,12 +77,11 @@ impl Lang {
     /// The catalog source of this language.
     pub fn catalog(self) -> &'static str {
         match self {
-            Lang::En => include_str!("locales/en.ftl"),
-            Lang::Fr => include_str!("locales/fr.ftl"),
+            Lang::En => include_str!("../locales/en.ftl"),
+            Lang::Fr => include_str!("../locales/fr.ftl"),
         }
     }
 
-    #[cfg(test)]
     pub const ALL: [Lang; 2] = [Lang::En, Lang::Fr];
 }
 
@@ -64,6 +92,16 @@ pub struct Messages {
 }
 
 impl Messages {
+    /// The messages of `lang`, loaded once per process.
+    pub fn of(lang: Lang) -> &'static Messages {
+        static ENGLISH: LazyLock<Messages> = LazyLock::new(|| Messages::new(Lang::En));
+        static FRENCH: LazyLock<Messages> = LazyLock::new(|| Messages::new(Lang::Fr));
+        match lang {
+            Lang::En => &ENGLISH,
+            Lang::Fr => &FRENCH,
+        }
+    }
+
     /// Loads the catalog of `lang`. Catalogs are compiled in and checked by
     /// the tests, so a parse failure is a build defect: `expect` is fine.
     pub fn new(lang: Lang) -> Self {
@@ -101,7 +139,7 @@ impl Messages {
 }
 
 /// `tr!(messages, "id")` or `tr!(messages, "id", name = value, ...)`.
-/// Values are passed as strings: numbers are formatted by `crate::format`
+/// Values are passed as strings: numbers are formatted by the caller
 /// before they get here, so Fluent never reformats money.
 #[macro_export]
 macro_rules! tr {
@@ -109,7 +147,7 @@ macro_rules! tr {
         $messages.format($id, &[])
     };
     ($messages:expr, $id:literal, $($name:ident = $value:expr),+ $(,)?) => {
-        $messages.format($id, &[$((stringify!($name), fluent_bundle::FluentValue::from($value.to_string()))),+])
+        $messages.format($id, &[$((stringify!($name), $crate::i18n::FluentValue::from($value.to_string()))),+])
     };
 }
 
@@ -133,7 +171,8 @@ mod tests {
     fn used_ids() -> BTreeSet<String> {
         let pattern = regex::Regex::new(r#"tr!\(\s*[\w.]+,\s*"([a-z0-9-]+)""#).expect("valid regex");
         let mut used = BTreeSet::new();
-        let mut folders = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("client")];
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut folders = vec![root.join("client"), root.join("server")];
         while let Some(folder) = folders.pop() {
             for entry in std::fs::read_dir(&folder).expect("client folder is readable") {
                 let path = entry.expect("directory entry").path();
@@ -180,5 +219,22 @@ mod tests {
         let french = Messages::new(Lang::Fr);
         let text = tr!(french, "batch-items", count = 3);
         assert_eq!(text, "3 élément(s)");
+    }
+}
+
+#[cfg(test)]
+mod accept_language_tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_preferred_supported_language() {
+        assert_eq!(Lang::from_accept_language("fr"), Lang::Fr);
+        assert_eq!(Lang::from_accept_language("fr-CA"), Lang::Fr);
+        assert_eq!(Lang::from_accept_language("de, fr;q=0.5"), Lang::Fr);
+        assert_eq!(Lang::from_accept_language("fr;q=0.4, en;q=0.8"), Lang::En);
+        assert_eq!(Lang::from_accept_language("de"), Lang::En);
+        assert_eq!(Lang::from_accept_language(""), Lang::En);
+        assert_eq!(Lang::from_accept_language("fr;q=0"), Lang::En);
+        assert_eq!(Lang::from_accept_language("french"), Lang::En);
     }
 }

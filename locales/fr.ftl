@@ -7,7 +7,7 @@ error-unreachable = Impossible de joindre le service bancaire à { $url } : bank
 error-unavailable = Le service bancaire à { $url } est indisponible (arrêt en cours ou surcharge) ; réessayez dans un instant.
 error-timeout = Le serveur n’a pas répondu à temps (voir --timeout).
 error-rejected = Le serveur a refusé la requête : { $reason }
-error-invalid-field = Le serveur a refusé la requête : { $field } { $reason }.
+error-invalid-field = Le serveur a refusé la requête : { $field } : { $reason }.
 error-server = Le serveur a répondu { $code } : { $reason }
 error-input = Impossible de lire { $path } : { $detail }
 error-output = Impossible d’écrire la sortie : { $detail }
@@ -54,3 +54,19 @@ session-intro = Saisissez des conversions comme « 100 USD EUR » (éventuelleme
 session-reply = [{ $line }] { $amount } { $from } = { $converted } { $to } (taux { $rate })
 session-error = [{ $line }] erreur : { $reason }
 session-bad-line = format attendu : MONTANT DE VERS [ID], par exemple 100 USD EUR
+
+## Erreurs du serveur (envoyées en google.rpc.LocalizedMessage et dans ItemError.message)
+error-invalid-input = { $field } : { $problem }
+error-overflow = le résultat sort de l’intervalle que ce service représente exactement
+error-rate-unavailable = aucun taux n’a pu être calculé pour { $pair }
+problem-amount-malformed = doit être un nombre décimal simple comme 100 ou 12.50 (des chiffres et au plus un point ; ni signe, ni exposant, ni espace, ni zéro initial)
+problem-amount-zero = doit être supérieur à zéro
+problem-amount-too-precise = a plus de décimales que { $currency } n’en autorise ({ $minor_units })
+problem-amount-too-large = doit être inférieur à 10^15 (un million de milliards) d’unités
+problem-currency-malformed = doit être un code ISO 4217 de trois lettres majuscules, comme EUR
+problem-currency-unsupported = { $code } n’est pas une devise prise en charge
+problem-pair-malformed = l’élément { $index } doit s’écrire DE/VERS avec deux codes de devise, comme EUR/USD
+problem-pair-unsupported = l’élément { $index } nomme { $code }, qui n’est pas une devise prise en charge
+problem-pair-same = l’élément { $index } doit nommer deux devises différentes
+problem-too-many-pairs = au plus { $max } paires peuvent être demandées à la fois
+problem-request-id-too-long = ne doit pas dépasser { $max } octets

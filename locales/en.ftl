@@ -7,7 +7,7 @@ error-unreachable = Could not reach the Bank Service at { $url }: is bank-server
 error-unavailable = The Bank Service at { $url } is unavailable (shutting down or overloaded); try again shortly.
 error-timeout = The server did not answer in time (see --timeout).
 error-rejected = The server refused the request: { $reason }
-error-invalid-field = The server refused the request: { $field } { $reason }.
+error-invalid-field = The server refused the request: { $field }: { $reason }.
 error-server = The server answered { $code }: { $reason }
 error-input = Cannot read { $path }: { $detail }
 error-output = Cannot write the output: { $detail }
@@ -54,3 +54,19 @@ session-intro = Type conversions such as "100 USD EUR" (optionally followed by a
 session-reply = [{ $line }] { $amount } { $from } = { $converted } { $to } (rate { $rate })
 session-error = [{ $line }] error: { $reason }
 session-bad-line = expected AMOUNT FROM TO [ID], e.g. 100 USD EUR
+
+## Server errors (sent as google.rpc.LocalizedMessage and in ItemError.message)
+error-invalid-input = { $field }: { $problem }
+error-overflow = the result is outside the range this service can represent exactly
+error-rate-unavailable = no rate could be computed for { $pair }
+problem-amount-malformed = must be a plain decimal number such as 100 or 12.50 (digits and at most one point; no sign, exponent, spaces or leading zeros)
+problem-amount-zero = must be greater than zero
+problem-amount-too-precise = has more decimals than { $currency } allows ({ $minor_units })
+problem-amount-too-large = must be less than 10^15 (a million billion) units
+problem-currency-malformed = must be an ISO 4217 code of three uppercase letters, such as EUR
+problem-currency-unsupported = { $code } is not a supported currency
+problem-pair-malformed = item { $index } must be written FROM/TO with two currency codes, such as EUR/USD
+problem-pair-unsupported = item { $index } names { $code }, which is not a supported currency
+problem-pair-same = item { $index } must name two different currencies
+problem-too-many-pairs = at most { $max } pairs may be requested at once
+problem-request-id-too-long = must be at most { $max } bytes long
