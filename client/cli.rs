@@ -26,14 +26,10 @@ pub struct Cli {
 
 #[derive(Debug, clap::Args)]
 pub struct Global {
-    /// Server URL (http://host:port).
-    #[arg(
-        long,
-        global = true,
-        env = "BANK_SERVER",
-        default_value = "http://127.0.0.1:50051"
-    )]
-    pub server: String,
+    /// Server URL [default: http://127.0.0.1:50051]. `bank tour` without it
+    /// starts its own embedded server.
+    #[arg(long, global = true, env = "BANK_SERVER")]
+    pub server: Option<String>,
 
     /// Language of all output: en or fr. Default: from LC_ALL, LC_MESSAGES
     /// or LANG (a fr* locale gives French), else English.
@@ -97,4 +93,29 @@ pub enum Command {
     /// Hold a conversion session (bidirectional streaming): type lines such
     /// as `100 USD EUR` and get each reply as soon as it is computed.
     Session,
+
+    /// A guided tour of the four gRPC models, live, in English or French.
+    ///
+    /// Without --server it starts an embedded Bank Service on a free port,
+    /// so nothing else needs to be running.
+    Tour {
+        /// Show only this model.
+        #[arg(long, value_enum)]
+        model: Option<Model>,
+        /// Do not wait for Enter between models.
+        #[arg(long)]
+        no_pause: bool,
+    },
 }
+
+/// The four gRPC models, as `bank tour --model` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Model {
+    Unary,
+    ServerStreaming,
+    ClientStreaming,
+    Bidi,
+}
+
+/// Where `--server` points when it is not given.
+pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";

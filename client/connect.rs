@@ -7,7 +7,6 @@ use tonic::metadata::MetadataValue;
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Request, Status};
 
-use crate::cli::Global;
 use crate::error::CliError;
 use bank_service::i18n::Lang;
 
@@ -21,19 +20,19 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Connects to `--server`. A URL without a scheme (`host:port`) is taken
+    /// Connects to `server`. A URL without a scheme (`host:port`) is taken
     /// as `http://host:port`.
-    pub async fn open(global: &Global, lang: Lang) -> Result<Self, CliError> {
-        let url = if global.server.contains("://") {
-            global.server.clone()
+    pub async fn open(server: &str, timeout: Duration, lang: Lang) -> Result<Self, CliError> {
+        let url = if server.contains("://") {
+            server.to_owned()
         } else {
-            format!("http://{}", global.server)
+            format!("http://{server}")
         };
         let endpoint = Endpoint::from_shared(url.clone())
             .map_err(|_| CliError::InvalidServerUrl {
-                url: global.server.clone(),
+                url: server.to_owned(),
             })?
-            .connect_timeout(global.timeout)
+            .connect_timeout(timeout)
             .tcp_nodelay(true);
         let channel = endpoint
             .connect()
@@ -43,7 +42,7 @@ impl Connection {
             client: BankServiceClient::new(channel),
             url,
             lang,
-            timeout: global.timeout,
+            timeout,
         })
     }
 

@@ -75,21 +75,32 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli, messages: &'static Messages) -> Result<u8, CliError> {
-    let as_json = cli.global.json;
-    let connection = Connection::open(&cli.global, messages.lang()).await?;
-    match cli.command {
-        Command::Currencies => commands::currencies::run(&connection, messages, as_json).await,
+    let Cli { global, command } = cli;
+    let as_json = global.json;
+    let server = global.server.as_deref().unwrap_or(cli::DEFAULT_SERVER);
+    let connect = || Connection::open(server, global.timeout, messages.lang());
+    match command {
+        Command::Currencies => commands::currencies::run(&connect().await?, messages, as_json).await,
         Command::Convert { amount, from, to, id } => {
             let args = commands::convert::Args { amount, from, to, id };
-            commands::convert::run(&connection, messages, as_json, args).await
+            commands::convert::run(&connect().await?, messages, as_json, args).await
         }
         Command::Rates { pairs, count } => {
-            commands::rates::run(&connection, messages, as_json, pairs, count).await
+            commands::rates::run(&connect().await?, messages, as_json, pairs, count).await
         }
         Command::Batch { file, to, delimiter } => {
             let args = commands::batch::Args { file, to, delimiter };
-            commands::batch::run(&connection, messages, as_json, args).await
+            commands::batch::run(&connect().await?, messages, as_json, args).await
         }
-        Command::Session => commands::session::run(&connection, messages, as_json).await,
+        Command::Session => commands::session::run(&connect().await?, messages, as_json).await,
+        Command::Tour { model, no_pause } => {
+            let options = commands::tour::Options {
+                server: global.server.clone(),
+                timeout: global.timeout,
+                model,
+                no_pause,
+            };
+            commands::tour::run(messages, options).await
+        }
     }
 }

@@ -70,3 +70,46 @@ problem-pair-unsupported = item { $index } names { $code }, which is not a suppo
 problem-pair-same = item { $index } must name two different currencies
 problem-too-many-pairs = at most { $max } pairs may be requested at once
 problem-request-id-too-long = must be at most { $max } bytes long
+
+## bank tour
+tour-title = A tour of the four gRPC models, live, on a currency-conversion service.
+tour-embedded = Started an embedded Bank Service on { $addr } (it stops when the tour ends).
+tour-external = Using the Bank Service at { $url }.
+tour-heading = ━━ { $number }/{ $total } · { $name } ━━
+tour-signature = In the contract (proto/bank/v1/bank.proto):
+tour-live = The live call, message by message (time since the call started):
+tour-arrow-client = client → server
+tour-arrow-server = server → client
+tour-seen = What you just saw:
+tour-seen-counts = { $sent } message(s) from the client, { $received } from the server.
+tour-size-message = Message
+tour-size-protobuf = Protobuf bytes
+tour-size-json = Same data as JSON
+tour-size-total = In all: { $protobuf } bytes of protobuf against { $json } bytes of JSON ({ $percent }%).
+tour-code = The code: { $file }
+tour-pause = Press Enter for the next model…
+tour-done = That was all four models. Try them yourself: bank convert, bank rates, bank batch, bank session (bank --help).
+
+tour-unary-name = Unary
+tour-unary-what = One request, one response: the shape of an ordinary function call, across the network.
+tour-unary-when = Choose it whenever the answer fits in one message and the client waits for it: most APIs are only this.
+tour-unary-example = Here: convert 100 USD into EUR. The response carries the exact rate applied and its tick, so the result can be checked.
+tour-unary-shape = Shape: one arrow each way.
+
+tour-server-streaming-name = Server streaming
+tour-server-streaming-what = One request, then a stream of responses for as long as the server has something to say.
+tour-server-streaming-when = Choose it for feeds and progress: prices, logs, notifications. No polling; a slow reader skips to the latest update instead of making the server queue old ones.
+tour-server-streaming-example = Here: subscribe to EUR/USD and EUR/XOF and receive 4 rate updates, one per tick (EUR/XOF stays at its fixed parity, 655.957).
+tour-server-streaming-shape = Shape: one request, then a stream of updates.
+
+tour-client-streaming-name = Client streaming
+tour-client-streaming-what = A stream of requests, then one response once the client has finished sending.
+tour-client-streaming-when = Choose it for uploads and batches: the client sends as it reads, the server aggregates as it receives, nobody holds the whole file.
+tour-client-streaming-example = Here: five invoices converted at one rate snapshot, one of them invalid; the summary gives exact totals and the rejected item's position.
+tour-client-streaming-shape = Shape: many requests, then one summary.
+
+tour-bidi-name = Bidirectional streaming
+tour-bidi-what = Both sides stream at once on one call: requests and responses interleave, each side at its own pace.
+tour-bidi-when = Choose it for conversations: chats, trading screens, a till converting each sale as it happens.
+tour-bidi-example = Here: four conversions sent one after another; each reply arrives as soon as it is computed, and a bad request gets an error reply while the session goes on.
+tour-bidi-shape = Shape: requests and replies interleaved.

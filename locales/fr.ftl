@@ -70,3 +70,46 @@ problem-pair-unsupported = l’élément { $index } nomme { $code }, qui n’est
 problem-pair-same = l’élément { $index } doit nommer deux devises différentes
 problem-too-many-pairs = au plus { $max } paires peuvent être demandées à la fois
 problem-request-id-too-long = ne doit pas dépasser { $max } octets
+
+## bank tour
+tour-title = Visite guidée des quatre modèles gRPC, en direct, sur un service de conversion de devises.
+tour-embedded = Service bancaire embarqué démarré sur { $addr } (il s’arrête à la fin de la visite).
+tour-external = Service bancaire utilisé : { $url }.
+tour-heading = ━━ { $number }/{ $total } · { $name } ━━
+tour-signature = Dans le contrat (proto/bank/v1/bank.proto) :
+tour-live = L’appel en direct, message par message (temps écoulé depuis le début de l’appel) :
+tour-arrow-client = client → serveur
+tour-arrow-server = serveur → client
+tour-seen = Ce que vous venez de voir :
+tour-seen-counts = { $sent } message(s) du client, { $received } du serveur.
+tour-size-message = Message
+tour-size-protobuf = Octets protobuf
+tour-size-json = Mêmes données en JSON
+tour-size-total = Au total : { $protobuf } octets en protobuf contre { $json } octets en JSON ({ $percent } %).
+tour-code = Le code : { $file }
+tour-pause = Appuyez sur Entrée pour le modèle suivant…
+tour-done = Voilà les quatre modèles. À vous : bank convert, bank rates, bank batch, bank session (bank --help).
+
+tour-unary-name = Unaire
+tour-unary-what = Une requête, une réponse : la forme d’un appel de fonction ordinaire, à travers le réseau.
+tour-unary-when = À choisir dès que la réponse tient en un message et que le client l’attend : la plupart des API ne font que cela.
+tour-unary-example = Ici : convertir 100 USD en EUR. La réponse porte le taux exact appliqué et son tick, pour que le résultat soit vérifiable.
+tour-unary-shape = Forme : une flèche dans chaque sens.
+
+tour-server-streaming-name = Flux serveur
+tour-server-streaming-what = Une requête, puis un flux de réponses tant que le serveur a quelque chose à dire.
+tour-server-streaming-when = À choisir pour les flux et les suivis : cours, journaux, notifications. Pas d’interrogation répétée ; un lecteur lent saute au dernier état au lieu de faire accumuler les anciens par le serveur.
+tour-server-streaming-example = Ici : s’abonner à EUR/USD et EUR/XOF et recevoir 4 mises à jour, une par tick (EUR/XOF reste à sa parité fixe, 655,957).
+tour-server-streaming-shape = Forme : une requête, puis un flux de mises à jour.
+
+tour-client-streaming-name = Flux client
+tour-client-streaming-what = Un flux de requêtes, puis une seule réponse quand le client a fini d’envoyer.
+tour-client-streaming-when = À choisir pour les envois et les lots : le client envoie au fil de sa lecture, le serveur agrège au fil de la réception, personne ne garde le fichier entier.
+tour-client-streaming-example = Ici : cinq factures converties au même instantané de taux, dont une invalide ; le récapitulatif donne les totaux exacts et la position de l’élément refusé.
+tour-client-streaming-shape = Forme : plusieurs requêtes, puis un récapitulatif.
+
+tour-bidi-name = Flux bidirectionnel
+tour-bidi-what = Les deux côtés diffusent en même temps sur un seul appel : requêtes et réponses s’entrelacent, chacun à son rythme.
+tour-bidi-when = À choisir pour les conversations : messagerie, écrans de marché, une caisse qui convertit chaque vente à la volée.
+tour-bidi-example = Ici : quatre conversions envoyées l’une après l’autre ; chaque réponse arrive dès qu’elle est calculée, et une requête invalide reçoit une réponse d’erreur sans interrompre la session.
+tour-bidi-shape = Forme : requêtes et réponses entrelacées.

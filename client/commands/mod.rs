@@ -5,6 +5,7 @@ pub mod convert;
 pub mod currencies;
 pub mod rates;
 pub mod session;
+pub mod tour;
 
 use bank_service::proto::v1::{ConvertResponse, ItemError, Quote};
 use serde_json::{Value, json};
