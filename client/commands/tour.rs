@@ -42,7 +42,8 @@ const EMBEDDED_TICK_MS: u64 = 250;
 /// each model is visible in the timeline.
 const STEP: Duration = Duration::from_millis(150);
 
-/// Longest message content shown on one timeline line.
+/// Width of message content on one timeline line; longer messages continue
+/// on the next lines, so every message is shown whole.
 const CONTENT_CHARS: usize = 96;
 
 pub struct Options {
@@ -239,18 +240,17 @@ impl Timeline {
         self.sizes.push((name, message.encoded_len(), text.len()));
         let elapsed = self.started.elapsed();
         let millis = format!("{}.{}", elapsed.as_millis(), (elapsed.as_micros() % 1_000) / 100);
-        let content: String = if text.chars().count() > CONTENT_CHARS {
-            text.chars()
-                .take(CONTENT_CHARS - 1)
-                .chain(std::iter::once('…'))
-                .collect()
-        } else {
-            text
-        };
+        let mut pieces = wrap_json(&text).into_iter();
         output::line(format!(
-            "  {:>9} ms  {arrow}  {name} {content}",
-            format::decimal(self.messages.lang(), &millis)
-        ))
+            "  {:>9} ms  {arrow}  {name} {}",
+            format::decimal(self.messages.lang(), &millis),
+            pieces.next().unwrap_or_default()
+        ))?;
+        let indent = " ".repeat(19 + arrow.chars().count() + name.len());
+        for piece in pieces {
+            output::line(format!("{indent}{piece}"))?;
+        }
+        Ok(())
     }
 
     fn summarize(&self, shape_id: &str) -> Result<(), CliError> {
@@ -292,6 +292,23 @@ impl Timeline {
             )
         ))
     }
+}
+
+/// Cuts JSON text after a comma once a line is about [`CONTENT_CHARS`]
+/// long, so long messages read as several lines without splitting a value.
+fn wrap_json(text: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for c in text.chars() {
+        line.push(c);
+        if c == ',' && line.chars().count() >= CONTENT_CHARS - 24 {
+            lines.push(std::mem::take(&mut line));
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 fn request(amount: &str, from: &str, to: &str, id: &str) -> ConvertRequest {
