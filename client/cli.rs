@@ -106,6 +106,13 @@ pub enum Command {
         #[arg(long)]
         no_pause: bool,
     },
+
+    /// Load-test a running server: one benchmark per gRPC model, plus a
+    /// framework baseline (see BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        target: crate::commands::bench::Target,
+    },
 }
 
 /// The four gRPC models, as `bank tour --model` names them.

@@ -102,5 +102,18 @@ async fn run(cli: Cli, messages: &'static Messages) -> Result<u8, CliError> {
             };
             commands::tour::run(messages, options).await
         }
+        Command::Bench { target } => {
+            let url = if server.contains("://") {
+                server.to_owned()
+            } else {
+                format!("http://{server}")
+            };
+            let bench = commands::bench::Bench {
+                url,
+                messages,
+                as_json,
+            };
+            commands::bench::run(bench, target).await
+        }
     }
 }

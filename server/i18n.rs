@@ -169,7 +169,13 @@ mod tests {
 
     /// The message ids used through `tr!` in the client's sources.
     fn used_ids() -> BTreeSet<String> {
-        let pattern = regex::Regex::new(r#"tr!\(\s*[\w.]+,\s*"([a-z0-9-]+)""#).expect("valid regex");
+        // Ids passed to `tr!`, and ids written as plain literals (tables of
+        // ids handed to `Messages::format`): any literal shaped like an id
+        // of one of the catalogs' sections.
+        let pattern = regex::Regex::new(
+            r#"tr!\(\s*[\w.]+,\s*"([a-z0-9-]+)"|"((?:tour|bench|batch|rates|session|convert|currencies|error|problem)-[a-z][a-z0-9-]*)""#,
+        )
+        .expect("valid regex");
         let mut used = BTreeSet::new();
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut folders = vec![root.join("client"), root.join("server")];
@@ -186,7 +192,12 @@ mod tests {
                         .filter(|line| !line.trim_start().starts_with("//"))
                         .collect::<Vec<_>>()
                         .join("\n");
-                    used.extend(pattern.captures_iter(&source).map(|c| c[1].to_owned()));
+                    used.extend(
+                        pattern
+                            .captures_iter(&source)
+                            .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+                            .map(|m| m.as_str().to_owned()),
+                    );
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! One module per command; each returns the process exit code.
 
 pub mod batch;
+pub mod bench;
 pub mod convert;
 pub mod currencies;
 pub mod rates;

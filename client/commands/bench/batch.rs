@@ -1,0 +1,145 @@
+//! `bank bench batch`: one `ConvertBatch` of `--items` generated items.
+//!
+//! Items are generated lazily as tonic pulls them, so the client holds none
+//! of them. The time runs from the first item sent to the summary received.
+//! The summary is then verified: every item is recomputed from the
+//! summary's own `rates` (half-even rounding, `rust_decimal` as the oracle)
+//! and the totals must match to the last minor unit. Server memory is
+//! sampled during the batch to show it stays flat.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bank_service::proto::v1::BatchSummary;
+use bank_service::proto::v1::bank_service_client::BankServiceClient;
+use bank_service::service::status::code_name;
+use bank_service::tr;
+use rust_decimal::{Decimal, RoundingStrategy};
+use tokio::time::Instant;
+
+use super::report::Report;
+use super::server_stats::ServerProcess;
+use super::unary::minor_units;
+use super::{BatchArgs, Bench, generated_item};
+use crate::error::CliError;
+
+/// How often server memory is sampled during the batch.
+const RSS_SAMPLE_EVERY: Duration = Duration::from_millis(10);
+
+pub async fn run(bench: &Bench, args: BatchArgs) -> Result<Report, CliError> {
+    let messages = bench.messages;
+    let channel = bench.connect().await?;
+    let units = minor_units(&channel, &bench.url).await?;
+    let process = ServerProcess::find(args.server.server_pid);
+    let rss_before = process.and_then(|p| p.rss_bytes());
+    let peak = Arc::new(AtomicU64::new(rss_before.unwrap_or(0)));
+    let sampler = process.map(|process| {
+        let peak = Arc::clone(&peak);
+        tokio::spawn(async move {
+            loop {
+                if let Some(rss) = process.rss_bytes() {
+                    peak.fetch_max(rss, Ordering::Relaxed);
+                }
+                tokio::time::sleep(RSS_SAMPLE_EVERY).await;
+            }
+        })
+    });
+
+    let sent = Arc::new(AtomicU64::new(0));
+    let progress = super::progress(
+        messages,
+        "bench-progress-items",
+        Arc::clone(&sent),
+        Duration::ZERO,
+    );
+    let counter = Arc::clone(&sent);
+    let items = tokio_stream::iter((0..args.items).map(move |n| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        generated_item(n)
+    }));
+    let started = Instant::now();
+    let result = BankServiceClient::new(channel)
+        .max_decoding_message_size(16 * 1024 * 1024)
+        .convert_batch(items)
+        .await;
+    let elapsed = started.elapsed();
+    super::end_progress(progress);
+    if let Some(sampler) = sampler {
+        sampler.abort();
+    }
+
+    let mut report = Report::new("batch");
+    report.count(messages, "items", tr!(messages, "bench-items"), args.items);
+    report.figure(
+        "seconds",
+        tr!(messages, "bench-duration"),
+        format!("{} ms", elapsed.as_millis()),
+        serde_json::json!(elapsed.as_secs_f64()),
+    );
+    report.per_second(
+        messages,
+        "items_per_second",
+        tr!(messages, "bench-items-rate"),
+        args.items,
+        elapsed,
+    );
+    let growth = rss_before.map(|before| peak.load(Ordering::Relaxed).saturating_sub(before));
+    report.mebibytes(
+        messages,
+        "server_rss_growth_bytes",
+        tr!(messages, "bench-rss-growth"),
+        growth,
+    );
+    match result {
+        Ok(summary) => {
+            let summary = summary.into_inner();
+            let verified = verify(&summary, args.items, &units);
+            report.figure(
+                "verified",
+                tr!(messages, "bench-verified"),
+                messages.format(if verified { "bench-yes" } else { "bench-no" }, &[]),
+                serde_json::json!(verified),
+            );
+            if !verified {
+                report.error("WRONG_RESULT", 1);
+            }
+        }
+        Err(status) => report.error(code_name(status.code()), 1),
+    }
+    Ok(report)
+}
+
+/// Recomputes every total from the summary's rates.
+fn verify(summary: &BatchSummary, items: u64, units: &HashMap<String, u32>) -> bool {
+    if summary.accepted != items || summary.rejected != 0 {
+        return false;
+    }
+    let mids: HashMap<&str, Decimal> = summary
+        .rates
+        .iter()
+        .filter_map(|quote| Some((quote.pair.as_str(), Decimal::from_str_exact(&quote.mid).ok()?)))
+        .collect();
+    let mut totals: HashMap<String, Decimal> = HashMap::new();
+    for n in 0..items {
+        let item = generated_item(n);
+        let pair = format!("{}/{}", item.from_currency, item.to_currency);
+        let (Some(rate), Some(target_units), Ok(amount)) = (
+            mids.get(pair.as_str()),
+            units.get(&item.to_currency),
+            Decimal::from_str(&item.amount),
+        ) else {
+            return false;
+        };
+        let converted =
+            (amount * rate).round_dp_with_strategy(*target_units, RoundingStrategy::MidpointNearestEven);
+        *totals.entry(item.to_currency).or_default() += converted;
+    }
+    summary.totals.len() == totals.len()
+        && summary
+            .totals
+            .iter()
+            .all(|total| Decimal::from_str_exact(&total.total).ok() == totals.get(&total.currency).copied())
+}

@@ -1,0 +1,236 @@
+//! `bank bench`: a load generator for the four models, in the spirit of
+//! `ghz`.
+//!
+//! Each target drives a running server, shows progress on standard error
+//! while it runs, stops by itself, and prints one results table (or one
+//! JSON object with `--json`). It only ever connects to `--server`.
+//!
+//! | target     | model            | measures |
+//! |------------|------------------|----------|
+//! | `convert`  | unary            | req/s, latency percentiles, errors, server CPU per call; every answer verified |
+//! | `baseline` | unary            | the same load on `grpc.health.v1.Health/Check`: the framework's ceiling |
+//! | `feed`     | server streaming | updates/s, delivery lag, skipped ticks, server RSS |
+//! | `batch`    | client streaming | items/s end to end, summary verified, server RSS growth |
+//! | `session`  | bidirectional    | pipelined conversions/s and latency |
+//!
+//! Server CPU and memory come from `/proc/<pid>` when the server runs on
+//! this machine (`--server-pid`, or found by its name `bank-server`).
+
+mod batch;
+mod feed;
+mod report;
+mod server_stats;
+mod session;
+mod unary;
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bank_service::i18n::Messages;
+use bank_service::tr;
+use tokio::task::JoinHandle;
+use tonic::transport::{Channel, Endpoint};
+
+use crate::error::{CliError, exit};
+use crate::format;
+
+/// Pairs the generated load cycles through: zero-, two- and three-decimal
+/// currencies, majors and CFA franc, so every rounding path is exercised.
+pub const PAIRS: [(&str, &str); 8] = [
+    ("USD", "EUR"),
+    ("EUR", "JPY"),
+    ("GBP", "CHF"),
+    ("JPY", "KWD"),
+    ("EUR", "XOF"),
+    ("MAD", "EUR"),
+    ("KWD", "USD"),
+    ("CAD", "TND"),
+];
+
+/// Item `n` of a generated batch or session: a pure function of `n`, so
+/// the client can recompute results without keeping the items.
+pub fn generated_item(n: u64) -> bank_service::proto::v1::ConvertRequest {
+    let (from, to) = PAIRS[(n % PAIRS.len() as u64) as usize];
+    bank_service::proto::v1::ConvertRequest {
+        amount: ((n.wrapping_mul(7_919)) % 100_000 + 1).to_string(),
+        from_currency: from.to_owned(),
+        to_currency: to.to_owned(),
+        request_id: String::new(),
+    }
+}
+
+/// What `bank bench` can drive.
+#[derive(Debug, clap::Subcommand)]
+pub enum Target {
+    /// Unary `Convert` with varied pairs and amounts, each answer verified.
+    Convert(LoadArgs),
+    /// The same load on `grpc.health.v1.Health/Check`, a near-empty RPC.
+    Baseline(LoadArgs),
+    /// Many concurrent `StreamRates` subscribers.
+    Feed(FeedArgs),
+    /// One `ConvertBatch` of generated items.
+    Batch(BatchArgs),
+    /// One pipelined `ConvertSession`.
+    Session(SessionArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LoadArgs {
+    /// HTTP/2 connections to spread the load over.
+    #[arg(long, default_value_t = 4)]
+    pub connections: usize,
+    /// Requests in flight at once (closed loop).
+    #[arg(long, default_value_t = 256)]
+    pub concurrency: usize,
+    /// How long to run, e.g. 10s.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    pub duration: Duration,
+    /// Open loop: send this many requests per second in all, whatever the
+    /// answers' speed; latency then counts from the scheduled send time.
+    #[arg(long)]
+    pub rate: Option<u64>,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FeedArgs {
+    /// Concurrent subscribers.
+    #[arg(long, default_value_t = 1_000)]
+    pub subscribers: usize,
+    /// HTTP/2 connections they share.
+    #[arg(long, default_value_t = 10)]
+    pub connections: usize,
+    /// Pairs per subscriber.
+    #[arg(long, default_value_t = 3)]
+    pub pairs: usize,
+    /// How long to watch, e.g. 10s.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    pub duration: Duration,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BatchArgs {
+    /// Items in the batch.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub items: u64,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SessionArgs {
+    /// Conversions to send.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub items: u64,
+    /// Requests in flight at once on the session.
+    #[arg(long, default_value_t = 256)]
+    pub window: usize,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServerArgs {
+    /// Process id of the server, for its CPU time and memory (default: the
+    /// only process named bank-server on this machine, if there is one).
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+}
+
+/// Everything a benchmark needs to reach the server.
+pub struct Bench {
+    pub url: String,
+    pub messages: &'static Messages,
+    pub as_json: bool,
+}
+
+impl Bench {
+    /// A new HTTP/2 connection to the server.
+    pub async fn connect(&self) -> Result<Channel, CliError> {
+        Endpoint::from_shared(self.url.clone())
+            .map_err(|_| CliError::InvalidServerUrl {
+                url: self.url.clone(),
+            })?
+            .connect_timeout(Duration::from_secs(5))
+            .tcp_nodelay(true)
+            .connect()
+            .await
+            .map_err(|_| CliError::Unreachable {
+                url: self.url.clone(),
+            })
+    }
+
+    /// `count` connections.
+    pub async fn connect_many(&self, count: usize) -> Result<Vec<Channel>, CliError> {
+        let mut channels = Vec::with_capacity(count);
+        for _ in 0..count.max(1) {
+            channels.push(self.connect().await?);
+        }
+        Ok(channels)
+    }
+}
+
+/// Shows progress on standard error once a second until aborted: in place
+/// on a terminal, one line at a time otherwise.
+pub fn progress(
+    messages: &'static Messages,
+    unit_id: &'static str,
+    done: Arc<AtomicU64>,
+    planned: Duration,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let started = Instant::now();
+        let terminal = std::io::stderr().is_terminal();
+        let mut ticker = tokio::time::interval(Duration::from_secs(1));
+        ticker.tick().await;
+        let mut last = 0;
+        loop {
+            ticker.tick().await;
+            let now = done.load(Ordering::Relaxed);
+            let line = tr!(
+                messages,
+                "bench-progress",
+                elapsed = started.elapsed().as_secs(),
+                planned = planned.as_secs(),
+                count = format::decimal(messages.lang(), &now.to_string()),
+                unit = messages.format(unit_id, &[]),
+                rate = format::decimal(messages.lang(), &(now - last).to_string()),
+            );
+            last = now;
+            if terminal {
+                eprint!("\r\x1b[2K{line}");
+            } else {
+                eprintln!("{line}");
+            }
+        }
+    })
+}
+
+/// Clears an in-place progress line.
+pub fn end_progress(progress: JoinHandle<()>) {
+    progress.abort();
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[2K");
+    }
+}
+
+pub async fn run(bench: Bench, target: Target) -> Result<u8, CliError> {
+    let report = match target {
+        Target::Convert(args) => unary::run(&bench, unary::Call::Convert, args).await?,
+        Target::Baseline(args) => unary::run(&bench, unary::Call::HealthCheck, args).await?,
+        Target::Feed(args) => feed::run(&bench, args).await?,
+        Target::Batch(args) => batch::run(&bench, args).await?,
+        Target::Session(args) => session::run(&bench, args).await?,
+    };
+    report.print(bench.messages, bench.as_json)?;
+    Ok(if report.failed() {
+        exit::REJECTED
+    } else {
+        exit::SUCCESS
+    })
+}
