@@ -13,6 +13,7 @@
 //! Around them, [`server`] assembles the process: the live rate board, health,
 //! reflection, limits, logging and graceful shutdown.
 
+pub mod codec;
 pub mod domain;
 pub mod i18n;
 pub mod limits;

@@ -42,13 +42,35 @@ struct Args {
     /// How long a shutdown waits for running calls, in milliseconds.
     #[arg(long, env = "BANK_GRACE_MS", default_value_t = 5_000)]
     grace_ms: u64,
+
+    /// Runtime threads. Default: one per CPU. 1 runs a single-threaded
+    /// runtime, the fastest shape when the server should keep to one core
+    /// (for instance beside a load generator on a small machine).
+    #[arg(long, env = "BANK_WORKERS", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    workers: Option<u16>,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let args = Args::parse();
     telemetry::init_logging();
+    let runtime = match args.workers {
+        Some(1) => tokio::runtime::Builder::new_current_thread().enable_all().build(),
+        Some(workers) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(usize::from(workers))
+            .enable_all()
+            .build(),
+        None => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
+    };
+    match runtime {
+        Ok(runtime) => runtime.block_on(serve(args)),
+        Err(error) => {
+            tracing::error!(%error, "could not start the runtime");
+            ExitCode::FAILURE
+        }
+    }
+}
 
+async fn serve(args: Args) -> ExitCode {
     let seed = args.seed.unwrap_or_else(rand::random);
     let config = Config {
         seed,

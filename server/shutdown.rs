@@ -15,13 +15,21 @@
 //! is why an infinite stream that ignored this signal would hold the process
 //! up until the grace period runs out.
 
-use tokio_util::sync::CancellationToken;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 use tonic::Status;
 
 /// Cheap to clone; all clones see the same signal.
 #[derive(Debug, Clone, Default)]
 pub struct Drain {
+    /// Wakes the streams waiting for the drain.
     token: CancellationToken,
+    /// The same fact for the hot path: every call checks it, and
+    /// `CancellationToken::is_cancelled` takes a mutex shared by all
+    /// clones, where an atomic load takes none.
+    draining: Arc<AtomicBool>,
 }
 
 impl Drain {
@@ -31,16 +39,25 @@ impl Drain {
 
     /// Announces the shutdown to every stream and handler. Idempotent.
     pub fn start(&self) {
+        self.draining.store(true, Ordering::Release);
         self.token.cancel();
     }
 
     pub fn is_draining(&self) -> bool {
-        self.token.is_cancelled()
+        self.draining.load(Ordering::Acquire)
     }
 
-    /// Completes when the drain starts; streams `select!` on it.
+    /// Completes when the drain starts.
     pub async fn started(&self) {
         self.token.cancelled().await;
+    }
+
+    /// The same, as a future a stream creates once and keeps for its whole
+    /// life. Waiting registers with the token, which takes a lock shared by
+    /// every stream; a feed that built a fresh future for every tick would
+    /// take that lock once per update, for every subscriber.
+    pub fn started_owned(&self) -> WaitForCancellationFutureOwned {
+        self.token.clone().cancelled_owned()
     }
 
     /// `Err(UNAVAILABLE)` once draining: called at the start of every RPC

@@ -169,17 +169,32 @@ pub struct Snapshot {
     /// US dollars per unit of each currency, indexed by `Currency::index`.
     usd_values: Vec<Decimal>,
     half_spread: Decimal,
-    /// Quotes computed so far, indexed by `base.index × n + quote.index`.
-    /// `None` inside means the quote could not be computed.
-    quotes: Box<[OnceLock<Option<Quote>>]>,
+    /// Quotes computed so far, with their published text, indexed by
+    /// `base.index × n + quote.index`. `None` inside means the quote could
+    /// not be computed.
+    quotes: Box<[OnceLock<Option<(Quote, QuoteText)>>]>,
 }
 
 impl Snapshot {
     /// The quote of `pair` at this tick.
     pub fn quote(&self, pair: Pair) -> Result<Quote, DomainError> {
+        self.cached(pair).map(|(quote, _)| *quote)
+    }
+
+    /// The quote of `pair` as published, written once per tick however many
+    /// subscribers read it.
+    pub fn quote_text(&self, pair: Pair) -> Result<&QuoteText, DomainError> {
+        self.cached(pair).map(|(_, text)| text)
+    }
+
+    fn cached(&self, pair: Pair) -> Result<&(Quote, QuoteText), DomainError> {
         let slot = pair.base.index * self.usd_values.len() + pair.quote.index;
         self.quotes[slot]
-            .get_or_init(|| self.compute_quote(pair))
+            .get_or_init(|| {
+                self.compute_quote(pair)
+                    .map(|quote| (quote, QuoteText::of(&quote)))
+            })
+            .as_ref()
             .ok_or_else(|| DomainError::RateUnavailable {
                 pair: pair.to_string(),
             })
@@ -285,6 +300,26 @@ impl Pair {
 impl fmt::Display for Pair {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.base.code, self.quote.code)
+    }
+}
+
+/// A quote written out: the pair as `FROM/TO` and exact decimal strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteText {
+    pub pair: String,
+    pub bid: String,
+    pub mid: String,
+    pub ask: String,
+}
+
+impl QuoteText {
+    fn of(quote: &Quote) -> Self {
+        Self {
+            pair: quote.pair.to_string(),
+            bid: quote.bid.to_string(),
+            mid: quote.mid.to_string(),
+            ask: quote.ask.to_string(),
+        }
     }
 }
 

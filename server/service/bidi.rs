@@ -24,11 +24,11 @@ use tonic::{Request, Response, Status, Streaming};
 
 use crate::domain::DomainError;
 use crate::domain::conversion::convert;
+use crate::i18n::Lang;
 use crate::proto::v1::session_reply::Outcome;
 use crate::proto::v1::{ConvertRequest, SessionReply};
 use crate::rate_board::RateBoard;
 use crate::service::status::item_error;
-use crate::i18n::Lang;
 use crate::service::{BankApi, caller_lang, wire};
 use crate::shutdown::unavailable;
 
@@ -43,16 +43,18 @@ pub fn convert_session(
     let lang = caller_lang(&request);
     let mut requests = request.into_inner();
     let board = api.board.clone();
-    let drain = api.drain.clone();
+    let drained = api.drain.started_owned();
     let open = api.open.open_session();
 
     let replies = async_stream::stream! {
         let _open = open;
+        // One drain future for the whole session (see `Drain::started_owned`).
+        let mut drained = std::pin::pin!(drained);
         let mut index: u64 = 0;
         loop {
             let next = tokio::select! {
                 biased;
-                () = drain.started() => None,
+                () = drained.as_mut() => None,
                 message = requests.message() => Some(message),
             };
             match next {

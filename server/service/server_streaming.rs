@@ -24,13 +24,14 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 use tokio_stream::Stream;
+use tokio_util::sync::WaitForCancellationFutureOwned;
 use tonic::{Request, Response, Status};
 
 use crate::domain::rates::{Pair, Snapshot};
 use crate::proto::v1::{RateUpdate, StreamRatesRequest};
 use crate::service::status::to_status;
 use crate::service::{BankApi, caller_lang, wire};
-use crate::shutdown::{Drain, unavailable};
+use crate::shutdown::unavailable;
 
 /// The response stream of `StreamRates`.
 pub type RateStream = Pin<Box<dyn Stream<Item = Result<RateUpdate, Status>> + Send + 'static>>;
@@ -50,11 +51,12 @@ pub fn stream_rates(
     // between the two.
     let mut ticks = api.board.subscribe();
     let mut snapshot = api.board.current().map_err(|error| to_status(error, lang))?;
-    let drain = api.drain.clone();
+    let drained = api.drain.started_owned();
     let open = api.open.open_feed();
 
     let updates = async_stream::stream! {
         let _open = open;
+        let mut drained = std::pin::pin!(drained);
         let mut sent: u32 = 0;
         loop {
             match wire::rate_update(&snapshot, &pairs) {
@@ -68,7 +70,7 @@ pub fn stream_rates(
             if max_updates.is_some_and(|max| sent >= max) {
                 break;
             }
-            match next_tick(&mut ticks, &drain, snapshot.tick.sequence).await {
+            match next_tick(&mut ticks, drained.as_mut(), snapshot.tick.sequence).await {
                 Some(next) => snapshot = next,
                 None => {
                     yield Err(unavailable());
@@ -85,13 +87,13 @@ pub fn stream_rates(
 /// slow read this returns the newest tick, skipping the ones in between.
 async fn next_tick(
     ticks: &mut watch::Receiver<Arc<Snapshot>>,
-    drain: &Drain,
+    mut drained: Pin<&mut WaitForCancellationFutureOwned>,
     after: u64,
 ) -> Option<Arc<Snapshot>> {
     loop {
         tokio::select! {
             biased;
-            () = drain.started() => return None,
+            () = drained.as_mut() => return None,
             changed = ticks.changed() => {
                 // An error means the board is gone: the server is stopping.
                 changed.ok()?;

@@ -57,7 +57,10 @@ pub fn item_error(index: u64, request_id: &str, error: &DomainError, lang: Lang)
         request_id: request_id.to_owned(),
         code: code_name(code_for(error)).to_owned(),
         message: sentence(error, Messages::of(lang)),
-        field: error.field().map(|field| field.as_str().to_owned()).unwrap_or_default(),
+        field: error
+            .field()
+            .map(|field| field.as_str().to_owned())
+            .unwrap_or_default(),
     }
 }
 

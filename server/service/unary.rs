@@ -30,5 +30,8 @@ pub fn convert(api: &BankApi, request: Request<ConvertRequest>) -> Result<Respon
     let conversion = wire::conversion_request(&request)
         .and_then(|order| convert_at(&order, &*api.board.current()?))
         .map_err(|error| to_status(error, lang))?;
-    Ok(Response::new(wire::conversion_response(request.request_id, &conversion)))
+    Ok(Response::new(wire::conversion_response(
+        request.request_id,
+        &conversion,
+    )))
 }

@@ -10,7 +10,7 @@ use crate::domain::DomainError;
 use crate::domain::batch::BatchSummary;
 use crate::domain::conversion::{Conversion, ConversionRequest};
 use crate::domain::currency::Currency;
-use crate::domain::rates::{Pair, Quote, Snapshot, Tick};
+use crate::domain::rates::{Pair, QuoteText, Snapshot, Tick};
 use crate::i18n::Lang;
 use crate::proto::v1;
 use crate::service::status::item_error;
@@ -56,12 +56,12 @@ pub fn timestamp(tick: Tick) -> Timestamp {
     }
 }
 
-pub fn quote(quote: &Quote) -> v1::Quote {
+pub fn quote(text: &QuoteText) -> v1::Quote {
     v1::Quote {
-        pair: quote.pair.to_string(),
-        bid: quote.bid.to_string(),
-        mid: quote.mid.to_string(),
-        ask: quote.ask.to_string(),
+        pair: text.pair.clone(),
+        bid: text.bid.clone(),
+        mid: text.mid.clone(),
+        ask: text.ask.clone(),
     }
 }
 
@@ -69,7 +69,7 @@ pub fn quote(quote: &Quote) -> v1::Quote {
 pub fn rate_update(snapshot: &Snapshot, pairs: &[Pair]) -> Result<v1::RateUpdate, DomainError> {
     let quotes = pairs
         .iter()
-        .map(|pair| snapshot.quote(*pair).map(|q| quote(&q)))
+        .map(|pair| snapshot.quote_text(*pair).map(quote))
         .collect::<Result<_, _>>()?;
     Ok(v1::RateUpdate {
         sequence: snapshot.tick.sequence,
@@ -89,7 +89,7 @@ pub fn batch_summary(
         Some(snapshot) => summary
             .pairs_used
             .iter()
-            .map(|pair| snapshot.quote(*pair).map(|q| quote(&q)))
+            .map(|pair| snapshot.quote_text(*pair).map(quote))
             .collect::<Result<_, _>>()?,
         None => Vec::new(),
     };
