@@ -172,8 +172,11 @@ pub struct Snapshot {
     /// Quotes computed so far, with their published text, indexed by
     /// `base.index × n + quote.index`. `None` inside means the quote could
     /// not be computed.
-    quotes: Box<[OnceLock<Option<(Quote, QuoteText)>>]>,
+    quotes: Box<[OnceLock<Option<CachedQuote>>]>,
 }
+
+/// A quote and its published text, computed together once per tick.
+type CachedQuote = (Quote, QuoteText);
 
 impl Snapshot {
     /// The quote of `pair` at this tick.
@@ -187,7 +190,7 @@ impl Snapshot {
         self.cached(pair).map(|(_, text)| text)
     }
 
-    fn cached(&self, pair: Pair) -> Result<&(Quote, QuoteText), DomainError> {
+    fn cached(&self, pair: Pair) -> Result<&CachedQuote, DomainError> {
         let slot = pair.base.index * self.usd_values.len() + pair.quote.index;
         self.quotes[slot]
             .get_or_init(|| {

@@ -97,7 +97,7 @@ pub async fn run(bench: &Bench, args: SessionArgs) -> Result<Report, CliError> {
         match reply.outcome {
             Some(Outcome::Conversion(conversion)) => {
                 conversions += 1;
-                if index % VERIFY_EVERY == 0 && verify(&conversion, &units).is_err() {
+                if index.is_multiple_of(VERIFY_EVERY) && verify(&conversion, &units).is_err() {
                     wrong += 1;
                 }
             }

@@ -213,7 +213,7 @@ fn workload(minor_units: &HashMap<String, u32>) -> Vec<ConvertRequest> {
                 request_id: String::new(),
             }
         })
-        .filter(|request| request.amount.trim_start_matches(['0', '.']).len() > 0)
+        .filter(|request| !request.amount.trim_start_matches(['0', '.']).is_empty())
         .collect()
 }
 
