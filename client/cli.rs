@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use bank_service::i18n::Lang;
+use bank_service::i18n::{Lang, Messages};
+use bank_service::tr;
+use clap::builder::Resettable;
+use clap::{Arg, ArgAction};
 
 /// bank: convert currencies, watch the rate feed, send batches and hold
 /// conversion sessions with a Bank Service.
@@ -126,3 +129,220 @@ pub enum Model {
 
 /// Where `--server` points when it is not given.
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
+
+/// The command line, with every help text taken from the catalog of
+/// `messages`' language.
+///
+/// Doc comments above are the developers' documentation and the fallback;
+/// what users read comes from `locales/*.ftl`, under ids built from the
+/// command path: `help-<command>` for a command, `help-<command>--<arg>` for
+/// an argument, and `help-arg-<arg>` for an argument shared by several
+/// commands. A test checks that every command and argument has its ids.
+pub fn localized(command: clap::Command, messages: &Messages) -> clap::Command {
+    let french = messages.lang() == Lang::Fr;
+    let command = command
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .disable_help_subcommand(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .global(true)
+                .action(ArgAction::Help)
+                .help(tr!(messages, "help-flag")),
+        )
+        .arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help(tr!(messages, "help-version")),
+        );
+    localize_node(command, "bank", messages, french)
+}
+
+fn localize_node(command: clap::Command, path: &str, messages: &Messages, french: bool) -> clap::Command {
+    let about = text(messages, &format!("help-{path}"));
+    let mut command = command.about(about).long_about(Resettable::Reset);
+    if french {
+        command = command
+            .help_template("{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}")
+            .subcommand_help_heading("Commandes")
+            .next_help_heading("Options");
+    }
+    let ids: Vec<String> = command
+        .get_arguments()
+        .map(|arg| arg.get_id().to_string())
+        .filter(|id| id != "help" && id != "version")
+        .collect();
+    for id in ids {
+        let help = arg_text(messages, path, &id);
+        command = command.mut_arg(&id, |arg| {
+            // Defaults, variables and values are written in the help text
+            // itself, in the user's language.
+            let arg = if arg.get_action().takes_values() {
+                arg.hide_default_value(true)
+                    .hide_env(true)
+                    .hide_possible_values(true)
+            } else {
+                arg
+            };
+            let arg = arg.help(help).long_help(Resettable::Reset);
+            if french && arg.is_positional() {
+                arg.help_heading("Arguments")
+            } else {
+                arg
+            }
+        });
+    }
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .collect();
+    for name in names {
+        let child_path = if path == "bank" {
+            name.clone()
+        } else {
+            format!("{path}-{name}")
+        };
+        command = command.mut_subcommand(&name, |sub| localize_node(sub, &child_path, messages, french));
+    }
+    command
+}
+
+/// The help of argument `id` of the command at `path`.
+pub fn arg_text(messages: &Messages, path: &str, id: &str) -> String {
+    let specific = format!("help-{path}--{id}");
+    if messages.has(&specific) {
+        messages.format(&specific, &[])
+    } else {
+        text(messages, &format!("help-arg-{id}"))
+    }
+}
+
+fn text(messages: &Messages, id: &str) -> String {
+    messages.format(id, &[])
+}
+
+/// A command-line mistake as one sentence in the user's language, with a
+/// pointer to the help.
+pub fn usage_error(error: &clap::Error, messages: &Messages) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let context = |kind: ContextKind| match error.get(kind) {
+        Some(ContextValue::String(value)) => value.clone(),
+        Some(ContextValue::Strings(values)) => values.join(", "),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let sentence = match error.kind() {
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => tr!(
+            messages,
+            "error-usage-invalid-value",
+            value = context(ContextKind::InvalidValue),
+            arg = context(ContextKind::InvalidArg)
+        ),
+        ErrorKind::UnknownArgument => tr!(
+            messages,
+            "error-usage-unknown-argument",
+            arg = context(ContextKind::InvalidArg)
+        ),
+        ErrorKind::InvalidSubcommand => {
+            tr!(
+                messages,
+                "error-usage-unknown-command",
+                command = context(ContextKind::InvalidSubcommand)
+            )
+        }
+        ErrorKind::MissingRequiredArgument => {
+            tr!(
+                messages,
+                "error-usage-missing",
+                args = context(ContextKind::InvalidArg)
+            )
+        }
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            tr!(messages, "error-usage-missing-command")
+        }
+        _ => tr!(messages, "error-usage-other"),
+    };
+    format!("{sentence}\n{}", tr!(messages, "error-usage-hint"))
+}
+
+/// The language asked for on the command line (`--lang fr`, `--lang=fr`),
+/// read before parsing so that parse errors and help are in it too.
+pub fn lang_from_args(args: &[std::ffi::OsString]) -> Option<Lang> {
+    let mut words = args.iter().filter_map(|arg| arg.to_str());
+    while let Some(word) = words.next() {
+        let value = match word.strip_prefix("--lang") {
+            Some("") => words.next(),
+            Some(rest) => rest.strip_prefix('='),
+            None => continue,
+        };
+        match value {
+            Some("fr") => return Some(Lang::Fr),
+            Some("en") => return Some(Lang::En),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    fn check(command: &clap::Command, path: &str, messages: &Messages) {
+        let id = format!("help-{path}");
+        assert!(messages.has(&id), "{id} missing for {:?}", messages.lang());
+        for arg in command.get_arguments() {
+            let arg = arg.get_id().as_str();
+            let specific = format!("help-{path}--{arg}");
+            let shared = format!("help-arg-{arg}");
+            assert!(
+                messages.has(&specific) || messages.has(&shared),
+                "{specific} or {shared} missing for {:?}",
+                messages.lang()
+            );
+        }
+        for sub in command.get_subcommands() {
+            let child = if path == "bank" {
+                sub.get_name().to_owned()
+            } else {
+                format!("{path}-{}", sub.get_name())
+            };
+            check(sub, &child, messages);
+        }
+    }
+
+    #[test]
+    fn every_command_and_argument_has_its_help_in_every_catalog() {
+        for lang in Lang::ALL {
+            check(&Cli::command(), "bank", Messages::of(lang));
+        }
+    }
+
+    #[test]
+    fn the_language_is_read_from_the_command_line_before_parsing() {
+        let args = |words: &[&str]| words.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            lang_from_args(&args(&["bank", "--lang", "fr", "convert"])),
+            Some(Lang::Fr)
+        );
+        assert_eq!(
+            lang_from_args(&args(&["bank", "convert", "--lang=en"])),
+            Some(Lang::En)
+        );
+        assert_eq!(lang_from_args(&args(&["bank", "--lang", "de"])), None);
+        assert_eq!(lang_from_args(&args(&["bank", "convert"])), None);
+    }
+
+    #[test]
+    fn the_localized_command_line_is_well_formed() {
+        for lang in Lang::ALL {
+            localized(Cli::command(), Messages::of(lang)).debug_assert();
+        }
+    }
+}

@@ -12,13 +12,14 @@
 mod cli;
 mod commands;
 mod connect;
+mod csv_rows;
 mod error;
 mod format;
 mod output;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command};
 use crate::connect::Connection;
@@ -27,20 +28,27 @@ use bank_service::i18n::{Lang, Messages};
 use bank_service::tr;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The language is needed before parsing: help and usage errors are
+    // written in it too.
+    let lang = cli::lang_from_args(&args).unwrap_or_else(Lang::from_env);
+    let messages = Messages::of(lang);
+    let command = cli::localized(Cli::command(), messages);
+    let parsed = command
+        .try_get_matches_from(&args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
-        Err(error) => {
-            // Help and version go to stdout with 0; mistakes to stderr with 2.
+        Err(error) if !error.use_stderr() => {
+            // --help and --version: what was asked for, on stdout.
             let _ = error.print();
-            return ExitCode::from(if error.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::SUCCESS
-            });
+            return ExitCode::from(exit::SUCCESS);
+        }
+        Err(error) => {
+            eprintln!("{}", cli::usage_error(&error, messages));
+            return ExitCode::from(exit::USAGE);
         }
     };
-    let lang = cli.global.lang.unwrap_or_else(Lang::from_env);
-    let messages = Messages::of(lang);
 
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,

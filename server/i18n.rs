@@ -121,6 +121,11 @@ impl Messages {
         self.lang
     }
 
+    /// Whether the catalog has a message `id`.
+    pub fn has(&self, id: &str) -> bool {
+        self.bundle.has_message(id)
+    }
+
     /// The message `id` with `args`, or the id itself if it is missing (a
     /// defect the catalog tests catch before release).
     pub fn format(&self, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {

@@ -8,7 +8,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use bank_service::proto::v1::bank_service_client::BankServiceClient;
-use bank_service::proto::v1::{BatchSummary, ConvertRequest, ListCurrenciesRequest};
+use bank_service::proto::v1::{BatchSummary, ConvertRequest};
 use common::{PATIENCE, PINNED_UNIX_MS, TestServer};
 use rust_decimal::{Decimal, RoundingStrategy};
 use tonic::transport::Channel;
@@ -37,19 +37,6 @@ async fn send_batch(
         .into_inner()
 }
 
-/// Minor units of every supported currency, by code.
-async fn minor_units(client: &mut BankServiceClient<Channel>) -> BTreeMap<String, u32> {
-    client
-        .list_currencies(ListCurrenciesRequest {})
-        .await
-        .expect("listed")
-        .into_inner()
-        .currencies
-        .into_iter()
-        .map(|currency| (currency.code, currency.minor_units))
-        .collect()
-}
-
 /// The mid of every pair in the summary's `rates`, by pair.
 fn mids(summary: &BatchSummary) -> BTreeMap<String, Decimal> {
     summary
@@ -74,7 +61,7 @@ fn written(mut total: Decimal, units: u32) -> String {
 async fn totals_are_the_exact_sums_of_items_recomputed_from_the_published_rates() {
     let (server, _clock) = TestServer::start_pinned().await;
     let mut client = server.client().await;
-    let units = minor_units(&mut client).await;
+    let units = server.minor_units().await;
     let items = vec![
         item("100", "USD", "EUR", "a"),
         item("0.01", "USD", "EUR", "b"),

@@ -11,7 +11,7 @@
 //! reported with their line number and never sent.
 
 use std::fs::File;
-use std::io::{IsTerminal, Read};
+use std::io::{BufReader, IsTerminal, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -25,6 +25,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::commands::{item_error_json, quote_json};
 use crate::connect::Connection;
+use crate::csv_rows::{CsvRows, RowError};
 use crate::error::{CliError, exit};
 use bank_service::i18n::Messages;
 use bank_service::tr;
@@ -52,10 +53,12 @@ pub async fn run(
     args: Args,
 ) -> Result<u8, CliError> {
     let source = open(&args.file)?;
-    let delimiter = u8::try_from(args.delimiter).map_err(|_| CliError::Input {
-        path: args.file.display().to_string(),
-        detail: tr!(messages, "batch-bad-delimiter"),
-    })?;
+    let delimiter = Some(args.delimiter)
+        .filter(char::is_ascii)
+        .ok_or_else(|| CliError::Input {
+            path: args.file.display().to_string(),
+            detail: tr!(messages, "batch-bad-delimiter"),
+        })?;
     let progress = progress_bar(messages, as_json);
     let reader = RowReader {
         messages,
@@ -180,7 +183,7 @@ struct RowReader {
     messages: &'static Messages,
     /// `--to`: rows omit the target currency.
     to: Option<String>,
-    delimiter: u8,
+    delimiter: char,
     report: Arc<Mutex<ReadReport>>,
     sent: Arc<AtomicU64>,
     progress: ProgressBar,
@@ -190,40 +193,35 @@ impl RowReader {
     /// Reads to the end or until the stream is gone; `Err` if the input
     /// itself failed (an I/O error, not a bad row).
     fn read(self, source: Box<dyn Read + Send>, rows: &mpsc::Sender<ConvertRequest>) -> Result<(), String> {
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .delimiter(self.delimiter)
-            .from_reader(source);
-        let mut record = csv::StringRecord::new();
+        let mut records = CsvRows::new(BufReader::new(source), self.delimiter);
         let mut first = true;
-        loop {
-            let line = csv.position().line();
-            match csv.read_record(&mut record) {
-                Ok(false) => return Ok(()),
-                Ok(true) => {}
-                Err(error) if matches!(error.kind(), csv::ErrorKind::Io(_)) => return Err(error.to_string()),
+        while let Some(record) = records.next_record().map_err(|error| error.to_string())? {
+            let line = record.line;
+            let fields = match record.fields {
+                Ok(fields) => fields,
                 Err(error) => {
-                    let line = error.position().map_or(line, csv::Position::line);
-                    let reason = match error.kind() {
-                        csv::ErrorKind::Utf8 { .. } => tr!(self.messages, "batch-row-encoding"),
-                        _ => tr!(self.messages, "batch-row-unreadable"),
+                    let reason = match error {
+                        RowError::Encoding => tr!(self.messages, "batch-row-encoding"),
+                        RowError::TooLong => tr!(self.messages, "batch-row-too-long"),
+                        RowError::UnclosedQuote | RowError::TextAfterQuote => {
+                            tr!(self.messages, "batch-row-unreadable")
+                        }
                     };
                     self.lock().malformed(line, reason);
+                    first = false;
                     continue;
                 }
-            }
-            let line = record.position().map_or(line, csv::Position::line);
+            };
+            // A first row whose first field has no digit is a header.
             let is_header = first
-                && record
-                    .get(0)
+                && fields
+                    .first()
                     .is_some_and(|field| !field.bytes().any(|b| b.is_ascii_digit()));
             first = false;
-            if is_header || record.iter().all(str::is_empty) {
+            if is_header {
                 continue;
             }
-            let request = match self.request(&record) {
+            let request = match self.request(&fields) {
                 Ok(request) => request,
                 Err(reason) => {
                     self.lock().malformed(line, reason);
@@ -240,14 +238,15 @@ impl RowReader {
             self.sent.fetch_add(1, Ordering::Relaxed);
             self.progress.inc(1);
         }
+        Ok(())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ReadReport> {
         self.report.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn request(&self, record: &csv::StringRecord) -> Result<ConvertRequest, String> {
-        let fields: Vec<&str> = record.iter().collect();
+    fn request(&self, fields: &[String]) -> Result<ConvertRequest, String> {
+        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
         let (amount, from, to, id) = match (&self.to, fields.as_slice()) {
             (None, [amount, from, to]) => (*amount, *from, code(to), ""),
             (None, [amount, from, to, id]) => (*amount, *from, code(to), *id),

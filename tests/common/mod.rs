@@ -6,12 +6,16 @@
 
 #![allow(dead_code)]
 
+pub mod cli;
+
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bank_service::domain::clock::{Clock, ManualClock};
 use bank_service::proto::v1::bank_service_client::BankServiceClient;
+use bank_service::proto::v1::{ConvertRequest, ConvertResponse, ListCurrenciesRequest};
 use bank_service::server::{BankServer, Config, ServerError};
 use bank_service::service::OpenStreams;
 use tokio::sync::oneshot;
@@ -84,6 +88,37 @@ impl TestServer {
 
     pub async fn client(&self) -> BankServiceClient<Channel> {
         BankServiceClient::new(self.channel().await)
+    }
+
+    /// What a direct tonic `Convert` answers: the reference the CLI's
+    /// numbers are checked against.
+    pub async fn direct_convert(&self, amount: &str, from: &str, to: &str) -> ConvertResponse {
+        self.client()
+            .await
+            .convert(ConvertRequest {
+                amount: amount.into(),
+                from_currency: from.into(),
+                to_currency: to.into(),
+                request_id: String::new(),
+            })
+            .await
+            .expect("the direct call converts")
+            .into_inner()
+    }
+
+    /// Minor units of every supported currency, by code, as the server
+    /// publishes them.
+    pub async fn minor_units(&self) -> BTreeMap<String, u32> {
+        self.client()
+            .await
+            .list_currencies(ListCurrenciesRequest {})
+            .await
+            .expect("listed")
+            .into_inner()
+            .currencies
+            .into_iter()
+            .map(|currency| (currency.code, currency.minor_units))
+            .collect()
     }
 
     /// Asks the server to shut down (as SIGTERM would).

@@ -12,12 +12,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use bank_service::codec::BankCodec;
 use bank_service::proto::v1::StreamRatesRequest;
-use bank_service::proto::v1::bank_service_client::BankServiceClient;
 use bank_service::service::status::code_name;
 use bank_service::tr;
 use hdrhistogram::Histogram;
+use http::uri::PathAndQuery;
 use tokio::time::Instant;
+use tonic::codec::Streaming;
+use tonic::transport::Channel;
+use tonic::{Request, Response, Status};
 
 use super::report::{Report, latency_histogram};
 use super::server_stats::ServerProcess;
@@ -60,7 +64,7 @@ pub async fn run(bench: &Bench, args: FeedArgs) -> Result<Report, CliError> {
 
     let mut subscribers = Vec::with_capacity(args.subscribers);
     for subscriber in 0..args.subscribers {
-        let mut client = BankServiceClient::new(channels[subscriber % channels.len()].clone());
+        let channel = channels[subscriber % channels.len()].clone();
         let request = StreamRatesRequest {
             pairs: pairs.clone(),
             max_updates: 0,
@@ -73,8 +77,8 @@ pub async fn run(bench: &Bench, args: FeedArgs) -> Result<Report, CliError> {
                 skipped: 0,
                 error: None,
             };
-            let mut updates = match client.stream_rates(request).await {
-                Ok(response) => response.into_inner(),
+            let mut updates = match subscribe(channel, request).await {
+                Ok(updates) => updates,
                 Err(status) => {
                     tally.error = Some(code_name(status.code()).to_owned());
                     return tally;
@@ -161,6 +165,29 @@ pub async fn run(bench: &Bench, args: FeedArgs) -> Result<Report, CliError> {
     );
     report.latency(tr!(messages, "bench-lag"), lag);
     Ok(report)
+}
+
+/// The first two fields of a `RateUpdate`; the quotes are skipped.
+#[derive(Clone, PartialEq, prost::Message)]
+struct UpdateHeader {
+    #[prost(uint64, tag = "1")]
+    sequence: u64,
+    #[prost(message, optional, tag = "2")]
+    time: Option<prost_types::Timestamp>,
+}
+
+/// `StreamRates`, decoding each update as an [`UpdateHeader`]: the
+/// generated client's call, with another response type.
+async fn subscribe(channel: Channel, request: StreamRatesRequest) -> Result<Streaming<UpdateHeader>, Status> {
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready()
+        .await
+        .map_err(|error| Status::unavailable(error.to_string()))?;
+    let path = PathAndQuery::from_static("/bank.v1.BankService/StreamRates");
+    let codec = BankCodec::<StreamRatesRequest, UpdateHeader>::default();
+    grpc.server_streaming(Request::new(request), path, codec)
+        .await
+        .map(Response::into_inner)
 }
 
 /// Microseconds from the start of the update's tick to now.
