@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use super::currency::Currency;
 use super::error::{DomainError, Field, InputProblem};
 use super::money::{Money, pow10, round_half_even};
-use super::rates::{Snapshot, Tick};
+use super::rates::{Rate, Snapshot, Tick};
 
 /// A request id is an opaque label echoed back; 128 bytes holds any UUID,
 /// ULID or trace id, and keeps echoed errors small.
@@ -65,7 +65,7 @@ pub struct Conversion {
     pub amount: Money,
     pub converted: Money,
     /// The exact rate applied.
-    pub rate: Decimal,
+    pub rate: Rate,
     /// The tick whose rate was applied.
     pub tick: Tick,
 }
@@ -73,7 +73,7 @@ pub struct Conversion {
 /// Converts at the mid rate of `snapshot`.
 pub fn convert(request: &ConversionRequest, snapshot: &Snapshot) -> Result<Conversion, DomainError> {
     let rate = snapshot.conversion_rate(request.amount.currency(), request.to)?;
-    let converted = apply_rate(request.amount, request.to, rate)?;
+    let converted = apply_rate(request.amount, request.to, rate.value)?;
     Ok(Conversion {
         amount: request.amount,
         converted,
@@ -191,7 +191,8 @@ mod tests {
         let request = ConversionRequest::parse("100", "USD", "EUR", "r1").expect("valid");
         let conversion = convert(&request, &snapshot).expect("converted");
         let pair = crate::domain::rates::Pair::parse(0, "USD/EUR").expect("pair");
-        assert_eq!(conversion.rate, snapshot.quote(pair).expect("quote").mid);
+        assert_eq!(conversion.rate.value, snapshot.quote(pair).expect("quote").mid);
+        assert_eq!(&*conversion.rate.text, conversion.rate.value.to_string());
         assert_eq!(conversion.tick.sequence, 1_800_000_000);
         assert_eq!(conversion.amount.to_string(), "100.00");
     }

@@ -22,7 +22,7 @@
 //! computation.
 
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -209,9 +209,15 @@ impl Snapshot {
         &self,
         from: &'static Currency,
         to: &'static Currency,
-    ) -> Result<Decimal, DomainError> {
+    ) -> Result<Rate, DomainError> {
         match Pair::new(from, to) {
-            Some(pair) => Ok(self.quote(pair)?.mid),
+            Some(pair) => {
+                let (quote, text) = self.cached(pair)?;
+                Ok(Rate {
+                    value: quote.mid,
+                    text: Arc::clone(&text.mid),
+                })
+            }
             None => Ok(same_currency_rate()),
         }
     }
@@ -230,10 +236,26 @@ impl Snapshot {
     }
 }
 
+/// A rate applied by a conversion, with its published text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rate {
+    pub value: Decimal,
+    /// Shared with the tick's quote: written once per tick, not once per
+    /// conversion.
+    pub text: Arc<str>,
+}
+
 /// The rate between a currency and itself: exactly one, written with the
 /// same number of significant digits as every other rate.
-pub fn same_currency_rate() -> Decimal {
-    Decimal::new(1_000_000_000, RATE_SIGNIFICANT_DIGITS - 1)
+pub fn same_currency_rate() -> Rate {
+    static ONE: LazyLock<Rate> = LazyLock::new(|| {
+        let value = Decimal::new(1_000_000_000, RATE_SIGNIFICANT_DIGITS - 1);
+        Rate {
+            value,
+            text: value.to_string().into(),
+        }
+    });
+    ONE.clone()
 }
 
 /// Two different supported currencies: `base/quote` is the price of one
@@ -309,19 +331,19 @@ impl fmt::Display for Pair {
 /// A quote written out: the pair as `FROM/TO` and exact decimal strings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuoteText {
-    pub pair: String,
-    pub bid: String,
-    pub mid: String,
-    pub ask: String,
+    pub pair: Arc<str>,
+    pub bid: Arc<str>,
+    pub mid: Arc<str>,
+    pub ask: Arc<str>,
 }
 
 impl QuoteText {
     fn of(quote: &Quote) -> Self {
         Self {
-            pair: quote.pair.to_string(),
-            bid: quote.bid.to_string(),
-            mid: quote.mid.to_string(),
-            ask: quote.ask.to_string(),
+            pair: quote.pair.to_string().into(),
+            bid: quote.bid.to_string().into(),
+            mid: quote.mid.to_string().into(),
+            ask: quote.ask.to_string().into(),
         }
     }
 }
@@ -427,8 +449,8 @@ mod tests {
         let snapshot = source().snapshot(source().tick(NOW_TICK)).expect("snapshot");
         let usd = find("USD").expect("USD");
         let rate = snapshot.conversion_rate(usd, usd).expect("rate");
-        assert_eq!(rate, Decimal::ONE);
-        assert_eq!(rate.to_string(), "1.000000000");
+        assert_eq!(rate.value, Decimal::ONE);
+        assert_eq!(&*rate.text, "1.000000000");
     }
 
     #[test]
@@ -489,7 +511,7 @@ mod tests {
             let all = currency::all();
             let (a, b, c) = (&all[a % all.len()], &all[b % all.len()], &all[c % all.len()]);
             let snapshot = source().snapshot(source().tick(tick)).expect("snapshot");
-            let rate = |x, y| snapshot.conversion_rate(x, y).expect("rate");
+            let rate = |x, y| snapshot.conversion_rate(x, y).expect("rate").value;
             let direct = rate(a, c);
             let through = rate(a, b) * rate(b, c);
             // Two roundings to 10 significant digits: within 2·10^-9 relative.

@@ -43,6 +43,7 @@ pub fn convert_session(
     let lang = caller_lang(&request);
     let mut requests = request.into_inner();
     let board = api.board.clone();
+    let drain = api.drain.clone();
     let drained = api.drain.started_owned();
     let open = api.open.open_session();
 
@@ -53,10 +54,14 @@ pub fn convert_session(
         let mut index: u64 = 0;
         loop {
             let next = tokio::select! {
+                // A ready message is taken first, so a busy session does not
+                // poll the drain future (which takes a lock) per message;
+                // the atomic check below covers the drain for it.
                 biased;
-                () = drained.as_mut() => None,
                 message = requests.message() => Some(message),
+                () = drained.as_mut() => None,
             };
+            let next = if drain.is_draining() { None } else { next };
             match next {
                 None => {
                     yield Err(unavailable());

@@ -32,7 +32,7 @@ pub fn conversion_response(request_id: String, conversion: &Conversion) -> v1::C
         from_currency: conversion.amount.currency().code.to_owned(),
         to_currency: conversion.converted.currency().code.to_owned(),
         converted_amount: conversion.converted.to_string(),
-        rate: conversion.rate.to_string(),
+        rate: conversion.rate.text.to_string(),
         rate_sequence: conversion.tick.sequence,
         rate_time: Some(timestamp(conversion.tick)),
     }
@@ -58,10 +58,10 @@ pub fn timestamp(tick: Tick) -> Timestamp {
 
 pub fn quote(text: &QuoteText) -> v1::Quote {
     v1::Quote {
-        pair: text.pair.clone(),
-        bid: text.bid.clone(),
-        mid: text.mid.clone(),
-        ask: text.ask.clone(),
+        pair: text.pair.to_string(),
+        bid: text.bid.to_string(),
+        mid: text.mid.to_string(),
+        ask: text.ask.to_string(),
     }
 }
 
