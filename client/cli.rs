@@ -47,6 +47,24 @@ pub struct Global {
     /// Time limit for connecting and for each unary call, e.g. 5s, 500ms.
     #[arg(long, global = true, default_value = "10s", value_parser = humantime::parse_duration)]
     pub timeout: Duration,
+
+    /// CA certificate (PEM) to check an https:// server with. Default: the
+    /// system's trust store.
+    #[arg(long, global = true, env = "BANK_CA")]
+    pub ca: Option<PathBuf>,
+
+    /// Client certificate (PEM) for servers that require mutual TLS.
+    #[arg(long, global = true, env = "BANK_CERT", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// Private key (PEM) of --cert.
+    #[arg(long, global = true, env = "BANK_KEY", requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    /// API token, sent on every call as `authorization: Bearer TOKEN`.
+    /// Prefer BANK_TOKEN: a flag shows in the process list.
+    #[arg(long, global = true, env = "BANK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,14 +1,54 @@
 //! The connection to the server, and the metadata every call carries.
+//!
+//! An `https://` URL connects over TLS: the server's certificate is checked
+//! against `--ca` when given, else against the system's trust store, and
+//! `--cert`/`--key` present a client certificate for mutual TLS. `http://`
+//! (or no scheme) stays plaintext and ignores those flags, so a `BANK_CA`
+//! exported for one server does not break a local plaintext one. `--token`
+//! goes on every call, unary or streaming, as `authorization: Bearer`.
 
+use std::error::Error as _;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bank_service::proto::v1::bank_service_client::BankServiceClient;
-use tonic::metadata::MetadataValue;
-use tonic::transport::{Channel, Endpoint};
+use bank_service::tls::error_chain;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use tonic::metadata::{Ascii, MetadataValue};
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 use tonic::{Request, Status};
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_client::HealthClient;
 
 use crate::error::CliError;
 use bank_service::i18n::Lang;
+
+/// Where the server is and how to talk to it: the global flags.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// `--server`, as given.
+    pub server: String,
+    /// `--timeout`: connecting and each unary call.
+    pub timeout: Duration,
+    pub lang: Lang,
+    /// `--ca`: the CA to check the server's certificate with.
+    pub ca: Option<PathBuf>,
+    /// `--cert` and `--key`: the client certificate for mutual TLS.
+    pub identity: Option<(PathBuf, PathBuf)>,
+    /// `--token`: the API token sent on every call.
+    pub token: Option<String>,
+}
+
+impl Target {
+    /// The same target at another server URL (the tour's embedded server).
+    pub fn at(&self, server: String) -> Self {
+        Self {
+            server,
+            ..self.clone()
+        }
+    }
+}
 
 /// A connected client, with what its calls need to know.
 pub struct Connection {
@@ -17,32 +57,57 @@ pub struct Connection {
     pub url: String,
     lang: Lang,
     timeout: Duration,
+    /// `Bearer <token>`, ready to attach.
+    authorization: Option<MetadataValue<Ascii>>,
 }
 
 impl Connection {
-    /// Connects to `server`. A URL without a scheme (`host:port`) is taken
-    /// as `http://host:port`.
-    pub async fn open(server: &str, timeout: Duration, lang: Lang) -> Result<Self, CliError> {
+    /// Connects to `target.server`. A URL without a scheme (`host:port`) is
+    /// taken as `http://host:port`.
+    pub async fn open(target: &Target) -> Result<Self, CliError> {
+        let server = target.server.as_str();
         let url = if server.contains("://") {
             server.to_owned()
         } else {
             format!("http://{server}")
         };
+        let authorization = target.token.as_deref().map(bearer).transpose()?;
         let endpoint = Endpoint::from_shared(url.clone())
             .map_err(|_| CliError::InvalidServerUrl {
                 url: server.to_owned(),
             })?
-            .connect_timeout(timeout)
+            .connect_timeout(target.timeout)
             .tcp_nodelay(true);
-        let channel = endpoint
-            .connect()
-            .await
-            .map_err(|_| CliError::Unreachable { url: url.clone() })?;
+        let tls = endpoint.uri().scheme_str() == Some("https");
+        let endpoint = if tls {
+            endpoint
+                .tls_config(client_tls(target)?)
+                .map_err(|error| CliError::TlsSetup {
+                    detail: error_chain(&error),
+                })?
+        } else {
+            endpoint
+        };
+        let channel =
+            endpoint
+                .connect()
+                .await
+                .map_err(|error| match tls.then(|| tls_failure(&error)).flatten() {
+                    Some(detail) => CliError::TlsHandshake {
+                        url: url.clone(),
+                        detail: Some(detail),
+                    },
+                    None => CliError::Unreachable { url: url.clone() },
+                })?;
+        if tls {
+            confirm_handshake(&channel, &url, target.timeout).await?;
+        }
         Ok(Self {
             client: BankServiceClient::new(channel),
             url,
-            lang,
-            timeout,
+            lang: target.lang,
+            timeout: target.timeout,
+            authorization,
         })
     }
 
@@ -61,9 +126,11 @@ impl Connection {
     /// user's language.
     pub fn streaming<T>(&self, message: T) -> Request<T> {
         let mut request = Request::new(message);
-        request
-            .metadata_mut()
-            .insert("accept-language", MetadataValue::from_static(self.lang.tag()));
+        let metadata = request.metadata_mut();
+        metadata.insert("accept-language", MetadataValue::from_static(self.lang.tag()));
+        if let Some(authorization) = &self.authorization {
+            metadata.insert("authorization", authorization.clone());
+        }
         request
     }
 
@@ -74,4 +141,118 @@ impl Connection {
             status,
         }
     }
+}
+
+/// `Bearer <token>` as a header value. The token must be printable ASCII
+/// without spaces, the rule the server's token file follows: anything else
+/// could never match, so it is refused here with a clear message.
+fn bearer(token: &str) -> Result<MetadataValue<Ascii>, CliError> {
+    if token.is_empty() || !token.bytes().all(|byte| byte.is_ascii_graphic()) {
+        return Err(CliError::InvalidToken);
+    }
+    format!("Bearer {token}")
+        .parse()
+        .map_err(|_| CliError::InvalidToken)
+}
+
+/// Makes sure the server accepted the TLS session. In TLS 1.3 the client
+/// finishes its half of the handshake before the server has checked the
+/// client's certificate, so a server that refuses it (mutual TLS) is only
+/// heard from on the first read, and by then the refusal usually shows as
+/// a bare "connection closed". One health check (open to all, no token
+/// needed) right after connecting turns that into a clear handshake error
+/// instead of a confusing failure of the user's command.
+async fn confirm_handshake(channel: &Channel, url: &str, timeout: Duration) -> Result<(), CliError> {
+    let mut probe = Request::new(HealthCheckRequest::default());
+    probe.set_timeout(timeout);
+    match HealthClient::new(channel.clone()).check(probe).await {
+        // Any answer from the server, even "no health service here", means
+        // the session is up.
+        Ok(_) => Ok(()),
+        Err(status) if is_connection_failure(&status) => Err(CliError::TlsHandshake {
+            url: url.to_owned(),
+            detail: tls_failure(&status),
+        }),
+        Err(_) => Ok(()),
+    }
+}
+
+/// Whether a call failed for want of a connection rather than by the
+/// server's answer: tonic then attaches the transport error as the source.
+fn is_connection_failure(status: &Status) -> bool {
+    let mut cause = status.source();
+    while let Some(error) = cause {
+        if error.is::<tonic::transport::Error>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
+}
+
+/// The TLS settings of `--ca`, `--cert` and `--key`, with the files read
+/// and checked so that a wrong file is a usage error naming it.
+fn client_tls(target: &Target) -> Result<ClientTlsConfig, CliError> {
+    let config = ClientTlsConfig::new();
+    let config = match &target.ca {
+        Some(path) => {
+            let pem = read_pem(path, PemKind::Certificate)?;
+            config.ca_certificate(Certificate::from_pem(pem))
+        }
+        // The system's trust store: what the user's browser and curl trust,
+        // including any CA their administrator added.
+        None => config.with_native_roots(),
+    };
+    Ok(match &target.identity {
+        Some((cert, key)) => {
+            let cert = read_pem(cert, PemKind::Certificate)?;
+            let key = read_pem(key, PemKind::PrivateKey)?;
+            config.identity(Identity::from_pem(cert, key))
+        }
+        None => config,
+    })
+}
+
+#[derive(Clone, Copy)]
+enum PemKind {
+    Certificate,
+    PrivateKey,
+}
+
+/// Reads a PEM file and checks that it holds what it should.
+fn read_pem(path: &Path, kind: PemKind) -> Result<Vec<u8>, CliError> {
+    let pem = std::fs::read(path).map_err(|error| CliError::Input {
+        path: path.display().to_string(),
+        detail: error.to_string(),
+    })?;
+    let usable = match kind {
+        PemKind::Certificate => {
+            let mut certificates = CertificateDer::pem_slice_iter(&pem);
+            certificates.next().is_some_and(|first| first.is_ok()) && certificates.all(|next| next.is_ok())
+        }
+        PemKind::PrivateKey => PrivateKeyDer::from_pem_slice(&pem).is_ok(),
+    };
+    if !usable {
+        return Err(CliError::NotPem {
+            path: path.display().to_string(),
+        });
+    }
+    Ok(pem)
+}
+
+/// What TLS said went wrong, found among `error`'s causes: rustls reports
+/// through the socket as an `InvalidData` I/O error (an untrusted
+/// certificate, an alert from the server), which nothing else on an HTTP/2
+/// connection produces.
+fn tls_failure(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if let Some(io) = error.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::InvalidData
+        {
+            return Some(io.to_string());
+        }
+        cause = error.source();
+    }
+    None
 }

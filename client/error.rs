@@ -28,6 +28,18 @@ pub enum CliError {
     InvalidServerUrl { url: String },
     /// No connection could be made.
     Unreachable { url: String },
+    /// The TLS handshake failed: the server's certificate is not trusted,
+    /// or the server refused ours. Counts as unreachable.
+    /// `detail` is what TLS reported, when it said anything.
+    TlsHandshake { url: String, detail: Option<String> },
+    /// `--ca`, `--cert` or `--key` is readable but not PEM of the right kind.
+    NotPem { path: String },
+    /// The TLS settings cannot be put together (e.g. a key that does not
+    /// match its certificate, or no system trust store without `--ca`).
+    TlsSetup { detail: String },
+    /// `--token` holds characters a header cannot carry. The token itself
+    /// is never repeated back.
+    InvalidToken,
     /// The server answered a call with an error status.
     Status { url: String, status: Status },
     /// A batch stream broke before the summary arrived.
@@ -45,8 +57,12 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::InvalidServerUrl { .. } | CliError::Input { .. } => exit::USAGE,
-            CliError::Unreachable { .. } => exit::UNAVAILABLE,
+            CliError::InvalidServerUrl { .. }
+            | CliError::Input { .. }
+            | CliError::NotPem { .. }
+            | CliError::TlsSetup { .. }
+            | CliError::InvalidToken => exit::USAGE,
+            CliError::Unreachable { .. } | CliError::TlsHandshake { .. } => exit::UNAVAILABLE,
             CliError::Status { status, .. } | CliError::BatchIncomplete { status, .. } => {
                 status_exit_code(status)
             }
@@ -62,6 +78,16 @@ impl CliError {
         Some(match self {
             CliError::InvalidServerUrl { url } => tr!(messages, "error-invalid-url", url = url),
             CliError::Unreachable { url } => tr!(messages, "error-unreachable", url = url),
+            CliError::TlsHandshake {
+                url,
+                detail: Some(detail),
+            } => {
+                tr!(messages, "error-tls-handshake", url = url, detail = detail)
+            }
+            CliError::TlsHandshake { url, detail: None } => tr!(messages, "error-tls-refused", url = url),
+            CliError::NotPem { path } => tr!(messages, "error-not-pem", path = path),
+            CliError::TlsSetup { detail } => tr!(messages, "error-tls-setup", detail = detail),
+            CliError::InvalidToken => tr!(messages, "error-invalid-token"),
             CliError::Status { url, status } => status_sentence(messages, url, status),
             CliError::BatchIncomplete { url, sent, status } => format!(
                 "{} {}",
@@ -92,6 +118,7 @@ pub fn status_sentence(messages: &Messages, url: &str, status: &Status) -> Strin
     match status.code() {
         Code::Unavailable => return tr!(messages, "error-unavailable", url = url),
         Code::DeadlineExceeded => return tr!(messages, "error-timeout"),
+        Code::Unauthenticated => return tr!(messages, "error-unauthenticated"),
         _ => {}
     }
     if let Some(localized) = status.get_details_localized_message() {

@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command};
-use crate::connect::Connection;
+use crate::connect::{Connection, Target};
 use crate::error::{CliError, exit};
 use bank_service::i18n::{Lang, Messages};
 use bank_service::tr;
@@ -86,7 +86,16 @@ async fn run(cli: Cli, messages: &'static Messages) -> Result<u8, CliError> {
     let Cli { global, command } = cli;
     let as_json = global.json;
     let server = global.server.as_deref().unwrap_or(cli::DEFAULT_SERVER);
-    let connect = || Connection::open(server, global.timeout, messages.lang());
+    let target = Target {
+        server: server.to_owned(),
+        timeout: global.timeout,
+        lang: messages.lang(),
+        ca: global.ca,
+        // clap's `requires` makes --cert and --key come together.
+        identity: global.cert.zip(global.key),
+        token: global.token,
+    };
+    let connect = || Connection::open(&target);
     match command {
         Command::Currencies => commands::currencies::run(&connect().await?, messages, as_json).await,
         Command::Convert { amount, from, to, id } => {
@@ -104,7 +113,7 @@ async fn run(cli: Cli, messages: &'static Messages) -> Result<u8, CliError> {
         Command::Tour { model, no_pause } => {
             let options = commands::tour::Options {
                 server: global.server.clone(),
-                timeout: global.timeout,
+                target: target.clone(),
                 model,
                 no_pause,
             };

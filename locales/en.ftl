@@ -12,6 +12,12 @@ error-server = The server answered { $code }: { $reason }
 error-input = Cannot read { $path }: { $detail }
 error-output = Cannot write the output: { $detail }
 error-runtime = Cannot start: { $detail }
+error-tls-handshake = The TLS handshake with { $url } failed ({ $detail }): check --ca, and --cert and --key if the server asks for a client certificate.
+error-tls-refused = The server at { $url } closed the connection right after the TLS handshake: it probably requires a client certificate (--cert and --key) signed by a CA it trusts.
+error-not-pem = { $path } is not a PEM file of the expected kind (a certificate for --ca and --cert, a private key for --key).
+error-tls-setup = Cannot set up TLS ({ $detail }): check --ca, --cert and --key.
+error-invalid-token = The API token (--token or BANK_TOKEN) must be printable ASCII without spaces.
+error-unauthenticated = The server requires a valid API token: pass it with --token or BANK_TOKEN.
 interrupted = Interrupted.
 
 ## bank currencies
@@ -153,6 +159,10 @@ help-bank--server = Server URL (default http://127.0.0.1:50051, or BANK_SERVER).
 help-bank--lang = Language of all output: en or fr (default from LC_ALL, LC_MESSAGES or LANG: a fr* locale gives French).
 help-bank--json = Machine-readable JSON output (one object, or one per line for streams), the same in every language.
 help-bank--timeout = Time limit for connecting and for each unary call, e.g. 5s or 500ms (default 10s).
+help-bank--ca = CA certificate (PEM) to check an https:// server with (or BANK_CA); default: the system's trust store.
+help-bank--cert = Client certificate (PEM) for servers that require mutual TLS (or BANK_CERT); needs --key.
+help-bank--key = Private key (PEM) of --cert (or BANK_KEY).
+help-bank--token = API token sent on every call as authorization: Bearer (or BANK_TOKEN).
 help-currencies = List the supported currencies (unary).
 help-convert = Convert an amount (unary), e.g. bank convert 100 USD EUR.
 help-convert--amount = The amount, e.g. 100 or 12.50 (12,50 in French).

@@ -12,6 +12,12 @@ error-server = Le serveur a répondu { $code } : { $reason }
 error-input = Impossible de lire { $path } : { $detail }
 error-output = Impossible d’écrire la sortie : { $detail }
 error-runtime = Démarrage impossible : { $detail }
+error-tls-handshake = La négociation TLS avec { $url } a échoué ({ $detail }) : vérifiez --ca, ainsi que --cert et --key si le serveur demande un certificat client.
+error-tls-refused = Le serveur à { $url } a fermé la connexion juste après la négociation TLS : il exige sans doute un certificat client (--cert et --key) signé par une autorité qu’il reconnaît.
+error-not-pem = { $path } n’est pas un fichier PEM du type attendu (un certificat pour --ca et --cert, une clé privée pour --key).
+error-tls-setup = Impossible de configurer TLS ({ $detail }) : vérifiez --ca, --cert et --key.
+error-invalid-token = Le jeton d’API (--token ou BANK_TOKEN) doit être en ASCII imprimable, sans espace.
+error-unauthenticated = Le serveur exige un jeton d’API valide : donnez-le avec --token ou BANK_TOKEN.
 interrupted = Interrompu.
 
 ## bank currencies
@@ -153,6 +159,10 @@ help-bank--server = URL du serveur (par défaut http://127.0.0.1:50051, ou BANK_
 help-bank--lang = Langue de toute la sortie : en ou fr (par défaut d’après LC_ALL, LC_MESSAGES ou LANG : une locale fr* donne le français).
 help-bank--json = Sortie JSON pour les scripts (un objet, ou un par ligne pour les flux), identique dans toutes les langues.
 help-bank--timeout = Délai maximal de connexion et de chaque appel unaire, par exemple 5s ou 500ms (10s par défaut).
+help-bank--ca = Certificat d’autorité (PEM) pour vérifier un serveur https:// (ou BANK_CA) ; par défaut : le magasin de confiance du système.
+help-bank--cert = Certificat client (PEM) pour les serveurs qui exigent le TLS mutuel (ou BANK_CERT) ; demande --key.
+help-bank--key = Clé privée (PEM) de --cert (ou BANK_KEY).
+help-bank--token = Jeton d’API envoyé à chaque appel dans authorization: Bearer (ou BANK_TOKEN).
 help-currencies = Lister les devises prises en charge (unaire).
 help-convert = Convertir un montant (unaire), par exemple bank convert 100 USD EUR.
 help-convert--amount = Le montant, par exemple 100 ou 12,50.

@@ -11,8 +11,10 @@
 //!   gRPC statuses.
 //!
 //! Around them, [`server`] assembles the process: the live rate board, health,
-//! reflection, limits, logging and graceful shutdown.
+//! reflection, limits, logging and graceful shutdown, with
+//! [`tls`] and API tokens ([`auth`]) when configured.
 
+pub mod auth;
 pub mod codec;
 pub mod domain;
 pub mod i18n;
@@ -23,3 +25,4 @@ pub mod server;
 pub mod service;
 pub mod shutdown;
 pub mod telemetry;
+pub mod tls;

@@ -2,17 +2,21 @@
 //!
 //! Reads its configuration from flags or `BANK_*` environment variables,
 //! logs the seed (so a run can be reproduced), serves until SIGINT or
-//! SIGTERM, then drains gracefully (see `bank_service::server`).
+//! SIGTERM, then drains gracefully (see `bank_service::server`). With
+//! `--auth-tokens`, SIGHUP reloads the token file (see `bank_service::auth`).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bank_service::auth::{ApiTokens, TokenFileError};
 use bank_service::domain::clock::SystemClock;
 use bank_service::domain::rates::{MAX_SPREAD_BPS, MAX_TICK_MS, MIN_SPREAD_BPS, MIN_TICK_MS};
 use bank_service::server::{BankServer, Config};
 use bank_service::telemetry;
+use bank_service::tls::{ServerTls, TlsError};
 use clap::Parser;
 
 /// The Bank Service: currency conversion over gRPC, with a simulated,
@@ -48,6 +52,25 @@ struct Args {
     /// (for instance beside a load generator on a small machine).
     #[arg(long, env = "BANK_WORKERS", value_parser = clap::value_parser!(u16).range(1..=1024))]
     workers: Option<u16>,
+
+    /// Certificate chain (PEM) to serve TLS with; needs --tls-key.
+    #[arg(long, env = "BANK_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+
+    /// Private key (PEM) of --tls-cert.
+    #[arg(long, env = "BANK_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+
+    /// CA certificate(s) (PEM) for mutual TLS: every client must present a
+    /// certificate signed by one of them. Needs --tls-cert and --tls-key.
+    #[arg(long, env = "BANK_TLS_CLIENT_CA", requires = "tls_cert")]
+    tls_client_ca: Option<PathBuf>,
+
+    /// File of API tokens, one per line (blank lines and # comments
+    /// ignored); every BankService call then needs `authorization: Bearer
+    /// <token>`. Reloaded on SIGHUP.
+    #[arg(long, env = "BANK_AUTH_TOKENS")]
+    auth_tokens: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -72,12 +95,21 @@ fn main() -> ExitCode {
 
 async fn serve(args: Args) -> ExitCode {
     let seed = args.seed.unwrap_or_else(rand::random);
+    let (tls, auth_tokens) = match security(&args) {
+        Ok(security) => security,
+        Err(error) => {
+            tracing::error!(%error, "could not start");
+            return ExitCode::FAILURE;
+        }
+    };
     let config = Config {
         seed,
         tick_ms: args.tick_ms,
         spread_bps: args.spread_bps,
         grace_period: Duration::from_millis(args.grace_ms),
         clock: Arc::new(SystemClock),
+        tls: tls.clone(),
+        auth_tokens: auth_tokens.clone(),
     };
     let server = match BankServer::bind(args.addr, config).await {
         Ok(server) => server,
@@ -87,7 +119,16 @@ async fn serve(args: Args) -> ExitCode {
         }
     };
     let addr = server.local_addr().unwrap_or(args.addr);
-    tracing::info!(%addr, seed, tick_ms = args.tick_ms, spread_bps = args.spread_bps, "bank-server listening");
+    tracing::info!(
+        %addr,
+        seed,
+        tick_ms = args.tick_ms,
+        spread_bps = args.spread_bps,
+        tls = tls.is_some(),
+        mutual_tls = tls.as_ref().is_some_and(ServerTls::is_mutual),
+        api_tokens = auth_tokens.as_ref().map_or(0, |tokens| tokens.len()),
+        "bank-server listening"
+    );
 
     match server.run(shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -96,6 +137,37 @@ async fn serve(args: Args) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Why the TLS or token configuration stopped the start.
+#[derive(Debug, thiserror::Error)]
+enum SecurityError {
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error(transparent)]
+    Tokens(#[from] TokenFileError),
+    #[error("cannot listen for SIGHUP to reload the API tokens: {0}")]
+    Sighup(std::io::Error),
+}
+
+/// Reads and checks the TLS files and the token file, and starts reloading
+/// the tokens on SIGHUP. Only the count of tokens is ever logged.
+fn security(args: &Args) -> Result<(Option<ServerTls>, Option<Arc<ApiTokens>>), SecurityError> {
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(ServerTls::from_files(cert, key, args.tls_client_ca.as_deref())?),
+        // clap's `requires` makes the flags come in pairs.
+        _ => None,
+    };
+    let tokens = match &args.auth_tokens {
+        Some(path) => {
+            let tokens = Arc::new(ApiTokens::load(path)?);
+            #[cfg(unix)]
+            bank_service::auth::reload_on_sighup(Arc::clone(&tokens)).map_err(SecurityError::Sighup)?;
+            Some(tokens)
+        }
+        None => None,
+    };
+    Ok((tls, tokens))
 }
 
 /// Completes on the first SIGINT (Ctrl-C) or SIGTERM (what `kill`, systemd

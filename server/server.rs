@@ -3,13 +3,16 @@
 //! [`BankServer`] binds a listener, builds the rate board and the service,
 //! and [`BankServer::run`] serves until the shutdown future completes:
 //!
-//! - `bank.v1.BankService`, with request and response size limits;
+//! - `bank.v1.BankService`, with request and response size limits, behind
+//!   the API-token check of [`auth`](crate::auth) when tokens are configured;
 //! - `grpc.health.v1.Health`, SERVING for `""` and `bank.v1.BankService`;
 //! - server reflection in both versions, `grpc.reflection.v1` and
 //!   `v1alpha` (Python's grpcio and older grpcurl speak only v1alpha), with
 //!   the health descriptors registered too so tools can call it;
 //! - HTTP/2 limits and keepalive from [`limits`](crate::limits), and a log
-//!   line per call from [`telemetry`](crate::telemetry).
+//!   line per call from [`telemetry`](crate::telemetry);
+//! - TLS, or mutual TLS, on the whole listener when [`Config::tls`] is set
+//!   (see [`tls`](crate::tls)).
 //!
 //! Shutdown, in order, when the shutdown future completes:
 //! 1. health turns NOT_SERVING, so load balancers stop sending traffic;
@@ -26,10 +29,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 
+use crate::auth::{ApiTokens, RequireToken};
 use crate::domain::DomainError;
 use crate::domain::clock::{Clock, SystemClock};
 use crate::domain::rates::{RateSource, RateSourceError};
@@ -40,6 +45,7 @@ use crate::rate_board::RateBoard;
 use crate::service::{BankApi, OpenStreams};
 use crate::shutdown::Drain;
 use crate::telemetry::RpcLogLayer;
+use crate::tls::{ServerTls, TlsError};
 
 /// The name health checks and reflection know the service by.
 pub const SERVICE_NAME: &str = "bank.v1.BankService";
@@ -58,6 +64,10 @@ pub struct Config {
     pub grace_period: Duration,
     /// Where "now" comes from; tests pin it.
     pub clock: Arc<dyn Clock>,
+    /// TLS, or mutual TLS, for every connection; `None` serves plaintext.
+    pub tls: Option<ServerTls>,
+    /// API tokens the BankService requires; `None` lets every call in.
+    pub auth_tokens: Option<Arc<ApiTokens>>,
 }
 
 impl Config {
@@ -69,6 +79,8 @@ impl Config {
             spread_bps: 20,
             grace_period: limits::DEFAULT_GRACE_PERIOD,
             clock: Arc::new(SystemClock),
+            tls: None,
+            auth_tokens: None,
         }
     }
 }
@@ -84,6 +96,8 @@ pub enum ServerError {
     Rates(#[from] DomainError),
     #[error("could not build the reflection service: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
+    #[error("TLS configuration: {0}")]
+    Tls(#[from] TlsError),
     #[error("transport error: {0}")]
     Transport(#[from] tonic::transport::Error),
 }
@@ -94,6 +108,8 @@ pub struct BankServer {
     api: BankApi,
     drain: Drain,
     grace_period: Duration,
+    tls: Option<ServerTls>,
+    auth_tokens: Option<Arc<ApiTokens>>,
 }
 
 impl BankServer {
@@ -114,6 +130,8 @@ impl BankServer {
             api: BankApi::new(board, drain.clone()),
             drain,
             grace_period: config.grace_period,
+            tls: config.tls,
+            auth_tokens: config.auth_tokens,
         })
     }
 
@@ -146,6 +164,8 @@ impl BankServer {
         let bank = BankServiceServer::new(self.api)
             .max_decoding_message_size(limits::MAX_REQUEST_MESSAGE_BYTES)
             .max_encoding_message_size(limits::MAX_RESPONSE_MESSAGE_BYTES);
+        // On the BankService alone: health and reflection stay open.
+        let bank = InterceptedService::new(bank, RequireToken::new(self.auth_tokens));
 
         let drain = self.drain.clone();
         let begin_drain = async move {
@@ -159,7 +179,11 @@ impl BankServer {
         };
 
         let incoming = TcpIncoming::from(self.listener).with_nodelay(Some(true));
-        let serve = Server::builder()
+        let builder = match &self.tls {
+            Some(tls) => Server::builder().tls_config(tls.config())?,
+            None => Server::builder(),
+        };
+        let serve = builder
             .http2_keepalive_interval(Some(limits::KEEPALIVE_INTERVAL))
             .http2_keepalive_timeout(Some(limits::KEEPALIVE_TIMEOUT))
             .max_concurrent_streams(limits::MAX_CONCURRENT_STREAMS_PER_CONNECTION)

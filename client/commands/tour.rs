@@ -27,7 +27,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::cli::Model;
 use crate::commands::{conversion_json, item_error_json, quote_json};
-use crate::connect::Connection;
+use crate::connect::{Connection, Target};
 use crate::error::{CliError, exit};
 use crate::{format, output};
 
@@ -48,7 +48,9 @@ const CONTENT_CHARS: usize = 96;
 
 pub struct Options {
     pub server: Option<String>,
-    pub timeout: Duration,
+    /// How to connect (TLS, token, timeout); its server is replaced by the
+    /// embedded one when there is no `--server`.
+    pub target: Target,
     pub model: Option<Model>,
     pub no_pause: bool,
 }
@@ -66,7 +68,7 @@ pub async fn run(messages: &'static Messages, options: Options) -> Result<u8, Cl
         (None, Some(embedded)) => format!("http://{}", embedded.addr),
         (None, None) => crate::cli::DEFAULT_SERVER.to_owned(),
     };
-    let connection = Connection::open(&url, options.timeout, messages.lang()).await?;
+    let connection = Connection::open(&options.target.at(url.clone())).await?;
     let pause = !options.no_pause && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
 
     output::line(tr!(messages, "tour-title"))?;

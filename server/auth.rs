@@ -1,0 +1,314 @@
+//! Optional API tokens for `bank.v1.BankService`.
+//!
+//! Lifecycle. `bank-server --auth-tokens FILE` loads the file once at
+//! start-up with [`ApiTokens::load`] (one token per line; blank lines and
+//! `#` comments ignored); a missing, unreadable, oversized or empty file
+//! stops the server before it listens. Only the SHA-256 digest of each
+//! token is kept, so no token sits in memory or can reach a log line. On
+//! SIGHUP ([`reload_on_sighup`]) the file is read again
+//! ([`ApiTokens::reload`]) and the new set is swapped in atomically through
+//! an [`ArcSwap`]: calls in flight keep the set they started with, the next
+//! call sees the new one, and a reload that fails (file gone, bad line,
+//! empty) keeps the previous set and logs a warning. On every call,
+//! [`RequireToken`], a tonic interceptor in front of the BankService only,
+//! reads `authorization: Bearer <token>` and lets the call through when the
+//! token is in the set; health and reflection are not behind it.
+//!
+//! Every refusal is the same UNAUTHENTICATED status with the same message,
+//! whether the header was missing, the scheme wrong or the token unknown, so
+//! a caller learns nothing about which part failed. The token's digest is
+//! compared with every digest in the set in constant time (`subtle`),
+//! without stopping at the first match or the first differing byte: the
+//! time taken says neither how close a guess was nor which token matched.
+//! Comparing digests rather than the tokens themselves also hides the
+//! tokens' lengths.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use sha2::{Digest, Sha256};
+use subtle::{Choice, ConstantTimeEq};
+use tonic::service::Interceptor;
+use tonic::{Request, Status};
+
+/// Largest token file read. A token file holds a few dozen lines; a file a
+/// megabyte long is a wrong path (a log, a binary), and reading it whole on
+/// every SIGHUP would be wasteful.
+pub const MAX_TOKEN_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The metadata key the token travels in (HTTP's `Authorization`).
+pub const AUTHORIZATION: &str = "authorization";
+
+/// The one message of every refusal: it must not say which part failed.
+pub const UNAUTHENTICATED_MESSAGE: &str = "a valid API token is required";
+
+/// The authentication scheme, compared case-insensitively (RFC 7235).
+const BEARER: &[u8] = b"bearer ";
+
+/// Why a token file cannot be used. Never holds a token: a bad line is
+/// named by its number only.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenFileError {
+    #[error("cannot read the token file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("the token file {path} is larger than {MAX_TOKEN_FILE_BYTES} bytes")]
+    TooLarge { path: PathBuf },
+    #[error(
+        "line {line} of the token file {path} is not a usable token: tokens are printable ASCII without spaces"
+    )]
+    InvalidLine { path: PathBuf, line: usize },
+    #[error("the token file {path} holds no token")]
+    Empty { path: PathBuf },
+}
+
+/// SHA-256 digests of the accepted tokens.
+struct TokenSet {
+    digests: Vec<[u8; 32]>,
+}
+
+impl TokenSet {
+    /// Parses the text of a token file; `Err` holds the 1-based number of
+    /// the first bad line.
+    fn parse(text: &str) -> Result<Self, usize> {
+        let mut digests = Vec::new();
+        for (index, line) in text.lines().enumerate() {
+            let token = line.trim();
+            if token.is_empty() || token.starts_with('#') {
+                continue;
+            }
+            // A token the client could not put in a header value after
+            // "Bearer " would never match: refuse the file instead.
+            if !token.bytes().all(|byte| byte.is_ascii_graphic()) {
+                return Err(index + 1);
+            }
+            digests.push(digest(token.as_bytes()));
+        }
+        Ok(Self { digests })
+    }
+
+    /// Whether `token` is in the set, in time that depends only on the
+    /// number of tokens.
+    fn contains(&self, token: &[u8]) -> bool {
+        let presented = digest(token);
+        let mut found = Choice::from(0);
+        for accepted in &self.digests {
+            found |= accepted.ct_eq(&presented);
+        }
+        found.into()
+    }
+}
+
+fn digest(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// The accepted tokens, reloadable from their file.
+pub struct ApiTokens {
+    path: PathBuf,
+    tokens: ArcSwap<TokenSet>,
+}
+
+impl std::fmt::Debug for ApiTokens {
+    // By hand, so that no future field could print a token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiTokens")
+            .field("path", &self.path)
+            .field("count", &self.len())
+            .finish()
+    }
+}
+
+impl ApiTokens {
+    /// Reads the token file at `path`.
+    pub fn load(path: impl Into<PathBuf>) -> Result<Self, TokenFileError> {
+        let path = path.into();
+        let tokens = read_token_file(&path)?;
+        Ok(Self {
+            path,
+            tokens: ArcSwap::from_pointee(tokens),
+        })
+    }
+
+    /// Reads the file again and swaps the new set in; on error the current
+    /// set stays. Returns the number of tokens now accepted.
+    pub fn reload(&self) -> Result<usize, TokenFileError> {
+        let tokens = read_token_file(&self.path)?;
+        let count = tokens.digests.len();
+        self.tokens.store(Arc::new(tokens));
+        Ok(count)
+    }
+
+    /// The file the tokens come from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How many tokens are accepted.
+    pub fn len(&self) -> usize {
+        self.tokens.load().digests.len()
+    }
+
+    /// Always false: an empty file is refused. Here for clippy's sake.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the value of an `authorization` header carries an accepted
+    /// bearer token.
+    pub fn accepts(&self, authorization: Option<&[u8]>) -> bool {
+        let Some(value) = authorization else {
+            return false;
+        };
+        let Some(scheme) = value.get(..BEARER.len()) else {
+            return false;
+        };
+        if !scheme.eq_ignore_ascii_case(BEARER) {
+            return false;
+        }
+        let token = value[BEARER.len()..].trim_ascii();
+        !token.is_empty() && self.tokens.load().contains(token)
+    }
+}
+
+fn read_token_file(path: &Path) -> Result<TokenSet, TokenFileError> {
+    use std::io::Read;
+
+    let read_error = |source| TokenFileError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    // Read one byte past the limit to tell "exactly at the limit" from
+    // "over it" without trusting the file's metadata.
+    let mut text = String::new();
+    file.take(MAX_TOKEN_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(read_error)?;
+    if text.len() as u64 > MAX_TOKEN_FILE_BYTES {
+        return Err(TokenFileError::TooLarge {
+            path: path.to_owned(),
+        });
+    }
+    let tokens = TokenSet::parse(&text).map_err(|line| TokenFileError::InvalidLine {
+        path: path.to_owned(),
+        line,
+    })?;
+    if tokens.digests.is_empty() {
+        // Most often a file caught half-written: refusing it keeps the
+        // previous tokens rather than locking every client out.
+        return Err(TokenFileError::Empty {
+            path: path.to_owned(),
+        });
+    }
+    Ok(tokens)
+}
+
+/// Reloads `tokens` on every SIGHUP until the process ends. The signal
+/// handler is installed before this returns, so a SIGHUP sent right after
+/// is not lost (nor does it kill the process, SIGHUP's default).
+#[cfg(unix)]
+pub fn reload_on_sighup(tokens: Arc<ApiTokens>) -> std::io::Result<tokio::task::JoinHandle<()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+
+    let mut hangups = signal(SignalKind::hangup())?;
+    Ok(tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            match tokens.reload() {
+                Ok(count) => tracing::info!(path = %tokens.path().display(), count, "API tokens reloaded"),
+                Err(error) => {
+                    tracing::warn!(%error, count = tokens.len(), "API tokens not reloaded; keeping the previous ones");
+                }
+            }
+        }
+    }))
+}
+
+/// The interceptor in front of the BankService: with tokens, every call
+/// needs an accepted one; without, every call goes through.
+#[derive(Clone, Debug, Default)]
+pub struct RequireToken {
+    tokens: Option<Arc<ApiTokens>>,
+}
+
+impl RequireToken {
+    pub fn new(tokens: Option<Arc<ApiTokens>>) -> Self {
+        Self { tokens }
+    }
+}
+
+impl Interceptor for RequireToken {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        let Some(tokens) = &self.tokens else {
+            return Ok(request);
+        };
+        let header = request
+            .metadata()
+            .get(AUTHORIZATION)
+            .map(|value| value.as_bytes());
+        if !tokens.accepts(header) {
+            return Err(Status::unauthenticated(UNAUTHENTICATED_MESSAGE));
+        }
+        // The handlers have no use for the secret: it goes no further.
+        request.metadata_mut().remove(AUTHORIZATION);
+        Ok(request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(text: &str) -> ApiTokens {
+        ApiTokens {
+            path: PathBuf::from("(test)"),
+            tokens: ArcSwap::from_pointee(TokenSet::parse(text).expect("valid token text")),
+        }
+    }
+
+    #[test]
+    fn blank_lines_comments_and_surrounding_spaces_are_ignored() {
+        let tokens = tokens("# staff\n\n  alpha-1  \r\nbeta_2\n   # old: gamma\n");
+        assert_eq!(tokens.len(), 2);
+        assert!(tokens.accepts(Some(b"Bearer alpha-1")));
+        assert!(tokens.accepts(Some(b"Bearer beta_2")));
+        assert!(!tokens.accepts(Some(b"Bearer gamma")));
+        assert!(!tokens.accepts(Some(b"Bearer # staff")));
+    }
+
+    #[test]
+    fn the_scheme_is_case_insensitive_and_nothing_else_is_accepted() {
+        let tokens = tokens("secret\n");
+        assert!(tokens.accepts(Some(b"bearer secret")));
+        assert!(tokens.accepts(Some(b"BEARER  secret ")));
+        for refused in [
+            &b""[..],
+            b"secret",
+            b"Basic secret",
+            b"Bearer",
+            b"Bearer ",
+            b"Bearer secre",
+            b"Bearer secrets",
+            b"Bearersecret",
+        ] {
+            assert!(
+                !tokens.accepts(Some(refused)),
+                "{:?}",
+                String::from_utf8_lossy(refused)
+            );
+        }
+        assert!(!tokens.accepts(None));
+    }
+
+    #[test]
+    fn a_line_that_cannot_be_a_header_token_names_its_line_number() {
+        assert_eq!(TokenSet::parse("ok\n# fine\nwith space\n").err(), Some(3));
+        assert_eq!(TokenSet::parse("caf\u{e9}\n").err(), Some(1));
+    }
+
+    #[test]
+    fn the_debug_form_shows_no_token() {
+        let shown = format!("{:?}", tokens("very-secret-token\n"));
+        assert!(!shown.contains("very-secret-token"), "{shown}");
+    }
+}
