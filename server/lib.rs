@@ -11,12 +11,13 @@
 //!   gRPC statuses.
 //!
 //! Around them, [`server`] assembles the process: the live rate board, health,
-//! reflection, limits, logging and graceful shutdown.
+//! reflection, limits, logging, metrics and graceful shutdown.
 
 pub mod codec;
 pub mod domain;
 pub mod i18n;
 pub mod limits;
+pub mod metrics;
 pub mod proto;
 pub mod rate_board;
 pub mod server;

@@ -9,7 +9,9 @@
 //!   `v1alpha` (Python's grpcio and older grpcurl speak only v1alpha), with
 //!   the health descriptors registered too so tools can call it;
 //! - HTTP/2 limits and keepalive from [`limits`](crate::limits), and a log
-//!   line per call from [`telemetry`](crate::telemetry).
+//!   line per call from [`telemetry`](crate::telemetry);
+//! - optionally, a Prometheus endpoint on its own address
+//!   ([`metrics`](crate::metrics)), stopped by the drain.
 //!
 //! Shutdown, in order, when the shutdown future completes:
 //! 1. health turns NOT_SERVING, so load balancers stop sending traffic;
@@ -34,6 +36,7 @@ use crate::domain::DomainError;
 use crate::domain::clock::{Clock, SystemClock};
 use crate::domain::rates::{RateSource, RateSourceError};
 use crate::limits;
+use crate::metrics::{self, Exporter, Metrics};
 use crate::proto;
 use crate::proto::v1::bank_service_server::BankServiceServer;
 use crate::rate_board::RateBoard;
@@ -94,6 +97,8 @@ pub struct BankServer {
     api: BankApi,
     drain: Drain,
     grace_period: Duration,
+    /// Where `GET /metrics` is served, if anywhere.
+    metrics_listener: Option<TcpListener>,
 }
 
 impl BankServer {
@@ -114,7 +119,22 @@ impl BankServer {
             api: BankApi::new(board, drain.clone()),
             drain,
             grace_period: config.grace_period,
+            metrics_listener: None,
         })
+    }
+
+    /// Also serves the Prometheus endpoint on `addr` (port 0 picks a free
+    /// port) while the server runs; returns the bound address.
+    pub async fn bind_metrics(&mut self, addr: SocketAddr) -> Result<SocketAddr, ServerError> {
+        let listener = TcpListener::bind(addr).await?;
+        let bound = listener.local_addr()?;
+        self.metrics_listener = Some(listener);
+        Ok(bound)
+    }
+
+    /// The server's counters, live.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.api.metrics()
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -143,6 +163,15 @@ impl BankServer {
         let reflection_v1 = reflection().build_v1()?;
         let reflection_v1alpha = reflection().build_v1alpha()?;
 
+        let counters = self.api.metrics();
+        if let Some(listener) = self.metrics_listener {
+            let exporter = Exporter {
+                metrics: Arc::clone(&counters),
+                open: self.api.open_streams(),
+            };
+            tokio::spawn(metrics::serve(listener, exporter, self.drain.clone()));
+        }
+
         let bank = BankServiceServer::new(self.api)
             .max_decoding_message_size(limits::MAX_REQUEST_MESSAGE_BYTES)
             .max_encoding_message_size(limits::MAX_RESPONSE_MESSAGE_BYTES);
@@ -164,7 +193,7 @@ impl BankServer {
             .http2_keepalive_timeout(Some(limits::KEEPALIVE_TIMEOUT))
             .max_concurrent_streams(limits::MAX_CONCURRENT_STREAMS_PER_CONNECTION)
             .http2_max_header_list_size(limits::MAX_HEADER_LIST_BYTES)
-            .layer(RpcLogLayer)
+            .layer(RpcLogLayer::new(counters))
             .add_service(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
