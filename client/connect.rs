@@ -1,5 +1,6 @@
 //! The connection to the server, and the metadata every call carries.
 
+use std::future::Future;
 use std::time::Duration;
 
 use bank_service::proto::v1::bank_service_client::BankServiceClient;
@@ -8,6 +9,7 @@ use tonic::transport::{Channel, Endpoint};
 use tonic::{Request, Status};
 
 use crate::error::CliError;
+use crate::retry;
 use bank_service::i18n::Lang;
 
 /// A connected client, with what its calls need to know.
@@ -55,6 +57,23 @@ impl Connection {
         let mut request = self.streaming(message);
         request.set_timeout(self.timeout);
         request
+    }
+
+    /// Runs a unary call, retried on UNAVAILABLE (see [`retry`]), each
+    /// attempt with its own `--timeout`.
+    pub async fn call_unary<Req, Resp, Fut>(
+        &self,
+        message: Req,
+        call: impl Fn(BankServiceClient<Channel>, Request<Req>) -> Fut,
+    ) -> Result<Resp, CliError>
+    where
+        Req: Clone,
+        Fut: Future<Output = Result<tonic::Response<Resp>, Status>>,
+    {
+        retry::unary(|| call(self.client(), self.unary(message.clone())))
+            .await
+            .map(tonic::Response::into_inner)
+            .map_err(|status| self.failed(status))
     }
 
     /// A streaming request: no deadline (a feed may run for hours), in the

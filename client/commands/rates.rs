@@ -9,6 +9,12 @@
 //!
 //! The server skips ticks for a reader that falls behind; the gap is always
 //! shown (`skipped` in JSON), never hidden.
+//!
+//! The feed outlives its server: when the stream breaks because the server
+//! went away (UNAVAILABLE, or the connection dropped), the command says so
+//! on standard error and subscribes again with backoff (see `retry`); the
+//! ticks missed meanwhile show as a gap like any other. `--count` counts
+//! updates across reconnections. Any other status ends the command.
 
 use std::collections::VecDeque;
 use std::io::IsTerminal;
@@ -21,7 +27,8 @@ use serde_json::json;
 
 use crate::commands::quote_json;
 use crate::connect::Connection;
-use crate::error::{CliError, exit};
+use crate::error::{CliError, exit, is_unavailable};
+use crate::retry::Backoff;
 use bank_service::i18n::Messages;
 use bank_service::tr;
 
@@ -37,43 +44,76 @@ pub async fn run(
     pairs: Vec<String>,
     count: Option<u32>,
 ) -> Result<u8, CliError> {
-    let request = StreamRatesRequest {
-        pairs: pairs.iter().map(|pair| format::pair_input(pair)).collect(),
-        max_updates: count.unwrap_or(0),
-    };
-    let mut updates = connection
-        .client()
-        .stream_rates(connection.streaming(request))
-        .await
-        .map_err(|status| connection.failed(status))?
-        .into_inner();
-
+    let pairs: Vec<String> = pairs.iter().map(|pair| format::pair_input(pair)).collect();
+    // `--count 0` is the same as no count: an endless feed.
+    let count = count.filter(|&count| count > 0);
     let mut live = (!as_json && std::io::stdout().is_terminal()).then(LiveTable::new);
     let mut previous: Option<u64> = None;
-    while let Some(update) = updates
-        .message()
-        .await
-        .map_err(|status| connection.failed(status))?
-    {
-        let skipped = previous.map_or(0, |last| update.sequence.saturating_sub(last + 1));
-        previous = Some(update.sequence);
-        if as_json {
-            output::json(&json!({
-                "sequence": update.sequence,
-                "time": format::time(update.time.as_ref()),
-                "skipped": skipped,
-                "quotes": update.quotes.iter().map(quote_json).collect::<Vec<_>>(),
-            }))?;
-        } else if let Some(table) = live.as_mut() {
-            table.draw(messages, &update, skipped)?;
-        } else {
-            if skipped > 0 {
-                output::line(tr!(messages, "rates-gap", skipped = skipped))?;
+    let mut received: u32 = 0;
+    let mut backoff = Backoff::new();
+    // Set when the feed was lost: the first gap after it is explained by
+    // the reconnection, not by a slow reader.
+    let mut reconnected = false;
+
+    loop {
+        let request = StreamRatesRequest {
+            pairs: pairs.clone(),
+            // 0 asks for an endless feed; after a reconnection, only what
+            // is still owed (the server ends the feed with OK after it).
+            max_updates: count.map_or(0, |count| count.saturating_sub(received)),
+        };
+        let opened = connection
+            .client()
+            .stream_rates(connection.streaming(request))
+            .await;
+        let mut updates = match opened {
+            Ok(response) => response.into_inner(),
+            Err(status) if is_unavailable(&status) => {
+                // Still away: wait longer (the notice was already shown).
+                tokio::time::sleep(backoff.next_delay()).await;
+                continue;
             }
-            output::line(plain_line(messages, &update))?;
+            Err(status) => return Err(connection.failed(status)),
+        };
+        loop {
+            let update = match updates.message().await {
+                Ok(Some(update)) => update,
+                Ok(None) => return Ok(exit::SUCCESS),
+                Err(status) if is_unavailable(&status) => break,
+                Err(status) => return Err(connection.failed(status)),
+            };
+            backoff.reset();
+            received = received.saturating_add(1);
+            let skipped = previous.map_or(0, |last| update.sequence.saturating_sub(last + 1));
+            previous = Some(update.sequence);
+            let after_reconnection = std::mem::take(&mut reconnected);
+            if as_json {
+                output::json(&json!({
+                    "sequence": update.sequence,
+                    "time": format::time(update.time.as_ref()),
+                    "skipped": skipped,
+                    "quotes": update.quotes.iter().map(quote_json).collect::<Vec<_>>(),
+                }))?;
+            } else if let Some(table) = live.as_mut() {
+                table.draw(messages, &update, skipped)?;
+            } else {
+                if skipped > 0 && after_reconnection {
+                    output::line(tr!(messages, "rates-gap-reconnected", skipped = skipped))?;
+                } else if skipped > 0 {
+                    output::line(tr!(messages, "rates-gap", skipped = skipped))?;
+                }
+                output::line(plain_line(messages, &update))?;
+            }
         }
+        // The server went away mid-feed: say so once, then resubscribe.
+        eprintln!("{}", tr!(messages, "rates-reconnecting", url = connection.url));
+        if let Some(table) = live.as_mut() {
+            // The notice moved the cursor: draw the next table below it.
+            table.drawn = 0;
+        }
+        reconnected = true;
+        tokio::time::sleep(backoff.next_delay()).await;
     }
-    Ok(exit::SUCCESS)
 }
 
 /// One update on one line, for pipes and logs.
