@@ -10,7 +10,7 @@ mod common;
 use std::sync::Arc;
 
 use bank_service::domain::clock::{Clock, ManualClock};
-use bank_service::proto::v1::{ConvertRequest, StreamRatesRequest};
+use bank_service::proto::v1::{ConvertRequest, RateUpdate, StreamRatesRequest};
 use bank_service::server::Config;
 use common::metrics::{get, sample, scrape, wait_for};
 use common::{PATIENCE, PINNED_UNIX_MS, SEED, TestServer};
@@ -41,6 +41,14 @@ async fn pinned_server_with_metrics() -> (TestServer, std::net::SocketAddr, Arc<
     config.clock = Arc::clone(&clock) as Arc<dyn Clock>;
     let (server, metrics) = TestServer::start_with_metrics(config).await;
     (server, metrics, clock)
+}
+
+async fn next_update(feed: &mut tonic::Streaming<RateUpdate>) -> RateUpdate {
+    tokio::time::timeout(PATIENCE, feed.message())
+        .await
+        .expect("an update in time")
+        .expect("a healthy feed")
+        .expect("an update")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -95,22 +103,14 @@ async fn an_open_feed_is_a_gauge_that_falls_back_to_zero_when_it_ends() {
         .await
         .expect("the feed opens")
         .into_inner();
-    let first = tokio::time::timeout(PATIENCE, feed.message())
-        .await
-        .expect("the first update in time")
-        .expect("a healthy feed")
-        .expect("an update");
+    let first = next_update(&mut feed).await;
     wait_for(metrics, "bank_open_feeds", 1).await;
 
     // Five ticks pass, but the board publishes only when a call looks at
     // the clock: the feed jumps from the first tick to the sixth.
     clock.set(PINNED_UNIX_MS + 5 * TICK_MS);
     client.convert(order("1", "EUR", "USD")).await.expect("converts");
-    let second = tokio::time::timeout(PATIENCE, feed.message())
-        .await
-        .expect("the second update in time")
-        .expect("a healthy feed")
-        .expect("an update");
+    let second = next_update(&mut feed).await;
     assert_eq!(second.sequence - first.sequence, 5);
 
     let text = wait_for(metrics, "bank_rate_updates_sent_total", 2).await;

@@ -47,13 +47,17 @@ pub async fn run(
     let pairs: Vec<String> = pairs.iter().map(|pair| format::pair_input(pair)).collect();
     // `--count 0` is the same as no count: an endless feed.
     let count = count.filter(|&count| count > 0);
-    let mut live = (!as_json && std::io::stdout().is_terminal()).then(LiveTable::new);
-    let mut previous: Option<u64> = None;
+    let mut view = View {
+        messages,
+        as_json,
+        live: (!as_json && std::io::stdout().is_terminal()).then(LiveTable::new),
+        previous: None,
+    };
     let mut received: u32 = 0;
     let mut backoff = Backoff::new();
-    // Set when the feed was lost: the first gap after it is explained by
-    // the reconnection, not by a slow reader.
-    let mut reconnected = false;
+    // True from losing the server until the next update: the gap before
+    // that update is explained by the outage, not by a slow reader.
+    let mut lost = false;
 
     loop {
         let request = StreamRatesRequest {
@@ -62,57 +66,75 @@ pub async fn run(
             // is still owed (the server ends the feed with OK after it).
             max_updates: count.map_or(0, |count| count.saturating_sub(received)),
         };
-        let opened = connection
+        let failure = match connection
             .client()
             .stream_rates(connection.streaming(request))
-            .await;
-        let mut updates = match opened {
-            Ok(response) => response.into_inner(),
-            Err(status) if is_unavailable(&status) => {
-                // Still away: wait longer (the notice was already shown).
-                tokio::time::sleep(backoff.next_delay()).await;
-                continue;
-            }
-            Err(status) => return Err(connection.failed(status)),
-        };
-        loop {
-            let update = match updates.message().await {
-                Ok(Some(update)) => update,
-                Ok(None) => return Ok(exit::SUCCESS),
-                Err(status) if is_unavailable(&status) => break,
-                Err(status) => return Err(connection.failed(status)),
-            };
-            backoff.reset();
-            received = received.saturating_add(1);
-            let skipped = previous.map_or(0, |last| update.sequence.saturating_sub(last + 1));
-            previous = Some(update.sequence);
-            let after_reconnection = std::mem::take(&mut reconnected);
-            if as_json {
-                output::json(&json!({
-                    "sequence": update.sequence,
-                    "time": format::time(update.time.as_ref()),
-                    "skipped": skipped,
-                    "quotes": update.quotes.iter().map(quote_json).collect::<Vec<_>>(),
-                }))?;
-            } else if let Some(table) = live.as_mut() {
-                table.draw(messages, &update, skipped)?;
-            } else {
-                if skipped > 0 && after_reconnection {
-                    output::line(tr!(messages, "rates-gap-reconnected", skipped = skipped))?;
-                } else if skipped > 0 {
-                    output::line(tr!(messages, "rates-gap", skipped = skipped))?;
+            .await
+        {
+            Err(status) => status,
+            Ok(response) => {
+                let mut updates = response.into_inner();
+                loop {
+                    match updates.message().await {
+                        Ok(Some(update)) => {
+                            backoff.reset();
+                            received = received.saturating_add(1);
+                            view.show(&update, std::mem::take(&mut lost))?;
+                        }
+                        Ok(None) => return Ok(exit::SUCCESS),
+                        Err(status) => break status,
+                    }
                 }
-                output::line(plain_line(messages, &update))?;
+            }
+        };
+        if !is_unavailable(&failure) {
+            return Err(connection.failed(failure));
+        }
+        if !std::mem::replace(&mut lost, true) {
+            // Said once per outage, however many attempts it takes.
+            eprintln!("{}", tr!(messages, "rates-reconnecting", url = connection.url));
+            if let Some(table) = view.live.as_mut() {
+                // The notice moved the cursor: draw the next table below it.
+                table.drawn = 0;
             }
         }
-        // The server went away mid-feed: say so once, then resubscribe.
-        eprintln!("{}", tr!(messages, "rates-reconnecting", url = connection.url));
-        if let Some(table) = live.as_mut() {
-            // The notice moved the cursor: draw the next table below it.
-            table.drawn = 0;
-        }
-        reconnected = true;
         tokio::time::sleep(backoff.next_delay()).await;
+    }
+}
+
+/// Where updates are shown, and the last sequence shown (to see gaps).
+struct View<'a> {
+    messages: &'a Messages,
+    as_json: bool,
+    /// The redrawn table, on a terminal.
+    live: Option<LiveTable>,
+    previous: Option<u64>,
+}
+
+impl View<'_> {
+    fn show(&mut self, update: &RateUpdate, after_outage: bool) -> Result<(), CliError> {
+        let messages = self.messages;
+        let skipped = self
+            .previous
+            .map_or(0, |last| update.sequence.saturating_sub(last + 1));
+        self.previous = Some(update.sequence);
+        if self.as_json {
+            return output::json(&json!({
+                "sequence": update.sequence,
+                "time": format::time(update.time.as_ref()),
+                "skipped": skipped,
+                "quotes": update.quotes.iter().map(quote_json).collect::<Vec<_>>(),
+            }));
+        }
+        if let Some(table) = self.live.as_mut() {
+            return table.draw(messages, update, skipped);
+        }
+        if skipped > 0 && after_outage {
+            output::line(tr!(messages, "rates-gap-reconnected", skipped = skipped))?;
+        } else if skipped > 0 {
+            output::line(tr!(messages, "rates-gap", skipped = skipped))?;
+        }
+        output::line(plain_line(messages, update))
     }
 }
 
