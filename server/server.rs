@@ -164,13 +164,13 @@ impl BankServer {
         let reflection_v1alpha = reflection().build_v1alpha()?;
 
         let counters = self.api.metrics();
-        if let Some(listener) = self.metrics_listener {
+        let metrics_endpoint = self.metrics_listener.map(|listener| {
             let exporter = Exporter {
                 metrics: Arc::clone(&counters),
                 open: self.api.open_streams(),
             };
-            tokio::spawn(metrics::serve(listener, exporter, self.drain.clone()));
-        }
+            tokio::spawn(metrics::serve(listener, exporter, self.drain.clone()))
+        });
 
         let bank = BankServiceServer::new(self.api)
             .max_decoding_message_size(limits::MAX_REQUEST_MESSAGE_BYTES)
@@ -206,12 +206,19 @@ impl BankServer {
             drain.started().await;
             tokio::time::sleep(grace_period).await;
         };
-        tokio::select! {
-            result = serve => result?,
+        let served = tokio::select! {
+            result = serve => result,
             () = grace_over => {
                 tracing::warn!(?grace_period, "grace period over: closing the remaining connections");
+                Ok(())
             }
+        };
+        // The endpoint stops by itself at the drain; this covers a server
+        // that stopped on a transport error, with no drain.
+        if let Some(endpoint) = metrics_endpoint {
+            endpoint.abort();
         }
+        served?;
         tracing::info!("stopped");
         Ok(())
     }
