@@ -262,6 +262,22 @@ impl Metrics {
             "Conversion sessions (ConvertSession) open right now.",
         )?;
         writeln!(out, "bank_open_sessions {}", open.sessions())?;
+        // One task per connection plus a few of the server's own: flat under
+        // steady load, growing when work outlives the calls it served (the
+        // soak script watches it).
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            header(
+                out,
+                "bank_runtime_alive_tasks",
+                "gauge",
+                "Tokio tasks alive in the server's runtime.",
+            )?;
+            writeln!(
+                out,
+                "bank_runtime_alive_tasks {}",
+                runtime.metrics().num_alive_tasks()
+            )?;
+        }
 
         header(
             out,

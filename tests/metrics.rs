@@ -175,6 +175,13 @@ async fn the_endpoint_speaks_prometheus_text_and_nothing_else() {
     ] {
         assert_eq!(sample(&found.body, name), Some(0), "{name}:\n{}", found.body);
     }
+    // At least the rate board's ticker and the metrics endpoint itself.
+    let tasks = sample(&found.body, "bank_runtime_alive_tasks");
+    assert!(
+        tasks.is_some_and(|tasks| tasks >= 2),
+        "{tasks:?}:\n{}",
+        found.body
+    );
     for path in ["/", "/metrics/extra", "/favicon.ico"] {
         assert_eq!(get(metrics, path).await.status, 404, "{path}");
     }
