@@ -90,7 +90,7 @@ pub enum Command {
         /// Pairs such as EUR/USD (price of 1 EUR in USD). None: every
         /// currency against USD.
         pairs: Vec<String>,
-        /// Stop after this many updates.
+        /// Stop after this many updates (counted across reconnections).
         #[arg(long)]
         count: Option<u32>,
     },

@@ -8,6 +8,7 @@
 //! goes on every call, unary or streaming, as `authorization: Bearer`.
 
 use std::error::Error as _;
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -22,6 +23,7 @@ use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 
 use crate::error::CliError;
+use crate::retry;
 use bank_service::i18n::Lang;
 
 /// Where the server is and how to talk to it: the global flags.
@@ -120,6 +122,23 @@ impl Connection {
         let mut request = self.streaming(message);
         request.set_timeout(self.timeout);
         request
+    }
+
+    /// Runs a unary call, retried on UNAVAILABLE (see [`retry`]), each
+    /// attempt with its own `--timeout`.
+    pub async fn call_unary<Req, Resp, Fut>(
+        &self,
+        message: Req,
+        call: impl Fn(BankServiceClient<Channel>, Request<Req>) -> Fut,
+    ) -> Result<Resp, CliError>
+    where
+        Req: Clone,
+        Fut: Future<Output = Result<tonic::Response<Resp>, Status>>,
+    {
+        retry::unary(|| call(self.client(), self.unary(message.clone())))
+            .await
+            .map(tonic::Response::into_inner)
+            .map_err(|status| self.failed(status))
     }
 
     /// A streaming request: no deadline (a feed may run for hours), in the

@@ -102,21 +102,40 @@ impl CliError {
     }
 }
 
-/// Unavailable servers and expired deadlines are "try again later" (3);
-/// everything else the server says no to is a rejection (1).
+/// Unavailable servers, broken connections and expired deadlines are "try
+/// again later" (3); everything else the server says no to is a rejection
+/// (1).
 pub fn status_exit_code(status: &Status) -> u8 {
-    match status.code() {
-        Code::Unavailable | Code::DeadlineExceeded => exit::UNAVAILABLE,
-        _ => exit::REJECTED,
+    if is_unavailable(status) || status.code() == Code::DeadlineExceeded {
+        exit::UNAVAILABLE
+    } else {
+        exit::REJECTED
     }
+}
+
+/// Whether the call broke in the transport (the connection was reset, the
+/// server died) rather than ending with a status the server sent. tonic
+/// keeps the underlying error as the status's source only in that case; a
+/// status read from the server's trailers has none.
+pub fn is_transport_error(status: &Status) -> bool {
+    std::error::Error::source(status).is_some()
+}
+
+/// Whether the server is gone or going: it said UNAVAILABLE, or the
+/// connection broke under the call. A cancellation is not: that is this
+/// side's own doing (a timeout, Ctrl-C).
+pub fn is_unavailable(status: &Status) -> bool {
+    status.code() == Code::Unavailable || (is_transport_error(status) && status.code() != Code::Cancelled)
 }
 
 /// The sentence for an error status: the server's localized message when it
 /// sent one, else the field and reason of an INVALID_ARGUMENT, else the code
 /// and the server's message.
 pub fn status_sentence(messages: &Messages, url: &str, status: &Status) -> String {
+    if is_unavailable(status) {
+        return tr!(messages, "error-unavailable", url = url);
+    }
     match status.code() {
-        Code::Unavailable => return tr!(messages, "error-unavailable", url = url),
         Code::DeadlineExceeded => return tr!(messages, "error-timeout"),
         Code::Unauthenticated => return tr!(messages, "error-unauthenticated"),
         _ => {}

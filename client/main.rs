@@ -16,6 +16,7 @@ mod csv_rows;
 mod error;
 mod format;
 mod output;
+mod retry;
 
 use std::process::ExitCode;
 

@@ -36,6 +36,8 @@ rates-mid = Mid
 rates-ask = Ask
 rates-header = Tick #{ $sequence } at { $time } · ticks skipped: { $skipped } · Ctrl-C to stop
 rates-gap = … { $skipped } tick(s) skipped (this reader fell behind) …
+rates-gap-reconnected = … { $skipped } tick(s) missed while reconnecting …
+rates-reconnecting = Lost the connection to the Bank Service at { $url }; reconnecting…
 rates-quote = { $pair } bid { $bid } mid { $mid } ask { $ask }
 
 ## bank batch
@@ -171,7 +173,7 @@ help-convert--to = Currency to convert into.
 help-convert--id = A request id to send and see echoed back.
 help-rates = Watch exchange rates live (server streaming), e.g. bank rates EUR/USD GBP/USD.
 help-rates--pairs = Pairs such as EUR/USD (the price of 1 EUR in USD); none means every currency against USD.
-help-rates--count = Stop after this many updates.
+help-rates--count = Stop after this many updates (counted across reconnections).
 help-batch = Convert a CSV file in one batch (client streaming). Rows are amount,from,to[,id], or amount,from[,id] with --to; a header row is optional; the file is streamed row by row.
 help-batch--file = CSV file to read, or - for standard input (the default).
 help-batch--to = Convert every row into this currency (rows then omit the target).

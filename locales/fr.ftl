@@ -36,6 +36,8 @@ rates-mid = Moyen
 rates-ask = Vente
 rates-header = Tick n° { $sequence } à { $time } · ticks sautés : { $skipped } · Ctrl-C pour arrêter
 rates-gap = … { $skipped } tick(s) sauté(s) (ce lecteur a pris du retard) …
+rates-gap-reconnected = … { $skipped } tick(s) manqué(s) pendant la reconnexion …
+rates-reconnecting = Connexion perdue avec le service bancaire à { $url } ; reconnexion en cours…
 rates-quote = { $pair } achat { $bid } moyen { $mid } vente { $ask }
 
 ## bank batch
@@ -171,7 +173,7 @@ help-convert--to = Devise vers laquelle convertir.
 help-convert--id = Un identifiant de requête à envoyer, renvoyé tel quel.
 help-rates = Suivre les cours en direct (flux serveur), par exemple bank rates EUR/USD GBP/USD.
 help-rates--pairs = Paires comme EUR/USD (le prix d’1 EUR en USD) ; sans paire, toutes les devises contre l’USD.
-help-rates--count = S’arrêter après ce nombre de mises à jour.
+help-rates--count = S’arrêter après ce nombre de mises à jour (reconnexions comprises).
 help-batch = Convertir un fichier CSV en un seul lot (flux client). Lignes montant,de,vers[,id], ou montant,de[,id] avec --to ; en-tête facultatif ; le fichier est envoyé ligne par ligne.
 help-batch--file = Fichier CSV à lire, ou - pour l’entrée standard (par défaut).
 help-batch--to = Convertir chaque ligne vers cette devise (les lignes omettent alors la cible).

@@ -11,7 +11,7 @@
 //!   gRPC statuses.
 //!
 //! Around them, [`server`] assembles the process: the live rate board, health,
-//! reflection, limits, logging and graceful shutdown, with
+//! reflection, limits, logging, metrics and graceful shutdown, with
 //! [`tls`] and API tokens ([`auth`]) when configured.
 
 pub mod auth;
@@ -19,6 +19,7 @@ pub mod codec;
 pub mod domain;
 pub mod i18n;
 pub mod limits;
+pub mod metrics;
 pub mod proto;
 pub mod rate_board;
 pub mod server;

@@ -15,7 +15,7 @@ use bank_service::auth::{ApiTokens, TokenFileError};
 use bank_service::domain::clock::SystemClock;
 use bank_service::domain::rates::{MAX_SPREAD_BPS, MAX_TICK_MS, MIN_SPREAD_BPS, MIN_TICK_MS};
 use bank_service::server::{BankServer, Config};
-use bank_service::telemetry;
+use bank_service::telemetry::{self, LogFormat};
 use bank_service::tls::{ServerTls, TlsError};
 use clap::Parser;
 
@@ -71,11 +71,21 @@ struct Args {
     /// <token>`. Reloaded on SIGHUP.
     #[arg(long, env = "BANK_AUTH_TOKENS")]
     auth_tokens: Option<PathBuf>,
+
+    /// Serve Prometheus metrics on this address (GET /metrics, plain
+    /// HTTP/1.1). Off unless given.
+    #[arg(long, env = "BANK_METRICS_ADDR")]
+    metrics_addr: Option<SocketAddr>,
+
+    /// Log format on standard error: text for people, json (one object
+    /// per line) for log pipelines.
+    #[arg(long, env = "BANK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    telemetry::init_logging();
+    telemetry::init_logging(args.log_format);
     let runtime = match args.workers {
         Some(1) => tokio::runtime::Builder::new_current_thread().enable_all().build(),
         Some(workers) => tokio::runtime::Builder::new_multi_thread()
@@ -111,13 +121,19 @@ async fn serve(args: Args) -> ExitCode {
         tls: tls.clone(),
         auth_tokens: auth_tokens.clone(),
     };
-    let server = match BankServer::bind(args.addr, config).await {
+    let mut server = match BankServer::bind(args.addr, config).await {
         Ok(server) => server,
         Err(error) => {
             tracing::error!(addr = %args.addr, %error, "could not start");
             return ExitCode::FAILURE;
         }
     };
+    if let Some(metrics_addr) = args.metrics_addr
+        && let Err(error) = server.bind_metrics(metrics_addr).await
+    {
+        tracing::error!(addr = %metrics_addr, %error, "could not serve metrics");
+        return ExitCode::FAILURE;
+    }
     let addr = server.local_addr().unwrap_or(args.addr);
     tracing::info!(
         %addr,

@@ -13,6 +13,8 @@
 //!   line per call from [`telemetry`](crate::telemetry);
 //! - TLS, or mutual TLS, on the whole listener when [`Config::tls`] is set
 //!   (see [`tls`](crate::tls)).
+//! - optionally, a Prometheus endpoint on its own address
+//!   ([`metrics`](crate::metrics)), stopped by the drain.
 //!
 //! Shutdown, in order, when the shutdown future completes:
 //! 1. health turns NOT_SERVING, so load balancers stop sending traffic;
@@ -39,6 +41,7 @@ use crate::domain::DomainError;
 use crate::domain::clock::{Clock, SystemClock};
 use crate::domain::rates::{RateSource, RateSourceError};
 use crate::limits;
+use crate::metrics::{self, Exporter, Metrics};
 use crate::proto;
 use crate::proto::v1::bank_service_server::BankServiceServer;
 use crate::rate_board::RateBoard;
@@ -110,6 +113,8 @@ pub struct BankServer {
     grace_period: Duration,
     tls: Option<ServerTls>,
     auth_tokens: Option<Arc<ApiTokens>>,
+    /// Where `GET /metrics` is served, if anywhere.
+    metrics_listener: Option<TcpListener>,
 }
 
 impl BankServer {
@@ -132,7 +137,22 @@ impl BankServer {
             grace_period: config.grace_period,
             tls: config.tls,
             auth_tokens: config.auth_tokens,
+            metrics_listener: None,
         })
+    }
+
+    /// Also serves the Prometheus endpoint on `addr` (port 0 picks a free
+    /// port) while the server runs; returns the bound address.
+    pub async fn bind_metrics(&mut self, addr: SocketAddr) -> Result<SocketAddr, ServerError> {
+        let listener = TcpListener::bind(addr).await?;
+        let bound = listener.local_addr()?;
+        self.metrics_listener = Some(listener);
+        Ok(bound)
+    }
+
+    /// The server's counters, live.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.api.metrics()
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -161,6 +181,15 @@ impl BankServer {
         let reflection_v1 = reflection().build_v1()?;
         let reflection_v1alpha = reflection().build_v1alpha()?;
 
+        let counters = self.api.metrics();
+        let metrics_endpoint = self.metrics_listener.map(|listener| {
+            let exporter = Exporter {
+                metrics: Arc::clone(&counters),
+                open: self.api.open_streams(),
+            };
+            tokio::spawn(metrics::serve(listener, exporter, self.drain.clone()))
+        });
+
         let bank = BankServiceServer::new(self.api)
             .max_decoding_message_size(limits::MAX_REQUEST_MESSAGE_BYTES)
             .max_encoding_message_size(limits::MAX_RESPONSE_MESSAGE_BYTES);
@@ -188,7 +217,7 @@ impl BankServer {
             .http2_keepalive_timeout(Some(limits::KEEPALIVE_TIMEOUT))
             .max_concurrent_streams(limits::MAX_CONCURRENT_STREAMS_PER_CONNECTION)
             .http2_max_header_list_size(limits::MAX_HEADER_LIST_BYTES)
-            .layer(RpcLogLayer)
+            .layer(RpcLogLayer::new(counters))
             .add_service(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
@@ -201,12 +230,19 @@ impl BankServer {
             drain.started().await;
             tokio::time::sleep(grace_period).await;
         };
-        tokio::select! {
-            result = serve => result?,
+        let served = tokio::select! {
+            result = serve => result,
             () = grace_over => {
                 tracing::warn!(?grace_period, "grace period over: closing the remaining connections");
+                Ok(())
             }
+        };
+        // The endpoint stops by itself at the drain; this covers a server
+        // that stopped on a transport error, with no drain.
+        if let Some(endpoint) = metrics_endpoint {
+            endpoint.abort();
         }
+        served?;
         tracing::info!("stopped");
         Ok(())
     }

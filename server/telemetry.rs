@@ -7,10 +7,18 @@
 //! So the layer wraps the response body and logs when it sees the trailers,
 //! or, if the body is dropped first (the client cancelled or went away),
 //! logs the call as CANCELLED.
+//!
+//! The same place feeds the request counters and latency histograms of
+//! [`Metrics`]: the code and latency are known there and nowhere earlier.
+//!
+//! Logs are human-readable text by default, or one JSON object per line
+//! (`--log-format json`) for log pipelines; in JSON the `rpc` span's fields
+//! (`method`, `code`, `latency_us`) appear under `span`.
 
 use std::future::Future;
 use std::io::IsTerminal;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
@@ -21,35 +29,69 @@ use tonic::Code;
 use tower::{Layer, Service};
 use tracing::{Span, field};
 
+use crate::metrics::{MethodSlot, Metrics};
 use crate::service::status::code_name;
 
-/// Installs the global subscriber: `RUST_LOG` filters (default `info`),
-/// human-readable text on standard error.
-pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
-        .init();
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable text (coloured on a terminal).
+    #[default]
+    Text,
+    /// One JSON object per line, for log pipelines.
+    Json,
 }
 
-/// Adds an `rpc` span and a closing log line to every call.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RpcLogLayer;
+/// Installs the global subscriber: `RUST_LOG` filters (default `info`),
+/// on standard error, in the given format.
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder
+            .json()
+            // The event's own fields (`message`, ...) at the top level, the
+            // current span's (the `rpc` fields) under `span`, and not the
+            // whole span list, which would repeat them.
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
+}
+
+/// Adds an `rpc` span and a closing log line to every call, and counts it
+/// in [`Metrics`].
+#[derive(Debug, Clone, Default)]
+pub struct RpcLogLayer {
+    metrics: Arc<Metrics>,
+}
+
+impl RpcLogLayer {
+    pub fn new(metrics: Arc<Metrics>) -> Self {
+        Self { metrics }
+    }
+}
 
 impl<S> Layer<S> for RpcLogLayer {
     type Service = RpcLog<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        RpcLog { inner }
+        RpcLog {
+            inner,
+            metrics: Arc::clone(&self.metrics),
+        }
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct RpcLog<S> {
     inner: S,
+    metrics: Arc<Metrics>,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RpcLog<S>
@@ -65,6 +107,7 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let method = MethodSlot::of(request.uri().path());
         let span = tracing::info_span!(
             "rpc",
             method = %request.uri().path(),
@@ -78,6 +121,8 @@ where
                 span,
                 started: Instant::now(),
                 finished: false,
+                method,
+                metrics: Arc::clone(&self.metrics),
             }),
         }
     }
@@ -89,6 +134,8 @@ struct CallLog {
     span: Span,
     started: Instant,
     finished: bool,
+    method: MethodSlot,
+    metrics: Arc<Metrics>,
 }
 
 impl CallLog {
@@ -97,6 +144,7 @@ impl CallLog {
             return;
         }
         let latency_us = u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.metrics.record_rpc(self.method, code, latency_us);
         let name = code_name(code);
         self.span.record("code", name);
         self.span.record("latency_us", latency_us);

@@ -9,6 +9,13 @@
 //! [`LineMap`] turns positions back into CSV line numbers without keeping a
 //! line number per row. Rows that are not CSV the command understands are
 //! reported with their line number and never sent.
+//!
+//! A batch is all or nothing for the reader: if the call breaks before the
+//! summary arrives (the server died, the connection dropped), the command
+//! says how many rows it had sent and that no summary came, and exits 3;
+//! no total is ever shown for part of a file. The batch is not replayed:
+//! the server may have counted some rows, and sending them again could
+//! count them twice.
 
 use std::fs::File;
 use std::io::{BufReader, IsTerminal, Read};
@@ -18,15 +25,17 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bank_service::proto::v1::{BatchSummary, ConvertRequest};
+use bank_service::service::status::code_name;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use tokio::sync::mpsc;
+use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::commands::{item_error_json, quote_json};
 use crate::connect::Connection;
 use crate::csv_rows::{CsvRows, RowError};
-use crate::error::{CliError, exit};
+use crate::error::{CliError, exit, is_unavailable, status_sentence};
 use bank_service::i18n::Messages;
 use bank_service::tr;
 
@@ -65,40 +74,58 @@ pub async fn run(
         to: args.to.as_deref().map(format::code_input),
         delimiter,
         report: Arc::default(),
-        sent: Arc::default(),
         progress: progress.clone(),
     };
     let report = Arc::clone(&reader.report);
-    let sent = Arc::clone(&reader.sent);
 
     let (rows, stream) = mpsc::channel(READ_AHEAD_ROWS);
     let reading = tokio::task::spawn_blocking(move || reader.read(source, &rows));
+    // Rows are counted as sent when the call takes them from the read-ahead
+    // channel, not when the reader queues them: after a failure, rows still
+    // queued never left this process.
+    let sent = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&sent);
+    let requests = ReceiverStream::new(stream).map(move |request| {
+        counted.fetch_add(1, Ordering::Relaxed);
+        request
+    });
     let result = connection
         .client()
-        .convert_batch(connection.streaming(ReceiverStream::new(stream)))
+        .convert_batch(connection.streaming(requests))
         .await;
     progress.finish_and_clear();
-    let read_error = reading.await.ok().and_then(Result::err);
+    let sent = sent.load(Ordering::Relaxed);
 
     let summary = match result {
         Ok(response) => response.into_inner(),
         Err(status) => {
+            // No waiting for the reader here: it may be blocked on a
+            // standard input that never ends.
+            if as_json {
+                output::json(&json!({
+                    "complete": false,
+                    "sent": sent,
+                    "summary": null,
+                    // Classified as the exit code is: a connection that
+                    // broke under the call counts as UNAVAILABLE.
+                    "code": if is_unavailable(&status) { "UNAVAILABLE" } else { code_name(status.code()) },
+                    "error": status_sentence(messages, &connection.url, &status),
+                }))?;
+            }
             return Err(CliError::BatchIncomplete {
                 url: connection.url.clone(),
-                sent: sent.load(Ordering::Relaxed),
+                sent,
                 status,
             });
         }
     };
+    let read_error = reading.await.ok().and_then(Result::err);
     if let Some(detail) = read_error {
         // The server summed what it got, but the file was not read to its
         // end: presenting that total as the file's would be a lie.
         return Err(CliError::Input {
             path: args.file.display().to_string(),
-            detail: format!(
-                "{detail} ({})",
-                tr!(messages, "batch-partial", sent = sent.load(Ordering::Relaxed))
-            ),
+            detail: format!("{detail} ({})", tr!(messages, "batch-partial", sent = sent)),
         });
     }
     let report = std::mem::take(&mut *report.lock().unwrap_or_else(PoisonError::into_inner));
@@ -185,7 +212,6 @@ struct RowReader {
     to: Option<String>,
     delimiter: char,
     report: Arc<Mutex<ReadReport>>,
-    sent: Arc<AtomicU64>,
     progress: ProgressBar,
 }
 
@@ -195,6 +221,8 @@ impl RowReader {
     fn read(self, source: Box<dyn Read + Send>, rows: &mpsc::Sender<ConvertRequest>) -> Result<(), String> {
         let mut records = CsvRows::new(BufReader::new(source), self.delimiter);
         let mut first = true;
+        // Position of the next request in the stream.
+        let mut index: u64 = 0;
         while let Some(record) = records.next_record().map_err(|error| error.to_string())? {
             let line = record.line;
             let fields = match record.fields {
@@ -228,14 +256,13 @@ impl RowReader {
                     continue;
                 }
             };
-            let index = self.sent.load(Ordering::Relaxed);
             self.lock().lines.record(index, line);
             if rows.blocking_send(request).is_err() {
                 // The call ended (the server refused or went away); the
                 // caller reports it.
                 return Ok(());
             }
-            self.sent.fetch_add(1, Ordering::Relaxed);
+            index += 1;
             self.progress.inc(1);
         }
         Ok(())
@@ -300,6 +327,7 @@ fn print_summary(
             })
             .collect();
         return output::json(&json!({
+            "complete": true,
             "accepted": summary.accepted,
             "rejected": summary.rejected,
             "malformed": report.malformed,

@@ -31,11 +31,10 @@ pub async fn run(
         request_id: args.id.unwrap_or_default(),
     };
     let response = connection
-        .client()
-        .convert(connection.unary(request))
-        .await
-        .map_err(|status| connection.failed(status))?
-        .into_inner();
+        .call_unary(request, |mut client, request| async move {
+            client.convert(request).await
+        })
+        .await?;
 
     if as_json {
         output::json(&conversion_json(&response))?;

@@ -12,11 +12,10 @@ use crate::output;
 
 pub async fn run(connection: &Connection, messages: &Messages, as_json: bool) -> Result<u8, CliError> {
     let currencies = connection
-        .client()
-        .list_currencies(connection.unary(ListCurrenciesRequest {}))
-        .await
-        .map_err(|status| connection.failed(status))?
-        .into_inner()
+        .call_unary(ListCurrenciesRequest {}, |mut client, request| async move {
+            client.list_currencies(request).await
+        })
+        .await?
         .currencies;
 
     if as_json {

@@ -9,6 +9,12 @@
 //!
 //! The server skips ticks for a reader that falls behind; the gap is always
 //! shown (`skipped` in JSON), never hidden.
+//!
+//! The feed outlives its server: when the stream breaks because the server
+//! went away (UNAVAILABLE, or the connection dropped), the command says so
+//! on standard error and subscribes again with backoff (see `retry`); the
+//! ticks missed meanwhile show as a gap like any other. `--count` counts
+//! updates across reconnections. Any other status ends the command.
 
 use std::collections::VecDeque;
 use std::io::IsTerminal;
@@ -21,7 +27,8 @@ use serde_json::json;
 
 use crate::commands::quote_json;
 use crate::connect::Connection;
-use crate::error::{CliError, exit};
+use crate::error::{CliError, exit, is_unavailable};
+use crate::retry::Backoff;
 use bank_service::i18n::Messages;
 use bank_service::tr;
 
@@ -37,43 +44,98 @@ pub async fn run(
     pairs: Vec<String>,
     count: Option<u32>,
 ) -> Result<u8, CliError> {
-    let request = StreamRatesRequest {
-        pairs: pairs.iter().map(|pair| format::pair_input(pair)).collect(),
-        max_updates: count.unwrap_or(0),
+    let pairs: Vec<String> = pairs.iter().map(|pair| format::pair_input(pair)).collect();
+    // `--count 0` is the same as no count: an endless feed.
+    let count = count.filter(|&count| count > 0);
+    let mut view = View {
+        messages,
+        as_json,
+        live: (!as_json && std::io::stdout().is_terminal()).then(LiveTable::new),
+        previous: None,
     };
-    let mut updates = connection
-        .client()
-        .stream_rates(connection.streaming(request))
-        .await
-        .map_err(|status| connection.failed(status))?
-        .into_inner();
+    let mut received: u32 = 0;
+    let mut backoff = Backoff::new();
+    // True from losing the server until the next update: the gap before
+    // that update is explained by the outage, not by a slow reader.
+    let mut lost = false;
 
-    let mut live = (!as_json && std::io::stdout().is_terminal()).then(LiveTable::new);
-    let mut previous: Option<u64> = None;
-    while let Some(update) = updates
-        .message()
-        .await
-        .map_err(|status| connection.failed(status))?
-    {
-        let skipped = previous.map_or(0, |last| update.sequence.saturating_sub(last + 1));
-        previous = Some(update.sequence);
-        if as_json {
-            output::json(&json!({
+    loop {
+        let request = StreamRatesRequest {
+            pairs: pairs.clone(),
+            // 0 asks for an endless feed; after a reconnection, only what
+            // is still owed (the server ends the feed with OK after it).
+            max_updates: count.map_or(0, |count| count.saturating_sub(received)),
+        };
+        let failure = match connection
+            .client()
+            .stream_rates(connection.streaming(request))
+            .await
+        {
+            Err(status) => status,
+            Ok(response) => {
+                let mut updates = response.into_inner();
+                loop {
+                    match updates.message().await {
+                        Ok(Some(update)) => {
+                            backoff.reset();
+                            received = received.saturating_add(1);
+                            view.show(&update, std::mem::take(&mut lost))?;
+                        }
+                        Ok(None) => return Ok(exit::SUCCESS),
+                        Err(status) => break status,
+                    }
+                }
+            }
+        };
+        if !is_unavailable(&failure) {
+            return Err(connection.failed(failure));
+        }
+        if !std::mem::replace(&mut lost, true) {
+            // Said once per outage, however many attempts it takes.
+            eprintln!("{}", tr!(messages, "rates-reconnecting", url = connection.url));
+            if let Some(table) = view.live.as_mut() {
+                // The notice moved the cursor: draw the next table below it.
+                table.drawn = 0;
+            }
+        }
+        tokio::time::sleep(backoff.next_delay()).await;
+    }
+}
+
+/// Where updates are shown, and the last sequence shown (to see gaps).
+struct View<'a> {
+    messages: &'a Messages,
+    as_json: bool,
+    /// The redrawn table, on a terminal.
+    live: Option<LiveTable>,
+    previous: Option<u64>,
+}
+
+impl View<'_> {
+    fn show(&mut self, update: &RateUpdate, after_outage: bool) -> Result<(), CliError> {
+        let messages = self.messages;
+        let skipped = self
+            .previous
+            .map_or(0, |last| update.sequence.saturating_sub(last + 1));
+        self.previous = Some(update.sequence);
+        if self.as_json {
+            return output::json(&json!({
                 "sequence": update.sequence,
                 "time": format::time(update.time.as_ref()),
                 "skipped": skipped,
                 "quotes": update.quotes.iter().map(quote_json).collect::<Vec<_>>(),
-            }))?;
-        } else if let Some(table) = live.as_mut() {
-            table.draw(messages, &update, skipped)?;
-        } else {
-            if skipped > 0 {
-                output::line(tr!(messages, "rates-gap", skipped = skipped))?;
-            }
-            output::line(plain_line(messages, &update))?;
+            }));
         }
+        if let Some(table) = self.live.as_mut() {
+            return table.draw(messages, update, skipped);
+        }
+        if skipped > 0 && after_outage {
+            output::line(tr!(messages, "rates-gap-reconnected", skipped = skipped))?;
+        } else if skipped > 0 {
+            output::line(tr!(messages, "rates-gap", skipped = skipped))?;
+        }
+        output::line(plain_line(messages, update))
     }
-    Ok(exit::SUCCESS)
 }
 
 /// One update on one line, for pipes and logs.

@@ -366,11 +366,10 @@ async fn unary(connection: &Connection, timeline: &mut Timeline) -> Result<(), C
     let message = request("100", "USD", "EUR", "tour-1");
     timeline.client_sent("ConvertRequest", &message, &request_json(&message))?;
     let response = connection
-        .client()
-        .convert(connection.unary(message))
-        .await
-        .map_err(|status| connection.failed(status))?
-        .into_inner();
+        .call_unary(message, |mut client, request| async move {
+            client.convert(request).await
+        })
+        .await?;
     timeline.server_sent("ConvertResponse", &response, &conversion_json(&response))
 }
 

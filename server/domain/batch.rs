@@ -88,12 +88,19 @@ impl BatchTotals {
     }
 
     /// Records the next item: its conversion, or why it was refused.
-    /// `request_id` is the item's raw id, echoed in a rejection.
-    pub fn record(&mut self, request_id: &str, outcome: Result<Conversion, DomainError>) {
+    /// `request_id` is the item's raw id, echoed in a rejection. Returns
+    /// whether the item was accepted.
+    pub fn record(&mut self, request_id: &str, outcome: Result<Conversion, DomainError>) -> bool {
         let outcome = outcome.and_then(|conversion| self.add_to_total(&conversion));
         match outcome {
-            Ok(()) => self.accepted += 1,
-            Err(error) => self.reject(request_id, error),
+            Ok(()) => {
+                self.accepted += 1;
+                true
+            }
+            Err(error) => {
+                self.reject(request_id, error);
+                false
+            }
         }
     }
 

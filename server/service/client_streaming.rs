@@ -43,7 +43,8 @@ pub async fn convert_batch(
             None => snapshot.insert(api.board.current().map_err(|error| to_status(error, lang))?),
         };
         let outcome = wire::conversion_request(&item).and_then(|order| convert(&order, snapshot));
-        totals.record(&item.request_id, outcome);
+        let accepted = totals.record(&item.request_id, outcome);
+        api.metrics.record_batch_item(accepted);
     }
 
     let summary = wire::batch_summary(totals.finish(), snapshot.as_deref(), lang)

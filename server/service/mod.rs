@@ -24,6 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::i18n::Lang;
+use crate::metrics::Metrics;
 use crate::proto::v1::bank_service_server::BankService;
 use crate::proto::v1::{
     BatchSummary, ConvertRequest, ConvertResponse, ListCurrenciesRequest, ListCurrenciesResponse,
@@ -51,6 +52,8 @@ pub struct BankApi {
     pub(crate) drain: Drain,
     /// How many long-lived streams are open right now.
     pub(crate) open: Arc<OpenStreams>,
+    /// Counters of the feed and batch items, read by the metrics endpoint.
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 impl BankApi {
@@ -59,12 +62,18 @@ impl BankApi {
             board,
             drain,
             open: Arc::default(),
+            metrics: Arc::default(),
         }
     }
 
     /// Counters of the streams open right now.
     pub fn open_streams(&self) -> Arc<OpenStreams> {
         Arc::clone(&self.open)
+    }
+
+    /// The server's counters, shared with the log layer and the endpoint.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        Arc::clone(&self.metrics)
     }
 }
 

@@ -53,6 +53,7 @@ pub fn stream_rates(
     let mut snapshot = api.board.current().map_err(|error| to_status(error, lang))?;
     let drained = api.drain.started_owned();
     let open = api.open.open_feed();
+    let metrics = Arc::clone(&api.metrics);
 
     let updates = async_stream::stream! {
         let _open = open;
@@ -67,11 +68,21 @@ pub fn stream_rates(
                 }
             }
             sent += 1;
+            metrics.record_rate_update();
             if max_updates.is_some_and(|max| sent >= max) {
                 break;
             }
             match next_tick(&mut ticks, drained.as_mut(), snapshot.tick.sequence).await {
-                Some(next) => snapshot = next,
+                Some(next) => {
+                    // The watch channel keeps only the latest tick: a reader
+                    // that was slow to take the last update misses the ones
+                    // in between.
+                    let skipped = next.tick.sequence.saturating_sub(snapshot.tick.sequence + 1);
+                    if skipped > 0 {
+                        metrics.record_skipped_ticks(skipped);
+                    }
+                    snapshot = next;
+                }
                 None => {
                     yield Err(unavailable());
                     break;

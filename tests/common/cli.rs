@@ -17,13 +17,20 @@ pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// `bank` with a clean environment and no `--server`.
 pub fn bank_without_server() -> Command {
-    let mut command = Command::cargo_bin("bank").expect("the bank binary is built by cargo test");
+    let mut command = Command::from_std(bank_process());
+    command.timeout(COMMAND_TIMEOUT);
+    command
+}
+
+/// The same as a plain process, for tests that feed its standard input
+/// while it runs (the caller bounds the wait).
+pub fn bank_process() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_bank"));
     command
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .env_remove("LANG")
-        .env_remove("BANK_SERVER")
-        .timeout(COMMAND_TIMEOUT);
+        .env_remove("BANK_SERVER");
     command
 }
 

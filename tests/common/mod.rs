@@ -8,6 +8,8 @@
 
 pub mod cli;
 pub mod pki;
+pub mod metrics;
+pub mod server_process;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -59,8 +61,27 @@ impl TestServer {
     }
 
     pub async fn start_with(config: Config) -> Self {
-        let addr: SocketAddr = "127.0.0.1:0".parse().expect("loopback address");
-        let server = BankServer::bind(addr, config).await.expect("server binds");
+        Self::start_on(loopback_any_port(), config).await
+    }
+
+    /// A server on a given address: a restart on the port of a stopped one.
+    pub async fn start_on(addr: SocketAddr, config: Config) -> Self {
+        Self::spawn(BankServer::bind(addr, config).await.expect("server binds"))
+    }
+
+    /// A server that also serves `/metrics`, and the metrics address.
+    pub async fn start_with_metrics(config: Config) -> (Self, SocketAddr) {
+        let mut server = BankServer::bind(loopback_any_port(), config)
+            .await
+            .expect("server binds");
+        let metrics = server
+            .bind_metrics(loopback_any_port())
+            .await
+            .expect("metrics bind");
+        (Self::spawn(server), metrics)
+    }
+
+    fn spawn(server: BankServer) -> Self {
         let addr = server.local_addr().expect("bound address");
         let open = server.open_streams();
         let (shutdown, shutdown_requested) = oneshot::channel::<()>();
@@ -150,6 +171,11 @@ impl TestServer {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
+}
+
+/// 127.0.0.1, any free port.
+pub fn loopback_any_port() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
 }
 
 impl Drop for TestServer {

@@ -1,0 +1,117 @@
+//! The real `bank-server` binary as a child process, for what an
+//! in-process server cannot show: its log output, and dying for real
+//! (SIGKILL closes every socket at once, with no drain).
+//!
+//! It runs with `--log-format json` so the test can read its addresses
+//! from the log, on 127.0.0.1 with OS-chosen ports for both gRPC and
+//! metrics.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use super::{PATIENCE, SEED};
+
+pub struct ServerProcess {
+    child: Child,
+    pub addr: SocketAddr,
+    pub metrics: SocketAddr,
+    /// Standard error, line by line, read on a thread.
+    lines: mpsc::Receiver<String>,
+    /// Every line read so far.
+    pub seen: Vec<String>,
+}
+
+impl ServerProcess {
+    /// Starts `bank-server` and waits until both listeners are up.
+    pub fn start() -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_bank-server"))
+            .args(["--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"])
+            .args(["--log-format", "json", "--seed", &SEED.to_string()])
+            // The default level (info) is what the tests read.
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("bank-server starts");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = Self {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            metrics: SocketAddr::from(([127, 0, 0, 1], 0)),
+            lines,
+            seen: Vec::new(),
+        };
+        server.addr = server.logged_addr("bank-server listening");
+        server.metrics = server.logged_addr("metrics listening");
+        server
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The next log line (parsed) for which `wanted` holds; panics if the
+    /// process says nothing more, or not in time.
+    pub fn wait_for_line(
+        &mut self,
+        what: &str,
+        wanted: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self.lines.recv_timeout(left).unwrap_or_else(|error| {
+                panic!("no log line {what} ({error}); seen:\n{}", self.seen.join("\n"))
+            });
+            self.seen.push(line.clone());
+            let value: serde_json::Value =
+                serde_json::from_str(&line).unwrap_or_else(|error| panic!("not JSON ({error}): {line}"));
+            if wanted(&value) {
+                return value;
+            }
+        }
+    }
+
+    /// The `addr` field of the log line `message`, already seen or to come
+    /// (the two listeners log in no guaranteed order).
+    fn logged_addr(&mut self, message: &str) -> SocketAddr {
+        let wanted = |line: &serde_json::Value| line["message"] == message;
+        let earlier = self
+            .seen
+            .iter()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .find(|line| wanted(line));
+        let line = match earlier {
+            Some(line) => line,
+            None => self.wait_for_line(message, wanted),
+        };
+        line["addr"]
+            .as_str()
+            .and_then(|addr| addr.parse().ok())
+            .unwrap_or_else(|| panic!("an addr field: {line}"))
+    }
+
+    /// SIGKILL: the process dies mid-whatever, as on a crash or an OOM kill.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
