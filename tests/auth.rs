@@ -86,6 +86,14 @@ async fn convert(server: &TestServer, authorization: Option<&str>) -> Result<(),
     server.client().await.convert(request).await.map(|_| ())
 }
 
+/// The next message of a stream, waited for at most [`PATIENCE`].
+async fn next_message<T>(stream: &mut tonic::Streaming<T>) -> Option<T> {
+    tokio::time::timeout(PATIENCE, stream.message())
+        .await
+        .expect("a message in time")
+        .expect("a healthy stream")
+}
+
 fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
@@ -150,11 +158,7 @@ async fn streaming_calls_need_the_token_too() {
         .await
         .expect("a feed with the token opens")
         .into_inner();
-    let first = tokio::time::timeout(PATIENCE, updates.message())
-        .await
-        .expect("an update in time")
-        .expect("a healthy stream");
-    assert!(first.is_some());
+    assert!(next_message(&mut updates).await.is_some());
 }
 
 #[tokio::test]
@@ -180,10 +184,8 @@ async fn health_and_reflection_stay_open_without_a_token() {
         .await
         .expect("reflection answers without a token")
         .into_inner();
-    let answer = tokio::time::timeout(PATIENCE, answers.message())
+    let answer = next_message(&mut answers)
         .await
-        .expect("an answer in time")
-        .expect("a healthy stream")
         .and_then(|answer| answer.message_response);
     let Some(MessageResponse::ListServicesResponse(list)) = answer else {
         panic!("a list of services, got {answer:?}");
