@@ -14,9 +14,11 @@
 //! reflection, limits, logging and graceful shutdown.
 
 pub mod codec;
+pub mod deadline;
 pub mod domain;
 pub mod i18n;
 pub mod limits;
+pub mod panic_guard;
 pub mod proto;
 pub mod rate_board;
 pub mod server;

@@ -11,9 +11,12 @@ use std::time::Duration;
 
 use bank_service::domain::clock::SystemClock;
 use bank_service::domain::rates::{MAX_SPREAD_BPS, MAX_TICK_MS, MIN_SPREAD_BPS, MIN_TICK_MS};
+use bank_service::limits;
 use bank_service::server::{BankServer, Config};
+use bank_service::service::ServiceLimits;
 use bank_service::telemetry;
 use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 
 /// The Bank Service: currency conversion over gRPC, with a simulated,
 /// seeded, fluctuating rate feed.
@@ -48,6 +51,42 @@ struct Args {
     /// (for instance beside a load generator on a small machine).
     #[arg(long, env = "BANK_WORKERS", value_parser = clap::value_parser!(u16).range(1..=1024))]
     workers: Option<u16>,
+
+    /// Rate feeds (StreamRates) open at once. One more is refused at once
+    /// with RESOURCE_EXHAUSTED; open feeds are not affected.
+    #[arg(long, env = "BANK_MAX_FEEDS", default_value_t = limits::DEFAULT_MAX_FEEDS,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    max_feeds: usize,
+
+    /// Sessions (ConvertSession) open at once. One more is refused at once
+    /// with RESOURCE_EXHAUSTED; open sessions are not affected.
+    #[arg(long, env = "BANK_MAX_SESSIONS", default_value_t = limits::DEFAULT_MAX_SESSIONS,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    max_sessions: usize,
+
+    /// Calls running at once on one client connection (a batch counts until
+    /// its summary, a feed or session only while it starts). One more is
+    /// refused at once with RESOURCE_EXHAUSTED rather than queued.
+    #[arg(long, env = "BANK_CONCURRENCY_PER_CONNECTION",
+          default_value_t = limits::DEFAULT_CONCURRENCY_PER_CONNECTION,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    concurrency_per_connection: usize,
+
+    /// How long a batch or session may go without a message from its
+    /// client before the server ends it with CANCELLED and frees its place,
+    /// e.g. 90s or 5m.
+    #[arg(long, env = "BANK_IDLE_TIMEOUT", default_value = "5m", value_parser = parse_idle_timeout)]
+    idle_timeout: Duration,
+}
+
+/// A humane duration (`90s`, `5m`) that is not zero: a zero idle timeout
+/// would end every batch and session before its first message.
+fn parse_idle_timeout(text: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(duration) if duration.is_zero() => Err("must be longer than zero".to_owned()),
+        Ok(duration) => Ok(duration),
+        Err(error) => Err(error.to_string()),
+    }
 }
 
 fn main() -> ExitCode {
@@ -78,6 +117,12 @@ async fn serve(args: Args) -> ExitCode {
         spread_bps: args.spread_bps,
         grace_period: Duration::from_millis(args.grace_ms),
         clock: Arc::new(SystemClock),
+        limits: ServiceLimits {
+            max_feeds: args.max_feeds,
+            max_sessions: args.max_sessions,
+            idle_timeout: args.idle_timeout,
+        },
+        concurrency_per_connection: args.concurrency_per_connection,
     };
     let server = match BankServer::bind(args.addr, config).await {
         Ok(server) => server,
@@ -87,7 +132,16 @@ async fn serve(args: Args) -> ExitCode {
         }
     };
     let addr = server.local_addr().unwrap_or(args.addr);
-    tracing::info!(%addr, seed, tick_ms = args.tick_ms, spread_bps = args.spread_bps, "bank-server listening");
+    tracing::info!(
+        %addr,
+        seed,
+        tick_ms = args.tick_ms,
+        spread_bps = args.spread_bps,
+        max_feeds = args.max_feeds,
+        max_sessions = args.max_sessions,
+        idle_timeout = %humantime::format_duration(args.idle_timeout),
+        "bank-server listening"
+    );
 
     match server.run(shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,

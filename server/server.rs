@@ -9,7 +9,15 @@
 //!   `v1alpha` (Python's grpcio and older grpcurl speak only v1alpha), with
 //!   the health descriptors registered too so tools can call it;
 //! - HTTP/2 limits and keepalive from [`limits`](crate::limits), and a log
-//!   line per call from [`telemetry`](crate::telemetry).
+//!   line per call from [`telemetry`](crate::telemetry);
+//! - the limits that protect everyone from one client: caps on open feeds
+//!   and sessions and the idle timeout (enforced by the service), and a
+//!   per-connection limit on running handlers with load shedding: the call
+//!   over the limit gets RESOURCE_EXHAUSTED at once, it does not queue
+//!   (tonic's `load_shed`, whose `Overloaded` error tonic maps to
+//!   RESOURCE_EXHAUSTED);
+//! - client deadlines ([`deadline`](crate::deadline)) and panic containment
+//!   ([`panic_guard`](crate::panic_guard)) around every call.
 //!
 //! Shutdown, in order, when the shutdown future completes:
 //! 1. health turns NOT_SERVING, so load balancers stop sending traffic;
@@ -37,7 +45,9 @@ use crate::limits;
 use crate::proto;
 use crate::proto::v1::bank_service_server::BankServiceServer;
 use crate::rate_board::RateBoard;
-use crate::service::{BankApi, OpenStreams};
+use crate::deadline::DeadlineLayer;
+use crate::panic_guard::PanicGuardLayer;
+use crate::service::{BankApi, OpenStreams, ServiceLimits};
 use crate::shutdown::Drain;
 use crate::telemetry::RpcLogLayer;
 
@@ -58,6 +68,11 @@ pub struct Config {
     pub grace_period: Duration,
     /// Where "now" comes from; tests pin it.
     pub clock: Arc<dyn Clock>,
+    /// Caps on open feeds and sessions, and the idle timeout.
+    pub limits: ServiceLimits,
+    /// Handlers running at once on one connection before new calls are
+    /// shed with RESOURCE_EXHAUSTED.
+    pub concurrency_per_connection: usize,
 }
 
 impl Config {
@@ -69,6 +84,8 @@ impl Config {
             spread_bps: 20,
             grace_period: limits::DEFAULT_GRACE_PERIOD,
             clock: Arc::new(SystemClock),
+            limits: ServiceLimits::default(),
+            concurrency_per_connection: limits::DEFAULT_CONCURRENCY_PER_CONNECTION,
         }
     }
 }
@@ -94,6 +111,7 @@ pub struct BankServer {
     api: BankApi,
     drain: Drain,
     grace_period: Duration,
+    concurrency_per_connection: usize,
 }
 
 impl BankServer {
@@ -111,9 +129,10 @@ impl BankServer {
         let board = RateBoard::start(source, config.clock, drain.clone())?;
         Ok(Self {
             listener,
-            api: BankApi::new(board, drain.clone()),
+            api: BankApi::new(board, drain.clone(), config.limits),
             drain,
             grace_period: config.grace_period,
+            concurrency_per_connection: config.concurrency_per_connection,
         })
     }
 
@@ -164,7 +183,14 @@ impl BankServer {
             .http2_keepalive_timeout(Some(limits::KEEPALIVE_TIMEOUT))
             .max_concurrent_streams(limits::MAX_CONCURRENT_STREAMS_PER_CONNECTION)
             .http2_max_header_list_size(limits::MAX_HEADER_LIST_BYTES)
+            .concurrency_limit_per_connection(self.concurrency_per_connection)
+            .load_shed(true)
+            // Outermost first: the log sees the status the inner layers
+            // produce (INTERNAL for a panic, DEADLINE_EXCEEDED); the panic
+            // guard also covers the deadline layer and the router.
             .layer(RpcLogLayer)
+            .layer(PanicGuardLayer)
+            .layer(DeadlineLayer)
             .add_service(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
