@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod raw_h2;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
