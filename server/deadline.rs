@@ -151,13 +151,31 @@ mod tests {
         assert_eq!(parse_grpc_timeout("5S"), Some(Duration::from_secs(5)));
         assert_eq!(parse_grpc_timeout("250m"), Some(Duration::from_millis(250)));
         assert_eq!(parse_grpc_timeout("30000000u"), Some(Duration::from_secs(30)));
-        assert_eq!(parse_grpc_timeout("99999999n"), Some(Duration::from_nanos(99_999_999)));
-        assert_eq!(parse_grpc_timeout("99999999H"), Some(Duration::from_secs(99_999_999 * 3_600)));
+        assert_eq!(
+            parse_grpc_timeout("99999999n"),
+            Some(Duration::from_nanos(99_999_999))
+        );
+        assert_eq!(
+            parse_grpc_timeout("99999999H"),
+            Some(Duration::from_secs(99_999_999 * 3_600))
+        );
     }
 
     #[test]
     fn malformed_grpc_timeouts_are_ignored() {
-        for value in ["", "S", "10", "123456789S", "1.5S", "-1S", "+1S", "10s", "1 S", "１S", "10SS"] {
+        for value in [
+            "",
+            "S",
+            "10",
+            "123456789S",
+            "1.5S",
+            "-1S",
+            "+1S",
+            "10s",
+            "1 S",
+            "１S",
+            "10SS",
+        ] {
             assert_eq!(parse_grpc_timeout(value), None, "{value:?}");
         }
     }

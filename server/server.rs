@@ -38,15 +38,15 @@ use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 
+use crate::deadline::DeadlineLayer;
 use crate::domain::DomainError;
 use crate::domain::clock::{Clock, SystemClock};
 use crate::domain::rates::{RateSource, RateSourceError};
 use crate::limits;
+use crate::panic_guard::PanicGuardLayer;
 use crate::proto;
 use crate::proto::v1::bank_service_server::BankServiceServer;
 use crate::rate_board::RateBoard;
-use crate::deadline::DeadlineLayer;
-use crate::panic_guard::PanicGuardLayer;
 use crate::service::{BankApi, OpenStreams, ServiceLimits};
 use crate::shutdown::Drain;
 use crate::telemetry::RpcLogLayer;

@@ -46,7 +46,9 @@ async fn a_feed_ends_with_deadline_exceeded_when_the_clients_deadline_passes() {
         .await
         .expect("the feed opens")
         .into_inner();
-    let first = tokio::time::timeout(PATIENCE, feed.message()).await.expect("in time");
+    let first = tokio::time::timeout(PATIENCE, feed.message())
+        .await
+        .expect("in time");
     assert!(first.expect("healthy").is_some(), "the current tick comes first");
 
     let end = tokio::time::timeout(PATIENCE, feed.message())
@@ -54,7 +56,9 @@ async fn a_feed_ends_with_deadline_exceeded_when_the_clients_deadline_passes() {
         .expect("the server ends the feed in time")
         .expect_err("the feed ends with an error, not cleanly");
     assert_eq!(end.code(), Code::DeadlineExceeded);
-    server.wait_until("the feed frees its place", |server| server.open.feeds() == 0).await;
+    server
+        .wait_until("the feed frees its place", |server| server.open.feeds() == 0)
+        .await;
 }
 
 #[tokio::test]
@@ -68,7 +72,9 @@ async fn a_session_ends_with_deadline_exceeded_when_the_clients_deadline_passes(
         .expect("the session opens")
         .into_inner();
     requests.send(convert_request()).await.expect("sent");
-    let reply = tokio::time::timeout(PATIENCE, replies.message()).await.expect("in time");
+    let reply = tokio::time::timeout(PATIENCE, replies.message())
+        .await
+        .expect("in time");
     assert!(reply.expect("healthy").is_some(), "a reply before the deadline");
 
     let end = tokio::time::timeout(PATIENCE, replies.message())
@@ -76,7 +82,11 @@ async fn a_session_ends_with_deadline_exceeded_when_the_clients_deadline_passes(
         .expect("the server ends the session in time")
         .expect_err("the session ends with an error, not cleanly");
     assert_eq!(end.code(), Code::DeadlineExceeded);
-    server.wait_until("the session frees its place", |server| server.open.sessions() == 0).await;
+    server
+        .wait_until("the session frees its place", |server| {
+            server.open.sessions() == 0
+        })
+        .await;
 }
 
 /// A tonic client enforces its own deadline too, and reports CANCELLED
@@ -91,12 +101,19 @@ async fn a_batch_still_running_at_its_deadline_gets_deadline_exceeded_and_no_sum
         .start_with_metadata("ConvertBatch", &[("grpc-timeout", "200m")])
         .await
         .expect("the batch opens");
-    items.send_data(grpc_frame(&convert_request()), false).expect("an item is sent");
+    items
+        .send_data(grpc_frame(&convert_request()), false)
+        .expect("an item is sent");
     // The batch stays open: only the deadline can end it.
     assert_eq!(status_of(response).await, Code::DeadlineExceeded);
     drop(items);
 
-    server.client().await.convert(convert_request()).await.expect("the server goes on");
+    server
+        .client()
+        .await
+        .convert(convert_request())
+        .await
+        .expect("the server goes on");
 }
 
 #[tokio::test]
@@ -108,7 +125,10 @@ async fn calls_that_finish_before_their_deadline_are_unaffected_by_it() {
         .await
         .expect("a unary call within its deadline succeeds");
     let summary = client
-        .convert_batch(with_deadline(tokio_stream::iter(vec![convert_request(); 3]), PATIENCE))
+        .convert_batch(with_deadline(
+            tokio_stream::iter(vec![convert_request(); 3]),
+            PATIENCE,
+        ))
         .await
         .expect("a batch within its deadline gets its summary")
         .into_inner();

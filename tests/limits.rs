@@ -56,7 +56,10 @@ async fn next_update(feed: &mut Streaming<RateUpdate>) -> RateUpdate {
 }
 
 async fn open_feed(client: &mut BankServiceClient<Channel>) -> Result<Streaming<RateUpdate>, tonic::Status> {
-    client.stream_rates(feed_request()).await.map(tonic::Response::into_inner)
+    client
+        .stream_rates(feed_request())
+        .await
+        .map(tonic::Response::into_inner)
 }
 
 /// A session whose requests the test sends by hand.
@@ -97,8 +100,14 @@ async fn a_feed_over_the_cap_is_refused_at_once_and_the_open_feeds_keep_updating
 
     // Leaving frees the place for someone else.
     drop(first);
-    server.wait_until("the closed feed frees its place", |server| server.open.feeds() == 1).await;
-    let mut third = open_feed(&mut client).await.expect("a freed place is taken again");
+    server
+        .wait_until("the closed feed frees its place", |server| {
+            server.open.feeds() == 1
+        })
+        .await;
+    let mut third = open_feed(&mut client)
+        .await
+        .expect("a freed place is taken again");
     next_update(&mut third).await;
 }
 
@@ -110,18 +119,29 @@ async fn a_session_over_the_cap_is_refused_at_once_and_the_open_session_keeps_an
     let mut client = server.client().await;
 
     let (requests, mut replies) = open_session(&mut client).await.expect("session 1 of 1 opens");
-    let refused = open_session(&mut client).await.expect_err("session 2 is over the cap");
+    let refused = open_session(&mut client)
+        .await
+        .expect_err("session 2 is over the cap");
     assert_eq!(refused.code(), Code::ResourceExhausted);
 
-    requests.send(convert_request()).await.expect("the open session takes requests");
+    requests
+        .send(convert_request())
+        .await
+        .expect("the open session takes requests");
     let reply = next_reply(&mut replies).await.expect("healthy").expect("a reply");
     assert!(matches!(reply.outcome, Some(Outcome::Conversion(_))));
     assert_eq!(server.open.sessions(), 1);
 
     drop(requests);
     assert!(next_reply(&mut replies).await.expect("ends cleanly").is_none());
-    server.wait_until("the session frees its place", |server| server.open.sessions() == 0).await;
-    open_session(&mut client).await.expect("the freed place is taken again");
+    server
+        .wait_until("the session frees its place", |server| {
+            server.open.sessions() == 0
+        })
+        .await;
+    open_session(&mut client)
+        .await
+        .expect("the freed place is taken again");
 }
 
 #[tokio::test]
@@ -132,11 +152,18 @@ async fn caps_are_per_kind_so_full_feeds_do_not_refuse_sessions_or_unary_calls()
     let mut client = server.client().await;
 
     let _feed = open_feed(&mut client).await.expect("the only feed opens");
-    let refused = open_feed(&mut client).await.expect_err("a second feed is over the cap");
+    let refused = open_feed(&mut client)
+        .await
+        .expect_err("a second feed is over the cap");
     assert_eq!(refused.code(), Code::ResourceExhausted);
 
-    client.convert(convert_request()).await.expect("unary calls go on");
-    open_session(&mut client).await.expect("sessions have their own cap");
+    client
+        .convert(convert_request())
+        .await
+        .expect("unary calls go on");
+    open_session(&mut client)
+        .await
+        .expect("sessions have their own cap");
 }
 
 #[tokio::test]
@@ -159,10 +186,17 @@ async fn a_call_over_the_connection_limit_is_shed_with_resource_exhausted_not_qu
     );
 
     // Another connection has its own slots.
-    server.client().await.convert(convert_request()).await.expect("another connection is served");
+    server
+        .client()
+        .await
+        .convert(convert_request())
+        .await
+        .expect("another connection is served");
 
     // Once the batch ends, its slot serves the next call.
-    batch_body.send_data(bytes::Bytes::new(), true).expect("the batch is closed");
+    batch_body
+        .send_data(bytes::Bytes::new(), true)
+        .expect("the batch is closed");
     assert_eq!(status_of(batch).await, Code::Ok);
     assert_eq!(connection.call("Convert", &convert_request()).await, Code::Ok);
 }
@@ -176,10 +210,16 @@ async fn a_session_that_sends_nothing_is_cancelled_after_the_idle_timeout_and_fr
     let mut client = server.client().await;
 
     let (_requests, mut replies) = open_session(&mut client).await.expect("the session opens");
-    let ended = next_reply(&mut replies).await.expect_err("an idle session ends with an error");
+    let ended = next_reply(&mut replies)
+        .await
+        .expect_err("an idle session ends with an error");
     assert_eq!(ended.code(), Code::Cancelled);
 
-    server.wait_until("the idle session frees its place", |server| server.open.sessions() == 0).await;
+    server
+        .wait_until("the idle session frees its place", |server| {
+            server.open.sessions() == 0
+        })
+        .await;
     open_session(&mut client).await.expect("its place is free again");
 }
 
@@ -213,7 +253,10 @@ async fn a_batch_that_sends_nothing_is_cancelled_after_the_idle_timeout_without_
     let mut client = server.client().await;
 
     let (requests, outgoing) = mpsc::channel::<ConvertRequest>(1);
-    requests.send(convert_request()).await.expect("one item is queued");
+    requests
+        .send(convert_request())
+        .await
+        .expect("one item is queued");
     let ended = tokio::time::timeout(PATIENCE, client.convert_batch(ReceiverStream::new(outgoing)))
         .await
         .expect("the server ends the batch in time")
@@ -221,5 +264,8 @@ async fn a_batch_that_sends_nothing_is_cancelled_after_the_idle_timeout_without_
     assert_eq!(ended.code(), Code::Cancelled);
     drop(requests);
 
-    client.convert(convert_request()).await.expect("the server goes on");
+    client
+        .convert(convert_request())
+        .await
+        .expect("the server goes on");
 }

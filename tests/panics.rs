@@ -40,7 +40,10 @@ impl PanickingClock {
 
 impl Clock for PanickingClock {
     fn now_unix_ms(&self) -> u64 {
-        assert!(!self.armed.load(Ordering::SeqCst), "test clock armed: simulated bug");
+        assert!(
+            !self.armed.load(Ordering::SeqCst),
+            "test clock armed: simulated bug"
+        );
         PINNED_UNIX_MS
     }
 }
@@ -80,11 +83,17 @@ async fn a_panic_in_a_unary_handler_is_internal_and_the_same_channel_and_others_
     client.convert(convert_request()).await.expect("served before");
 
     clock.arm();
-    let failed = client.convert(convert_request()).await.expect_err("the panicking call fails");
+    let failed = client
+        .convert(convert_request())
+        .await
+        .expect_err("the panicking call fails");
     clock.disarm();
     assert_eq!(failed.code(), Code::Internal);
 
-    client.convert(convert_request()).await.expect("the same channel is served after");
+    client
+        .convert(convert_request())
+        .await
+        .expect("the same channel is served after");
     server
         .client()
         .await
@@ -113,10 +122,17 @@ async fn a_panic_inside_a_session_stream_ends_it_with_internal_while_other_calls
 
     bystander_requests.send(convert_request()).await.expect("sent");
     assert_converts(next_reply(&mut bystander).await).await;
-    client.convert(convert_request()).await.expect("unary calls on the same connection go on");
+    client
+        .convert(convert_request())
+        .await
+        .expect("unary calls on the same connection go on");
     drop(bystander_requests);
     assert!(next_reply(&mut bystander).await.expect("ends cleanly").is_none());
-    server.wait_until("both sessions free their places", |server| server.open.sessions() == 0).await;
+    server
+        .wait_until("both sessions free their places", |server| {
+            server.open.sessions() == 0
+        })
+        .await;
 }
 
 #[tokio::test]

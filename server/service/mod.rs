@@ -216,7 +216,10 @@ impl CallTimer {
     /// The deadline only (a feed: its client sends nothing after the request).
     pub(crate) fn deadline<T>(request: &Request<T>, lang: Lang) -> Self {
         Self {
-            deadline: request.extensions().get::<RequestDeadline>().map(|deadline| deadline.0),
+            deadline: request
+                .extensions()
+                .get::<RequestDeadline>()
+                .map(|deadline| deadline.0),
             idle: None,
             timer: None,
             lang,
@@ -251,7 +254,9 @@ impl CallTimer {
                 (Some(due), None) | (None, Some(due)) => due,
                 (None, None) => return std::future::pending().await,
             };
-            let timer = self.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(due)));
+            let timer = self
+                .timer
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(due)));
             if timer.deadline() != due {
                 timer.as_mut().reset(due);
             }

@@ -96,7 +96,9 @@ pub fn too_many(kind: Capped, max: usize, lang: Lang) -> Status {
 /// "my --timeout was too short". UNKNOWN or INTERNAL would claim a fault.
 pub fn idle_too_long(idle: Duration, lang: Lang) -> Status {
     let seconds = idle.as_secs_f64();
-    localized(Code::Cancelled, lang, |messages| tr!(messages, "error-idle", seconds = seconds))
+    localized(Code::Cancelled, lang, |messages| {
+        tr!(messages, "error-idle", seconds = seconds)
+    })
 }
 
 /// DEADLINE_EXCEEDED: the client's `grpc-timeout` passed before the call

@@ -35,10 +35,7 @@ impl RawConnection {
 
     /// Starts a gRPC call to `method` (e.g. `"Convert"`) with its headers
     /// only; the caller sends the body, or resets the stream.
-    pub async fn start(
-        &mut self,
-        method: &str,
-    ) -> Result<(ResponseFuture, SendStream<Bytes>), h2::Error> {
+    pub async fn start(&mut self, method: &str) -> Result<(ResponseFuture, SendStream<Bytes>), h2::Error> {
         self.start_with_metadata(method, &[]).await
     }
 
@@ -49,12 +46,9 @@ impl RawConnection {
         method: &str,
         metadata: &[(&str, &str)],
     ) -> Result<(ResponseFuture, SendStream<Bytes>), h2::Error> {
-        let mut request = http::Request::post(format!(
-            "http://{}/bank.v1.BankService/{method}",
-            self.addr
-        ))
-        .header("content-type", "application/grpc")
-        .header("te", "trailers");
+        let mut request = http::Request::post(format!("http://{}/bank.v1.BankService/{method}", self.addr))
+            .header("content-type", "application/grpc")
+            .header("te", "trailers");
         for (name, value) in metadata {
             request = request.header(*name, *value);
         }
