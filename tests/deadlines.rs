@@ -8,24 +8,15 @@ mod common;
 
 use std::time::Duration;
 
-use bank_service::proto::v1::{ConvertRequest, StreamRatesRequest};
+use bank_service::proto::v1::StreamRatesRequest;
 use common::raw_h2::{RawConnection, grpc_frame, status_of};
-use common::{PATIENCE, TestServer};
+use common::{PATIENCE, TestServer, hundred_eur_to_usd};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Code, Request};
 
 /// A deadline short enough for a test; what is asserted is the status.
 const SHORT_DEADLINE: Duration = Duration::from_millis(200);
-
-fn convert_request() -> ConvertRequest {
-    ConvertRequest {
-        amount: "100".into(),
-        from_currency: "EUR".into(),
-        to_currency: "USD".into(),
-        request_id: String::new(),
-    }
-}
 
 fn with_deadline<T>(message: T, deadline: Duration) -> Request<T> {
     let mut request = Request::new(message);
@@ -71,7 +62,7 @@ async fn a_session_ends_with_deadline_exceeded_when_the_clients_deadline_passes(
         .await
         .expect("the session opens")
         .into_inner();
-    requests.send(convert_request()).await.expect("sent");
+    requests.send(hundred_eur_to_usd()).await.expect("sent");
     let reply = tokio::time::timeout(PATIENCE, replies.message())
         .await
         .expect("in time");
@@ -102,7 +93,7 @@ async fn a_batch_still_running_at_its_deadline_gets_deadline_exceeded_and_no_sum
         .await
         .expect("the batch opens");
     items
-        .send_data(grpc_frame(&convert_request()), false)
+        .send_data(grpc_frame(&hundred_eur_to_usd()), false)
         .expect("an item is sent");
     // The batch stays open: only the deadline can end it.
     assert_eq!(status_of(response).await, Code::DeadlineExceeded);
@@ -111,7 +102,7 @@ async fn a_batch_still_running_at_its_deadline_gets_deadline_exceeded_and_no_sum
     server
         .client()
         .await
-        .convert(convert_request())
+        .convert(hundred_eur_to_usd())
         .await
         .expect("the server goes on");
 }
@@ -121,12 +112,12 @@ async fn calls_that_finish_before_their_deadline_are_unaffected_by_it() {
     let (server, _clock) = TestServer::start_pinned().await;
     let mut client = server.client().await;
     client
-        .convert(with_deadline(convert_request(), PATIENCE))
+        .convert(with_deadline(hundred_eur_to_usd(), PATIENCE))
         .await
         .expect("a unary call within its deadline succeeds");
     let summary = client
         .convert_batch(with_deadline(
-            tokio_stream::iter(vec![convert_request(); 3]),
+            tokio_stream::iter(vec![hundred_eur_to_usd(); 3]),
             PATIENCE,
         ))
         .await

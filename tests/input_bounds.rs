@@ -8,11 +8,10 @@ use bank_service::domain::conversion::MAX_REQUEST_ID_BYTES;
 use bank_service::domain::rates::MAX_PAIRS_PER_FEED;
 use bank_service::limits::MAX_REQUEST_MESSAGE_BYTES;
 use bank_service::proto::v1::session_reply::Outcome;
-use bank_service::proto::v1::{ConvertRequest, StreamRatesRequest};
-use common::{PATIENCE, TestServer};
+use bank_service::proto::v1::{ConvertRequest, ItemError, SessionReply, StreamRatesRequest};
+use common::{TestServer, conversion, next_message, open_session};
 use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
-use tonic::Code;
+use tonic::{Code, Streaming};
 
 /// A field value that fills most of a request message.
 fn huge(unit: &str) -> String {
@@ -23,27 +22,18 @@ fn huge(unit: &str) -> String {
 /// trailers and must never echo the input back.
 const MAX_STATUS_BYTES: usize = 2_048;
 
-fn request(amount: &str, from: &str, to: &str, request_id: &str) -> ConvertRequest {
-    ConvertRequest {
-        amount: amount.into(),
-        from_currency: from.into(),
-        to_currency: to.into(),
-        request_id: request_id.into(),
-    }
-}
-
 #[tokio::test]
 async fn huge_or_strange_field_values_are_invalid_arguments_with_small_statuses() {
     let server = TestServer::start(1_000).await;
     let mut client = server.client().await;
     let cases = [
-        request(&huge("9"), "EUR", "USD", ""),
-        request(&format!("1.{}", huge("0")), "EUR", "USD", ""),
-        request(&huge("é"), "EUR", "USD", ""),
-        request("100", &huge("E"), "USD", ""),
-        request("100", "EUR", &huge("\u{1F4B6}"), ""),
-        request("100", "EUR", "USD", &huge("x")),
-        request("100", "EUR", "USD", &"x".repeat(MAX_REQUEST_ID_BYTES + 1)),
+        conversion(&huge("9"), "EUR", "USD", ""),
+        conversion(&format!("1.{}", huge("0")), "EUR", "USD", ""),
+        conversion(&huge("é"), "EUR", "USD", ""),
+        conversion("100", &huge("E"), "USD", ""),
+        conversion("100", "EUR", &huge("\u{1F4B6}"), ""),
+        conversion("100", "EUR", "USD", &huge("x")),
+        conversion("100", "EUR", "USD", &"x".repeat(MAX_REQUEST_ID_BYTES + 1)),
     ];
     for case in cases {
         let status = client.convert(case).await.expect_err("refused");
@@ -75,40 +65,34 @@ async fn too_many_or_huge_pairs_are_refused_before_a_feed_opens() {
     assert_eq!(server.open.feeds(), 0);
 }
 
+/// Sends `request` on a session and returns the error reply it must get.
+async fn refused_in_session(
+    requests: &mpsc::Sender<ConvertRequest>,
+    replies: &mut Streaming<SessionReply>,
+    request: ConvertRequest,
+) -> ItemError {
+    requests.send(request).await.expect("sent");
+    let reply = next_message(replies).await.expect("healthy").expect("a reply");
+    match reply.outcome {
+        Some(Outcome::Error(error)) => error,
+        other => panic!("an error reply, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn a_session_error_reply_does_not_echo_an_oversized_request_id() {
     let server = TestServer::start(1_000).await;
     let mut client = server.client().await;
-    let (requests, outgoing) = mpsc::channel(1);
-    let mut replies = client
-        .convert_session(ReceiverStream::new(outgoing))
-        .await
-        .expect("the session opens")
-        .into_inner();
-    requests
-        .send(request("100", "EUR", "USD", &huge("x")))
-        .await
-        .expect("sent");
-    let reply = tokio::time::timeout(PATIENCE, replies.message())
-        .await
-        .expect("in time")
-        .expect("healthy")
-        .expect("a reply");
-    let Some(Outcome::Error(error)) = reply.outcome else {
-        panic!("an error reply, got {reply:?}");
-    };
+    let (requests, mut replies) = open_session(&mut client).await.expect("the session opens");
+
+    let oversized = conversion("100", "EUR", "USD", &huge("x"));
+    let error = refused_in_session(&requests, &mut replies, oversized).await;
     assert_eq!(error.field, "request_id");
     assert_eq!(error.request_id.len(), 0, "an id over the limit is not sent back");
 
     // An id within the limit is echoed as usual.
     let id = "x".repeat(MAX_REQUEST_ID_BYTES);
-    requests
-        .send(request("0", "EUR", "USD", &id))
-        .await
-        .expect("sent");
-    let reply = replies.message().await.expect("healthy").expect("a reply");
-    let Some(Outcome::Error(error)) = reply.outcome else {
-        panic!("an error reply, got {reply:?}");
-    };
+    let error = refused_in_session(&requests, &mut replies, conversion("0", "EUR", "USD", &id)).await;
+    assert_eq!(error.field, "amount");
     assert_eq!(error.request_id, id);
 }

@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use bank_service::proto::v1::bank_service_client::BankServiceClient;
 use bank_service::proto::v1::session_reply::Outcome;
-use bank_service::proto::v1::{ConvertRequest, RateUpdate, SessionReply, StreamRatesRequest};
+use bank_service::proto::v1::{ConvertRequest, RateUpdate, StreamRatesRequest};
 use bank_service::server::Config;
 use common::raw_h2::{RawConnection, grpc_frame, status_of};
-use common::{PATIENCE, SEED, TestServer};
+use common::{PATIENCE, SEED, TestServer, hundred_eur_to_usd, next_message, open_session};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::Channel;
@@ -29,15 +29,6 @@ fn config() -> Config {
     let mut config = Config::with_seed(SEED);
     config.tick_ms = FAST_TICK_MS;
     config
-}
-
-fn convert_request() -> ConvertRequest {
-    ConvertRequest {
-        amount: "100".into(),
-        from_currency: "EUR".into(),
-        to_currency: "USD".into(),
-        request_id: String::new(),
-    }
 }
 
 fn feed_request() -> StreamRatesRequest {
@@ -60,21 +51,6 @@ async fn open_feed(client: &mut BankServiceClient<Channel>) -> Result<Streaming<
         .stream_rates(feed_request())
         .await
         .map(tonic::Response::into_inner)
-}
-
-/// A session whose requests the test sends by hand.
-async fn open_session(
-    client: &mut BankServiceClient<Channel>,
-) -> Result<(mpsc::Sender<ConvertRequest>, Streaming<SessionReply>), tonic::Status> {
-    let (requests, outgoing) = mpsc::channel(1);
-    let replies = client.convert_session(ReceiverStream::new(outgoing)).await?;
-    Ok((requests, replies.into_inner()))
-}
-
-async fn next_reply(replies: &mut Streaming<SessionReply>) -> Result<Option<SessionReply>, tonic::Status> {
-    tokio::time::timeout(PATIENCE, replies.message())
-        .await
-        .expect("the session answers in time")
 }
 
 #[tokio::test]
@@ -125,15 +101,18 @@ async fn a_session_over_the_cap_is_refused_at_once_and_the_open_session_keeps_an
     assert_eq!(refused.code(), Code::ResourceExhausted);
 
     requests
-        .send(convert_request())
+        .send(hundred_eur_to_usd())
         .await
         .expect("the open session takes requests");
-    let reply = next_reply(&mut replies).await.expect("healthy").expect("a reply");
+    let reply = next_message(&mut replies)
+        .await
+        .expect("healthy")
+        .expect("a reply");
     assert!(matches!(reply.outcome, Some(Outcome::Conversion(_))));
     assert_eq!(server.open.sessions(), 1);
 
     drop(requests);
-    assert!(next_reply(&mut replies).await.expect("ends cleanly").is_none());
+    assert!(next_message(&mut replies).await.expect("ends cleanly").is_none());
     server
         .wait_until("the session frees its place", |server| {
             server.open.sessions() == 0
@@ -158,7 +137,7 @@ async fn caps_are_per_kind_so_full_feeds_do_not_refuse_sessions_or_unary_calls()
     assert_eq!(refused.code(), Code::ResourceExhausted);
 
     client
-        .convert(convert_request())
+        .convert(hundred_eur_to_usd())
         .await
         .expect("unary calls go on");
     open_session(&mut client)
@@ -178,10 +157,10 @@ async fn a_call_over_the_connection_limit_is_shed_with_resource_exhausted_not_qu
     // the server takes the batch before the Convert.
     let (batch, mut batch_body) = connection.start("ConvertBatch").await.expect("the batch opens");
     batch_body
-        .send_data(grpc_frame(&convert_request()), false)
+        .send_data(grpc_frame(&hundred_eur_to_usd()), false)
         .expect("an item is sent");
     assert_eq!(
-        connection.call("Convert", &convert_request()).await,
+        connection.call("Convert", &hundred_eur_to_usd()).await,
         Code::ResourceExhausted
     );
 
@@ -189,7 +168,7 @@ async fn a_call_over_the_connection_limit_is_shed_with_resource_exhausted_not_qu
     server
         .client()
         .await
-        .convert(convert_request())
+        .convert(hundred_eur_to_usd())
         .await
         .expect("another connection is served");
 
@@ -198,7 +177,7 @@ async fn a_call_over_the_connection_limit_is_shed_with_resource_exhausted_not_qu
         .send_data(bytes::Bytes::new(), true)
         .expect("the batch is closed");
     assert_eq!(status_of(batch).await, Code::Ok);
-    assert_eq!(connection.call("Convert", &convert_request()).await, Code::Ok);
+    assert_eq!(connection.call("Convert", &hundred_eur_to_usd()).await, Code::Ok);
 }
 
 #[tokio::test]
@@ -210,7 +189,7 @@ async fn a_session_that_sends_nothing_is_cancelled_after_the_idle_timeout_and_fr
     let mut client = server.client().await;
 
     let (_requests, mut replies) = open_session(&mut client).await.expect("the session opens");
-    let ended = next_reply(&mut replies)
+    let ended = next_message(&mut replies)
         .await
         .expect_err("an idle session ends with an error");
     assert_eq!(ended.code(), Code::Cancelled);
@@ -239,8 +218,11 @@ async fn a_session_that_keeps_talking_is_not_idle() {
     let (requests, mut replies) = open_session(&mut client).await.expect("the session opens");
     for _ in 0..MESSAGES {
         tokio::time::sleep(IDLE_TIMEOUT / 10).await;
-        requests.send(convert_request()).await.expect("sent");
-        let reply = next_reply(&mut replies).await.expect("healthy").expect("a reply");
+        requests.send(hundred_eur_to_usd()).await.expect("sent");
+        let reply = next_message(&mut replies)
+            .await
+            .expect("healthy")
+            .expect("a reply");
         assert!(matches!(reply.outcome, Some(Outcome::Conversion(_))));
     }
 }
@@ -254,7 +236,7 @@ async fn a_batch_that_sends_nothing_is_cancelled_after_the_idle_timeout_without_
 
     let (requests, outgoing) = mpsc::channel::<ConvertRequest>(1);
     requests
-        .send(convert_request())
+        .send(hundred_eur_to_usd())
         .await
         .expect("one item is queued");
     let ended = tokio::time::timeout(PATIENCE, client.convert_batch(ReceiverStream::new(outgoing)))
@@ -265,7 +247,7 @@ async fn a_batch_that_sends_nothing_is_cancelled_after_the_idle_timeout_without_
     drop(requests);
 
     client
-        .convert(convert_request())
+        .convert(hundred_eur_to_usd())
         .await
         .expect("the server goes on");
 }

@@ -14,13 +14,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use bank_service::domain::clock::Clock;
 use bank_service::domain::rates::MAX_TICK_MS;
+use bank_service::proto::v1::SessionReply;
 use bank_service::proto::v1::session_reply::Outcome;
-use bank_service::proto::v1::{ConvertRequest, SessionReply};
 use bank_service::server::Config;
-use common::{PATIENCE, PINNED_UNIX_MS, SEED, TestServer};
+use common::{PATIENCE, PINNED_UNIX_MS, SEED, TestServer, hundred_eur_to_usd, next_message, open_session};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
-use tonic::{Code, Streaming};
+use tonic::Code;
 
 /// A pinned clock that panics when read while armed.
 #[derive(Debug, Default)]
@@ -56,21 +56,6 @@ async fn start() -> (TestServer, Arc<PanickingClock>) {
     (TestServer::start_with(config).await, clock)
 }
 
-fn convert_request() -> ConvertRequest {
-    ConvertRequest {
-        amount: "100".into(),
-        from_currency: "EUR".into(),
-        to_currency: "USD".into(),
-        request_id: String::new(),
-    }
-}
-
-async fn next_reply(replies: &mut Streaming<SessionReply>) -> Result<Option<SessionReply>, tonic::Status> {
-    tokio::time::timeout(PATIENCE, replies.message())
-        .await
-        .expect("the session answers in time")
-}
-
 async fn assert_converts(reply: Result<Option<SessionReply>, tonic::Status>) {
     let reply = reply.expect("healthy").expect("a reply");
     assert!(matches!(reply.outcome, Some(Outcome::Conversion(_))));
@@ -80,24 +65,24 @@ async fn assert_converts(reply: Result<Option<SessionReply>, tonic::Status>) {
 async fn a_panic_in_a_unary_handler_is_internal_and_the_same_channel_and_others_are_served() {
     let (server, clock) = start().await;
     let mut client = server.client().await;
-    client.convert(convert_request()).await.expect("served before");
+    client.convert(hundred_eur_to_usd()).await.expect("served before");
 
     clock.arm();
     let failed = client
-        .convert(convert_request())
+        .convert(hundred_eur_to_usd())
         .await
         .expect_err("the panicking call fails");
     clock.disarm();
     assert_eq!(failed.code(), Code::Internal);
 
     client
-        .convert(convert_request())
+        .convert(hundred_eur_to_usd())
         .await
         .expect("the same channel is served after");
     server
         .client()
         .await
-        .convert(convert_request())
+        .convert(hundred_eur_to_usd())
         .await
         .expect("another client is served after");
 }
@@ -108,26 +93,31 @@ async fn a_panic_inside_a_session_stream_ends_it_with_internal_while_other_calls
     let mut client = server.client().await;
 
     // Two sessions on one connection: one will panic, one must not notice.
-    let (bystander_requests, mut bystander) = open_session(&mut client).await;
-    let (requests, mut replies) = open_session(&mut client).await;
-    requests.send(convert_request()).await.expect("sent");
-    assert_converts(next_reply(&mut replies).await).await;
+    let (bystander_requests, mut bystander) = open_session(&mut client).await.expect("the session opens");
+    let (requests, mut replies) = open_session(&mut client).await.expect("the session opens");
+    requests.send(hundred_eur_to_usd()).await.expect("sent");
+    assert_converts(next_message(&mut replies).await).await;
 
     clock.arm();
-    requests.send(convert_request()).await.expect("sent");
-    let end = next_reply(&mut replies).await;
+    requests.send(hundred_eur_to_usd()).await.expect("sent");
+    let end = next_message(&mut replies).await;
     clock.disarm();
     let end = end.expect_err("the stream ends with an error, never cleanly");
     assert_eq!(end.code(), Code::Internal);
 
-    bystander_requests.send(convert_request()).await.expect("sent");
-    assert_converts(next_reply(&mut bystander).await).await;
+    bystander_requests.send(hundred_eur_to_usd()).await.expect("sent");
+    assert_converts(next_message(&mut bystander).await).await;
     client
-        .convert(convert_request())
+        .convert(hundred_eur_to_usd())
         .await
         .expect("unary calls on the same connection go on");
     drop(bystander_requests);
-    assert!(next_reply(&mut bystander).await.expect("ends cleanly").is_none());
+    assert!(
+        next_message(&mut bystander)
+            .await
+            .expect("ends cleanly")
+            .is_none()
+    );
     server
         .wait_until("both sessions free their places", |server| {
             server.open.sessions() == 0
@@ -146,24 +136,12 @@ async fn a_panic_in_a_running_batch_is_internal_and_no_summary_is_sent() {
     });
     clock.arm();
     // The batch reads the rate (and so the clock) when its first item arrives.
-    requests.send(convert_request()).await.expect("sent");
+    requests.send(hundred_eur_to_usd()).await.expect("sent");
     let end = tokio::time::timeout(PATIENCE, batch)
         .await
         .expect("the batch ends in time")
         .expect("the client task did not panic");
     clock.disarm();
     assert_eq!(end.expect_err("no summary").code(), Code::Internal);
-    client.convert(convert_request()).await.expect("served after");
-}
-
-async fn open_session(
-    client: &mut bank_service::proto::v1::bank_service_client::BankServiceClient<tonic::transport::Channel>,
-) -> (mpsc::Sender<ConvertRequest>, Streaming<SessionReply>) {
-    let (requests, outgoing) = mpsc::channel(1);
-    let replies = client
-        .convert_session(ReceiverStream::new(outgoing))
-        .await
-        .expect("the session opens")
-        .into_inner();
-    (requests, replies)
+    client.convert(hundred_eur_to_usd()).await.expect("served after");
 }

@@ -7,9 +7,9 @@
 mod common;
 
 use bank_service::limits::MAX_REQUEST_MESSAGE_BYTES;
-use bank_service::proto::v1::{ConvertRequest, StreamRatesRequest};
+use bank_service::proto::v1::StreamRatesRequest;
 use common::raw_h2::{RawConnection, grpc_frame, status_of};
-use common::{PATIENCE, TestServer};
+use common::{PATIENCE, TestServer, hundred_eur_to_usd};
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -27,19 +27,10 @@ const STARTED_EVERY: usize = 100;
 /// Seed of the random garbage, so a failure reproduces.
 const GARBAGE_SEED: u64 = 6;
 
-fn convert_request() -> ConvertRequest {
-    ConvertRequest {
-        amount: "100".into(),
-        from_currency: "EUR".into(),
-        to_currency: "USD".into(),
-        request_id: String::new(),
-    }
-}
-
 /// The server answers an ordinary call on a new connection.
 async fn assert_healthy(server: &TestServer) {
     let response = tokio::time::timeout(PATIENCE, async {
-        server.client().await.convert(convert_request()).await
+        server.client().await.convert(hundred_eur_to_usd()).await
     })
     .await
     .expect("the server answers in time");
@@ -152,6 +143,6 @@ async fn a_grpc_frame_declaring_a_message_over_the_limit_is_refused_without_wait
         assert_eq!(status_of(response).await, Code::OutOfRange);
     }
     // The same connection still serves well-formed calls.
-    assert_eq!(connection.call("Convert", &convert_request()).await, Code::Ok);
+    assert_eq!(connection.call("Convert", &hundred_eur_to_usd()).await, Code::Ok);
     assert_healthy(&server).await;
 }
