@@ -16,10 +16,12 @@
 
 pub mod auth;
 pub mod codec;
+pub mod deadline;
 pub mod domain;
 pub mod i18n;
 pub mod limits;
 pub mod metrics;
+pub mod panic_guard;
 pub mod proto;
 pub mod rate_board;
 pub mod server;

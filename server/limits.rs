@@ -41,3 +41,35 @@ pub const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(10);
 /// remaining connections. Kubernetes' default termination period is 30 s,
 /// so 5 s fits well inside it.
 pub const DEFAULT_GRACE_PERIOD: Duration = Duration::from_secs(5);
+
+/// Rate feeds (`StreamRates`) open at once on one server, by default. The
+/// performance target is 10,000 subscribers on one server, measured at
+/// about 55 MiB of resident memory; twice that leaves headroom for
+/// reconnect storms (a restart briefly doubles the count while old streams
+/// drain) and still keeps a flood of subscribers to about 110 MiB instead
+/// of letting it grow until the process is killed.
+pub const DEFAULT_MAX_FEEDS: usize = 20_000;
+
+/// Sessions (`ConvertSession`) open at once on one server, by default. A
+/// session is a person at a till or a trading screen; a thousand at once
+/// is far beyond one server's expected share, and each one may read a
+/// request of up to [`MAX_REQUEST_MESSAGE_BYTES`], so the cap also bounds
+/// the memory a crowd of sessions can pin (1,000 × 64 KiB = 64 MiB).
+pub const DEFAULT_MAX_SESSIONS: usize = 1_000;
+
+/// Calls whose handler is still running, per HTTP/2 connection; one more
+/// is refused at once with RESOURCE_EXHAUSTED (load shedding) instead of
+/// queueing behind the others. Unary handlers finish in microseconds, so
+/// only a burst reaches this; 256 is the in-flight count of `bank bench`'s
+/// default closed loop, which thus never sheds even on a single connection.
+/// A batch holds its slot for its whole life (its handler runs until the
+/// summary); feeds and sessions hold one only while their stream starts,
+/// which is why they have caps of their own.
+pub const DEFAULT_CONCURRENCY_PER_CONNECTION: usize = 256;
+
+/// How long a batch or a session may go without a message from its client
+/// before the server ends it and frees its place. Long enough for a person
+/// typing into `bank session` to stop and think; short enough that a
+/// forgotten or stuck client gives its slot back within minutes. (A client
+/// that vanished without closing is reaped sooner, by keepalive.)
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(300);

@@ -14,10 +14,13 @@ use std::time::Duration;
 use bank_service::auth::{ApiTokens, TokenFileError};
 use bank_service::domain::clock::SystemClock;
 use bank_service::domain::rates::{MAX_SPREAD_BPS, MAX_TICK_MS, MIN_SPREAD_BPS, MIN_TICK_MS};
+use bank_service::limits;
 use bank_service::server::{BankServer, Config};
+use bank_service::service::ServiceLimits;
 use bank_service::telemetry::{self, LogFormat};
 use bank_service::tls::{ServerTls, TlsError};
 use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 
 /// The Bank Service: currency conversion over gRPC, with a simulated,
 /// seeded, fluctuating rate feed.
@@ -81,6 +84,42 @@ struct Args {
     /// per line) for log pipelines.
     #[arg(long, env = "BANK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+
+    /// Rate feeds (StreamRates) open at once. One more is refused at once
+    /// with RESOURCE_EXHAUSTED; open feeds are not affected.
+    #[arg(long, env = "BANK_MAX_FEEDS", default_value_t = limits::DEFAULT_MAX_FEEDS,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    max_feeds: usize,
+
+    /// Sessions (ConvertSession) open at once. One more is refused at once
+    /// with RESOURCE_EXHAUSTED; open sessions are not affected.
+    #[arg(long, env = "BANK_MAX_SESSIONS", default_value_t = limits::DEFAULT_MAX_SESSIONS,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    max_sessions: usize,
+
+    /// Calls running at once on one client connection (a batch counts until
+    /// its summary, a feed or session only while it starts). One more is
+    /// refused at once with RESOURCE_EXHAUSTED rather than queued.
+    #[arg(long, env = "BANK_CONCURRENCY_PER_CONNECTION",
+          default_value_t = limits::DEFAULT_CONCURRENCY_PER_CONNECTION,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    concurrency_per_connection: usize,
+
+    /// How long a batch or session may go without a message from its
+    /// client before the server ends it with CANCELLED and frees its place,
+    /// e.g. 90s or 5m.
+    #[arg(long, env = "BANK_IDLE_TIMEOUT", default_value = "5m", value_parser = parse_idle_timeout)]
+    idle_timeout: Duration,
+}
+
+/// A humane duration (`90s`, `5m`) that is not zero: a zero idle timeout
+/// would end every batch and session before its first message.
+fn parse_idle_timeout(text: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(duration) if duration.is_zero() => Err("must be longer than zero".to_owned()),
+        Ok(duration) => Ok(duration),
+        Err(error) => Err(error.to_string()),
+    }
 }
 
 fn main() -> ExitCode {
@@ -120,6 +159,12 @@ async fn serve(args: Args) -> ExitCode {
         clock: Arc::new(SystemClock),
         tls: tls.clone(),
         auth_tokens: auth_tokens.clone(),
+        limits: ServiceLimits {
+            max_feeds: args.max_feeds,
+            max_sessions: args.max_sessions,
+            idle_timeout: args.idle_timeout,
+        },
+        concurrency_per_connection: args.concurrency_per_connection,
     };
     let mut server = match BankServer::bind(args.addr, config).await {
         Ok(server) => server,
@@ -143,6 +188,9 @@ async fn serve(args: Args) -> ExitCode {
         tls = tls.is_some(),
         mutual_tls = tls.as_ref().is_some_and(ServerTls::is_mutual),
         api_tokens = auth_tokens.as_ref().map_or(0, |tokens| tokens.len()),
+        max_feeds = args.max_feeds,
+        max_sessions = args.max_sessions,
+        idle_timeout = %humantime::format_duration(args.idle_timeout),
         "bank-server listening"
     );
 

@@ -15,6 +15,14 @@
 //!   (see [`tls`](crate::tls)).
 //! - optionally, a Prometheus endpoint on its own address
 //!   ([`metrics`](crate::metrics)), stopped by the drain.
+//! - the limits that protect everyone from one client: caps on open feeds
+//!   and sessions and the idle timeout (enforced by the service), and a
+//!   per-connection limit on running handlers with load shedding: the call
+//!   over the limit gets RESOURCE_EXHAUSTED at once, it does not queue
+//!   (tonic's `load_shed`, whose `Overloaded` error tonic maps to
+//!   RESOURCE_EXHAUSTED);
+//! - client deadlines ([`deadline`](crate::deadline)) and panic containment
+//!   ([`panic_guard`](crate::panic_guard)) around every call.
 //!
 //! Shutdown, in order, when the shutdown future completes:
 //! 1. health turns NOT_SERVING, so load balancers stop sending traffic;
@@ -37,15 +45,17 @@ use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 
 use crate::auth::{ApiTokens, RequireToken};
+use crate::deadline::DeadlineLayer;
 use crate::domain::DomainError;
 use crate::domain::clock::{Clock, SystemClock};
 use crate::domain::rates::{RateSource, RateSourceError};
 use crate::limits;
 use crate::metrics::{self, Exporter, Metrics};
+use crate::panic_guard::PanicGuardLayer;
 use crate::proto;
 use crate::proto::v1::bank_service_server::BankServiceServer;
 use crate::rate_board::RateBoard;
-use crate::service::{BankApi, OpenStreams};
+use crate::service::{BankApi, OpenStreams, ServiceLimits};
 use crate::shutdown::Drain;
 use crate::telemetry::RpcLogLayer;
 use crate::tls::{ServerTls, TlsError};
@@ -71,6 +81,11 @@ pub struct Config {
     pub tls: Option<ServerTls>,
     /// API tokens the BankService requires; `None` lets every call in.
     pub auth_tokens: Option<Arc<ApiTokens>>,
+    /// Caps on open feeds and sessions, and the idle timeout.
+    pub limits: ServiceLimits,
+    /// Handlers running at once on one connection before new calls are
+    /// shed with RESOURCE_EXHAUSTED.
+    pub concurrency_per_connection: usize,
 }
 
 impl Config {
@@ -84,6 +99,8 @@ impl Config {
             clock: Arc::new(SystemClock),
             tls: None,
             auth_tokens: None,
+            limits: ServiceLimits::default(),
+            concurrency_per_connection: limits::DEFAULT_CONCURRENCY_PER_CONNECTION,
         }
     }
 }
@@ -115,6 +132,7 @@ pub struct BankServer {
     auth_tokens: Option<Arc<ApiTokens>>,
     /// Where `GET /metrics` is served, if anywhere.
     metrics_listener: Option<TcpListener>,
+    concurrency_per_connection: usize,
 }
 
 impl BankServer {
@@ -132,12 +150,13 @@ impl BankServer {
         let board = RateBoard::start(source, config.clock, drain.clone())?;
         Ok(Self {
             listener,
-            api: BankApi::new(board, drain.clone()),
+            api: BankApi::new(board, drain.clone(), config.limits),
             drain,
             grace_period: config.grace_period,
             tls: config.tls,
             auth_tokens: config.auth_tokens,
             metrics_listener: None,
+            concurrency_per_connection: config.concurrency_per_connection,
         })
     }
 
@@ -217,7 +236,14 @@ impl BankServer {
             .http2_keepalive_timeout(Some(limits::KEEPALIVE_TIMEOUT))
             .max_concurrent_streams(limits::MAX_CONCURRENT_STREAMS_PER_CONNECTION)
             .http2_max_header_list_size(limits::MAX_HEADER_LIST_BYTES)
+            .concurrency_limit_per_connection(self.concurrency_per_connection)
+            .load_shed(true)
+            // Outermost first: the log sees the status the inner layers
+            // produce (INTERNAL for a panic, DEADLINE_EXCEEDED); the panic
+            // guard also covers the deadline layer and the router.
             .layer(RpcLogLayer::new(counters))
+            .layer(PanicGuardLayer)
+            .layer(DeadlineLayer)
             .add_service(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)

@@ -10,7 +10,7 @@
 //! a client that recomputes every item with the published rates finds the
 //! same totals to the last minor unit.
 
-use super::conversion::{Conversion, MAX_REQUEST_ID_BYTES};
+use super::conversion::{Conversion, echoable_request_id};
 use super::currency::{self, Currency};
 use super::error::DomainError;
 use super::money::Money;
@@ -122,14 +122,9 @@ impl BatchTotals {
 
     fn reject(&mut self, request_id: &str, error: DomainError) {
         if self.errors.len() < MAX_REPORTED_ERRORS {
-            let request_id = if request_id.len() <= MAX_REQUEST_ID_BYTES {
-                request_id.to_owned()
-            } else {
-                String::new()
-            };
             self.errors.push(RejectedItem {
                 index: self.next_index(),
-                request_id,
+                request_id: echoable_request_id(request_id).to_owned(),
                 error,
             });
         }

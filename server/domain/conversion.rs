@@ -22,6 +22,17 @@ use super::rates::{Rate, Snapshot, Tick};
 /// ULID or trace id, and keeps echoed errors small.
 pub const MAX_REQUEST_ID_BYTES: usize = 128;
 
+/// The request id to echo in an answer about a request: the id itself, or
+/// nothing when it is longer than [`MAX_REQUEST_ID_BYTES`] (that request
+/// was refused for it). An answer never grows with the caller's input.
+pub fn echoable_request_id(request_id: &str) -> &str {
+    if request_id.len() <= MAX_REQUEST_ID_BYTES {
+        request_id
+    } else {
+        ""
+    }
+}
+
 /// A conversion request whose every field is known to be valid.
 ///
 /// The request id is not part of it: it is an opaque label that the

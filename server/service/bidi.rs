@@ -15,7 +15,14 @@
 //! - a bad request gets a `SessionReply.error` and the session goes on
 //!   (an `Err` item would end the whole call);
 //! - the client closing its side ends the session with OK;
-//! - a drain ends it with UNAVAILABLE.
+//! - a drain ends it with UNAVAILABLE;
+//! - the client's `grpc-timeout` passing ends it with DEADLINE_EXCEEDED;
+//! - no message for the idle timeout (`--idle-timeout`) ends it with
+//!   CANCELLED, freeing its place.
+//!
+//! A session holds one of the server's session places (`--max-sessions`)
+//! for its whole life; when all are taken the call gets RESOURCE_EXHAUSTED
+//! at once.
 
 use std::pin::Pin;
 
@@ -29,7 +36,7 @@ use crate::proto::v1::session_reply::Outcome;
 use crate::proto::v1::{ConvertRequest, SessionReply};
 use crate::rate_board::RateBoard;
 use crate::service::status::item_error;
-use crate::service::{BankApi, caller_lang, wire};
+use crate::service::{BankApi, CallTimer, caller_lang, wire};
 use crate::shutdown::unavailable;
 
 /// The response stream of `ConvertSession`.
@@ -41,11 +48,12 @@ pub fn convert_session(
 ) -> Result<Response<SessionStream>, Status> {
     api.drain.refuse_new_calls()?;
     let lang = caller_lang(&request);
+    let open = api.open.open_session(lang)?;
+    let mut timer = CallTimer::deadline_and_idle(&request, api.idle_timeout, lang);
     let mut requests = request.into_inner();
     let board = api.board.clone();
     let drain = api.drain.clone();
     let drained = api.drain.started_owned();
-    let open = api.open.open_session();
 
     let replies = async_stream::stream! {
         let _open = open;
@@ -58,24 +66,26 @@ pub fn convert_session(
                 // poll the drain future (which takes a lock) per message;
                 // the atomic check below covers the drain for it.
                 biased;
-                message = requests.message() => Some(message),
-                () = drained.as_mut() => None,
+                message = requests.message() => Ok(message),
+                () = drained.as_mut() => Err(unavailable()),
+                status = timer.expired() => Err(status),
             };
-            let next = if drain.is_draining() { None } else { next };
+            let next = if drain.is_draining() { Err(unavailable()) } else { next };
             match next {
-                None => {
-                    yield Err(unavailable());
-                    break;
-                }
-                // The client closed its side: every reply has been sent.
-                Some(Ok(None)) => break,
-                // The client's stream broke (reset, bad frame, oversized
-                // message): pass its status on and stop.
-                Some(Err(status)) => {
+                Err(status) => {
                     yield Err(status);
                     break;
                 }
-                Some(Ok(Some(request))) => {
+                // The client closed its side: every reply has been sent.
+                Ok(Ok(None)) => break,
+                // The client's stream broke (reset, bad frame, oversized
+                // message): pass its status on and stop.
+                Ok(Err(status)) => {
+                    yield Err(status);
+                    break;
+                }
+                Ok(Ok(Some(request))) => {
+                    timer.message_arrived();
                     yield Ok(reply(&board, index, request, lang));
                     index += 1;
                 }

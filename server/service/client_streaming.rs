@@ -13,6 +13,10 @@
 //!
 //! During a drain a batch already running is allowed to finish: its client
 //! is owed a summary, and a batch is bounded by what the client sends.
+//! What bounds a client that sends nothing: the idle timeout
+//! (`--idle-timeout`, CANCELLED) and the client's own deadline
+//! (DEADLINE_EXCEEDED). Either way no summary is sent, so a partial total
+//! can never pass for a complete one.
 
 use std::sync::Arc;
 
@@ -23,7 +27,7 @@ use crate::domain::conversion::convert;
 use crate::domain::rates::Snapshot;
 use crate::proto::v1::{BatchSummary, ConvertRequest};
 use crate::service::status::to_status;
-use crate::service::{BankApi, caller_lang, wire};
+use crate::service::{BankApi, CallTimer, caller_lang, wire};
 
 pub async fn convert_batch(
     api: &BankApi,
@@ -31,13 +35,22 @@ pub async fn convert_batch(
 ) -> Result<Response<BatchSummary>, Status> {
     api.drain.refuse_new_calls()?;
     let lang = caller_lang(&request);
+    let mut timer = CallTimer::deadline_and_idle(&request, api.idle_timeout, lang);
     let mut items = request.into_inner();
     let mut totals = BatchTotals::new();
     let mut snapshot: Option<Arc<Snapshot>> = None;
 
     // `message()` yields `Ok(None)` when the client half-closes, and an
     // error status if the client's stream broke (it is returned as is).
-    while let Some(item) = items.message().await? {
+    loop {
+        let item = tokio::select! {
+            // A ready item first: a busy batch never waits on the timer.
+            biased;
+            item = items.message() => item?,
+            status = timer.expired() => return Err(status),
+        };
+        let Some(item) = item else { break };
+        timer.message_arrived();
         let snapshot = match &snapshot {
             Some(snapshot) => snapshot,
             None => snapshot.insert(api.board.current().map_err(|error| to_status(error, lang))?),

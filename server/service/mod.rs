@@ -18,10 +18,17 @@ pub mod status;
 pub mod unary;
 pub mod wire;
 
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
+use tokio::time::{Instant, Sleep};
 use tonic::{Request, Response, Status, Streaming};
+
+use crate::deadline::RequestDeadline;
+use crate::limits;
+use crate::service::status::Capped;
 
 use crate::i18n::Lang;
 use crate::metrics::Metrics;
@@ -43,6 +50,28 @@ pub fn caller_lang<T>(request: &Request<T>) -> Lang {
         .map_or(Lang::En, Lang::from_accept_language)
 }
 
+/// The limits the service enforces itself, per server. (Per-connection
+/// limits are the transport's; see `server`.)
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceLimits {
+    /// Rate feeds open at once; one more gets RESOURCE_EXHAUSTED.
+    pub max_feeds: usize,
+    /// Sessions open at once; one more gets RESOURCE_EXHAUSTED.
+    pub max_sessions: usize,
+    /// How long a batch or session may wait for its client's next message.
+    pub idle_timeout: Duration,
+}
+
+impl Default for ServiceLimits {
+    fn default() -> Self {
+        Self {
+            max_feeds: limits::DEFAULT_MAX_FEEDS,
+            max_sessions: limits::DEFAULT_MAX_SESSIONS,
+            idle_timeout: limits::DEFAULT_IDLE_TIMEOUT,
+        }
+    }
+}
+
 /// The state every handler shares. Cloning is cheap (reference counts).
 #[derive(Clone)]
 pub struct BankApi {
@@ -50,19 +79,22 @@ pub struct BankApi {
     pub(crate) board: Arc<RateBoard>,
     /// Tells streams to end when the server shuts down.
     pub(crate) drain: Drain,
-    /// How many long-lived streams are open right now.
+    /// How many long-lived streams are open right now, and how many may be.
     pub(crate) open: Arc<OpenStreams>,
     /// Counters of the feed and batch items, read by the metrics endpoint.
     pub(crate) metrics: Arc<Metrics>,
+    /// How long a batch or session may wait for its client.
+    pub(crate) idle_timeout: Duration,
 }
 
 impl BankApi {
-    pub fn new(board: Arc<RateBoard>, drain: Drain) -> Self {
+    pub fn new(board: Arc<RateBoard>, drain: Drain, limits: ServiceLimits) -> Self {
         Self {
             board,
             drain,
-            open: Arc::default(),
             metrics: Arc::default(),
+            open: Arc::new(OpenStreams::with_caps(limits.max_feeds, limits.max_sessions)),
+            idle_timeout: limits.idle_timeout,
         }
     }
 
@@ -77,15 +109,39 @@ impl BankApi {
     }
 }
 
-/// Counts of open long-lived streams. They show that a stream's work stops
-/// when its client leaves (the count drops), and feed the metrics.
-#[derive(Debug, Default)]
+/// Counts of open long-lived streams, and their caps. The counts show that
+/// a stream's work stops when its client leaves (the count drops), and feed
+/// the metrics; the caps keep a crowd of streams from taking the memory and
+/// the tick fan-out every other client needs.
+///
+/// These caps are the service's own because tonic's concurrency limits
+/// count a handler only until it returns, and a feed's or session's
+/// handler returns its stream at once: the slot must be held by the stream.
+#[derive(Debug)]
 pub struct OpenStreams {
     feeds: AtomicUsize,
     sessions: AtomicUsize,
+    max_feeds: usize,
+    max_sessions: usize,
+}
+
+impl Default for OpenStreams {
+    fn default() -> Self {
+        let limits = ServiceLimits::default();
+        Self::with_caps(limits.max_feeds, limits.max_sessions)
+    }
 }
 
 impl OpenStreams {
+    pub fn with_caps(max_feeds: usize, max_sessions: usize) -> Self {
+        Self {
+            feeds: AtomicUsize::new(0),
+            sessions: AtomicUsize::new(0),
+            max_feeds,
+            max_sessions,
+        }
+    }
+
     pub fn feeds(&self) -> usize {
         self.feeds.load(Ordering::Relaxed)
     }
@@ -94,32 +150,136 @@ impl OpenStreams {
         self.sessions.load(Ordering::Relaxed)
     }
 
-    fn open_feed(self: &Arc<Self>) -> OpenGuard {
-        OpenGuard::enter(Arc::clone(self), |open| &open.feeds)
+    /// A place for one more feed, or RESOURCE_EXHAUSTED if all are taken.
+    fn open_feed(self: &Arc<Self>, lang: Lang) -> Result<OpenGuard, Status> {
+        OpenGuard::enter(Arc::clone(self), |open| &open.feeds, self.max_feeds)
+            .ok_or_else(|| status::too_many(Capped::Feeds, self.max_feeds, lang))
     }
 
-    fn open_session(self: &Arc<Self>) -> OpenGuard {
-        OpenGuard::enter(Arc::clone(self), |open| &open.sessions)
+    /// A place for one more session, or RESOURCE_EXHAUSTED if all are taken.
+    fn open_session(self: &Arc<Self>, lang: Lang) -> Result<OpenGuard, Status> {
+        OpenGuard::enter(Arc::clone(self), |open| &open.sessions, self.max_sessions)
+            .ok_or_else(|| status::too_many(Capped::Sessions, self.max_sessions, lang))
     }
 }
 
 /// Held by a stream for its whole life; dropping it (the stream ended, or
-/// the client went away and tonic dropped the stream) decrements the count.
+/// the client went away and tonic dropped the stream) frees its place.
 struct OpenGuard {
     open: Arc<OpenStreams>,
     counter: fn(&OpenStreams) -> &AtomicUsize,
 }
 
 impl OpenGuard {
-    fn enter(open: Arc<OpenStreams>, counter: fn(&OpenStreams) -> &AtomicUsize) -> Self {
-        counter(&open).fetch_add(1, Ordering::Relaxed);
-        Self { open, counter }
+    /// Takes a place if fewer than `max` are taken. The check and the
+    /// increment are one compare-and-swap, so two calls racing for the last
+    /// place cannot both get it.
+    fn enter(open: Arc<OpenStreams>, counter: fn(&OpenStreams) -> &AtomicUsize, max: usize) -> Option<Self> {
+        counter(&open)
+            .fetch_update(Ordering::AcqRel, Ordering::Relaxed, |count| {
+                (count < max).then_some(count + 1)
+            })
+            .ok()?;
+        Some(Self { open, counter })
     }
 }
 
 impl Drop for OpenGuard {
     fn drop(&mut self) {
-        (self.counter)(&self.open).fetch_sub(1, Ordering::Relaxed);
+        (self.counter)(&self.open).fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// The time limits of one call, watched by a single timer for its whole
+/// life: the client's deadline (`grpc-timeout`, found by
+/// [`DeadlineLayer`](crate::deadline::DeadlineLayer)) and, for calls that
+/// read messages, the idle limit.
+///
+/// The idle limit moves with every message, but the timer is not re-armed
+/// per message (that would touch the runtime's timer wheel at message
+/// rate): a message only records its arrival, and when the timer fires
+/// early it is re-armed once for the time actually left.
+pub(crate) struct CallTimer {
+    deadline: Option<Instant>,
+    idle: Option<Idle>,
+    /// Boxed once, and only for calls that have a limit: a feed without a
+    /// deadline carries no timer at all.
+    timer: Option<Pin<Box<Sleep>>>,
+    lang: Lang,
+}
+
+struct Idle {
+    limit: Duration,
+    last_message: Instant,
+}
+
+impl Idle {
+    /// When the call becomes idle; `None` if that is beyond the clock's
+    /// range (a limit so large that it never passes).
+    fn due(&self) -> Option<Instant> {
+        self.last_message.checked_add(self.limit)
+    }
+}
+
+impl CallTimer {
+    /// The deadline only (a feed: its client sends nothing after the request).
+    pub(crate) fn deadline<T>(request: &Request<T>, lang: Lang) -> Self {
+        Self {
+            deadline: request
+                .extensions()
+                .get::<RequestDeadline>()
+                .map(|deadline| deadline.0),
+            idle: None,
+            timer: None,
+            lang,
+        }
+    }
+
+    /// The deadline and the idle limit (batches and sessions).
+    pub(crate) fn deadline_and_idle<T>(request: &Request<T>, idle: Duration, lang: Lang) -> Self {
+        Self {
+            idle: Some(Idle {
+                limit: idle,
+                last_message: Instant::now(),
+            }),
+            ..Self::deadline(request, lang)
+        }
+    }
+
+    /// A message arrived: the idle limit counts from now.
+    pub(crate) fn message_arrived(&mut self) {
+        if let Some(idle) = &mut self.idle {
+            idle.last_message = Instant::now();
+        }
+    }
+
+    /// Completes with the status that ends the call when a limit passes;
+    /// never, for a call without limits. Cancel-safe: meant for `select!`.
+    pub(crate) async fn expired(&mut self) -> Status {
+        loop {
+            let idle_due = self.idle.as_ref().and_then(Idle::due);
+            let due = match (self.deadline, idle_due) {
+                (Some(deadline), Some(idle)) => deadline.min(idle),
+                (Some(due), None) | (None, Some(due)) => due,
+                (None, None) => return std::future::pending().await,
+            };
+            let timer = self
+                .timer
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(due)));
+            if timer.deadline() != due {
+                timer.as_mut().reset(due);
+            }
+            timer.as_mut().await;
+            let now = Instant::now();
+            if self.deadline.is_some_and(|deadline| deadline <= now) {
+                return status::deadline_exceeded();
+            }
+            if let Some(idle) = &self.idle
+                && idle.due().is_some_and(|due| due <= now)
+            {
+                return status::idle_too_long(idle.limit, self.lang);
+            }
+        }
     }
 }
 

@@ -9,9 +9,13 @@
 //!    INVALID_ARGUMENT and no stream opens.
 //! 2. The current tick is sent at once, then one update per new tick.
 //! 3. It ends with OK after `max_updates`; with UNAVAILABLE when the server
-//!    drains; and silently when the client cancels, because tonic then drops
+//!    drains; with DEADLINE_EXCEEDED when the client's `grpc-timeout`
+//!    passes; and silently when the client cancels, because tonic then drops
 //!    this stream, and with it all the work (there is no spawned task or
 //!    timer to leak).
+//!
+//! A feed holds one of the server's feed places (`--max-feeds`) for its
+//! whole life; when all are taken the call gets RESOURCE_EXHAUSTED at once.
 //!
 //! The stream is pulled, not pushed: it computes an update only when tonic
 //! asks for the next item, which it does only when HTTP/2 flow control lets
@@ -30,7 +34,7 @@ use tonic::{Request, Response, Status};
 use crate::domain::rates::{Pair, Snapshot};
 use crate::proto::v1::{RateUpdate, StreamRatesRequest};
 use crate::service::status::to_status;
-use crate::service::{BankApi, caller_lang, wire};
+use crate::service::{BankApi, CallTimer, caller_lang, wire};
 use crate::shutdown::unavailable;
 
 /// The response stream of `StreamRates`.
@@ -42,6 +46,7 @@ pub fn stream_rates(
 ) -> Result<Response<RateStream>, Status> {
     api.drain.refuse_new_calls()?;
     let lang = caller_lang(&request);
+    let mut timer = CallTimer::deadline(&request, lang);
     let request = request.into_inner();
     let pairs = Pair::parse_list(&request.pairs).map_err(|error| to_status(error, lang))?;
     // 0 means "until the client cancels".
@@ -51,8 +56,10 @@ pub fn stream_rates(
     // between the two.
     let mut ticks = api.board.subscribe();
     let mut snapshot = api.board.current().map_err(|error| to_status(error, lang))?;
+    // Last, after every check that could refuse the call: the place is
+    // taken only for a stream that will run.
+    let open = api.open.open_feed(lang)?;
     let drained = api.drain.started_owned();
-    let open = api.open.open_feed();
     let metrics = Arc::clone(&api.metrics);
 
     let updates = async_stream::stream! {
@@ -72,8 +79,8 @@ pub fn stream_rates(
             if max_updates.is_some_and(|max| sent >= max) {
                 break;
             }
-            match next_tick(&mut ticks, drained.as_mut(), snapshot.tick.sequence).await {
-                Some(next) => {
+            match next_tick(&mut ticks, drained.as_mut(), &mut timer, snapshot.tick.sequence).await {
+                Ok(next) => {
                     // The watch channel keeps only the latest tick: a reader
                     // that was slow to take the last update misses the ones
                     // in between.
@@ -83,8 +90,8 @@ pub fn stream_rates(
                     }
                     snapshot = next;
                 }
-                None => {
-                    yield Err(unavailable());
+                Err(status) => {
+                    yield Err(status);
                     break;
                 }
             }
@@ -93,24 +100,28 @@ pub fn stream_rates(
     Ok(Response::new(Box::pin(updates)))
 }
 
-/// Waits for a tick newer than `after`, or `None` if the server is
-/// draining. The watch channel holds only the latest snapshot, so after a
-/// slow read this returns the newest tick, skipping the ones in between.
+/// Waits for a tick newer than `after`; or the status that ends the feed:
+/// UNAVAILABLE if the server is draining, DEADLINE_EXCEEDED if the
+/// client's deadline passed. The watch channel holds only the latest
+/// snapshot, so after a slow read this returns the newest tick, skipping
+/// the ones in between.
 async fn next_tick(
     ticks: &mut watch::Receiver<Arc<Snapshot>>,
     mut drained: Pin<&mut WaitForCancellationFutureOwned>,
+    timer: &mut CallTimer,
     after: u64,
-) -> Option<Arc<Snapshot>> {
+) -> Result<Arc<Snapshot>, Status> {
     loop {
         tokio::select! {
             biased;
-            () = drained.as_mut() => return None,
+            () = drained.as_mut() => return Err(unavailable()),
+            status = timer.expired() => return Err(status),
             changed = ticks.changed() => {
                 // An error means the board is gone: the server is stopping.
-                changed.ok()?;
+                changed.map_err(|_| unavailable())?;
                 let latest = Arc::clone(&ticks.borrow_and_update());
                 if latest.tick.sequence > after {
-                    return Some(latest);
+                    return Ok(latest);
                 }
             }
         }

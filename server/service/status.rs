@@ -14,10 +14,16 @@
 //!
 //! Inside batches and sessions a bad item must not end the stream, so the
 //! same mapping produces an `ItemError` instead of a status.
+//!
+//! The statuses the service decides for itself, not for a domain error,
+//! are here too: a cap reached, an idle call, a deadline passed, a panic.
+
+use std::time::Duration;
 
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
+use crate::domain::conversion::echoable_request_id;
 use crate::domain::{DomainError, InputProblem};
 use crate::i18n::{Lang, Messages};
 use crate::proto::v1::ItemError;
@@ -54,7 +60,7 @@ pub fn to_status(error: DomainError, lang: Lang) -> Status {
 pub fn item_error(index: u64, request_id: &str, error: &DomainError, lang: Lang) -> ItemError {
     ItemError {
         index,
-        request_id: request_id.to_owned(),
+        request_id: echoable_request_id(request_id).to_owned(),
         code: code_name(code_for(error)).to_owned(),
         message: sentence(error, Messages::of(lang)),
         field: error
@@ -62,6 +68,57 @@ pub fn item_error(index: u64, request_id: &str, error: &DomainError, lang: Lang)
             .map(|field| field.as_str().to_owned())
             .unwrap_or_default(),
     }
+}
+
+/// A kind of long-lived call the server caps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capped {
+    Feeds,
+    Sessions,
+}
+
+/// RESOURCE_EXHAUSTED: the server already holds `max` calls of this kind.
+/// The gRPC code for "out of a resource, perhaps a per-server quota"; the
+/// client may retry later, or elsewhere.
+pub fn too_many(kind: Capped, max: usize, lang: Lang) -> Status {
+    localized(Code::ResourceExhausted, lang, |messages| match kind {
+        Capped::Feeds => tr!(messages, "error-too-many-feeds", max = max),
+        Capped::Sessions => tr!(messages, "error-too-many-sessions", max = max),
+    })
+}
+
+/// The end of a batch or session whose client sent nothing for `idle`.
+///
+/// CANCELLED, because the server abandoned the call: the gRPC definition,
+/// "the operation was cancelled, typically by the caller", does not require
+/// the caller. DEADLINE_EXCEEDED would be wrong: it means the client's own
+/// deadline passed, and clients (the `bank` CLI among them) read it as
+/// "my --timeout was too short". UNKNOWN or INTERNAL would claim a fault.
+pub fn idle_too_long(idle: Duration, lang: Lang) -> Status {
+    let seconds = idle.as_secs_f64();
+    localized(Code::Cancelled, lang, |messages| {
+        tr!(messages, "error-idle", seconds = seconds)
+    })
+}
+
+/// DEADLINE_EXCEEDED: the client's `grpc-timeout` passed before the call
+/// completed. Clients recognise the code, so no sentence is needed.
+pub fn deadline_exceeded() -> Status {
+    Status::deadline_exceeded("the deadline set by the client (grpc-timeout) passed")
+}
+
+/// INTERNAL, for a call whose handler or stream panicked. It says nothing
+/// about the cause: that is in the server's log, and may be sensitive.
+pub fn internal_failure() -> Status {
+    Status::internal("the server failed while handling this call")
+}
+
+/// A status whose message is `sentence` in English, with the sentence in
+/// `lang` as a `google.rpc.LocalizedMessage` for the person reading it.
+fn localized(code: Code, lang: Lang, sentence: impl Fn(&Messages) -> String) -> Status {
+    let mut details = ErrorDetails::new();
+    details.set_localized_message(lang.tag(), sentence(Messages::of(lang)));
+    Status::with_error_details(code, sentence(Messages::of(Lang::En)), details)
 }
 
 /// The whole sentence for an error, e.g. "amount must be greater than zero".

@@ -7,8 +7,9 @@
 #![allow(dead_code)]
 
 pub mod cli;
-pub mod pki;
 pub mod metrics;
+pub mod pki;
+pub mod raw_h2;
 pub mod server_process;
 
 use std::collections::BTreeMap;
@@ -18,12 +19,14 @@ use std::time::Duration;
 
 use bank_service::domain::clock::{Clock, ManualClock};
 use bank_service::proto::v1::bank_service_client::BankServiceClient;
-use bank_service::proto::v1::{ConvertRequest, ConvertResponse, ListCurrenciesRequest};
+use bank_service::proto::v1::{ConvertRequest, ConvertResponse, ListCurrenciesRequest, SessionReply};
 use bank_service::server::{BankServer, Config, ServerError};
 use bank_service::service::OpenStreams;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
+use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::{Channel, Endpoint};
+use tonic::{Status, Streaming};
 
 /// The seed most tests use, so failures reproduce.
 pub const SEED: u64 = 20_261_122;
@@ -182,4 +185,37 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         self.begin_shutdown();
     }
+}
+
+/// A conversion request.
+pub fn conversion(amount: &str, from: &str, to: &str, request_id: &str) -> ConvertRequest {
+    ConvertRequest {
+        amount: amount.into(),
+        from_currency: from.into(),
+        to_currency: to.into(),
+        request_id: request_id.into(),
+    }
+}
+
+/// A request that always converts: 100 EUR to USD.
+pub fn hundred_eur_to_usd() -> ConvertRequest {
+    conversion("100", "EUR", "USD", "")
+}
+
+/// Opens a session whose requests the test sends one at a time; the
+/// session's own refusal (e.g. a cap reached) is returned as is.
+pub async fn open_session(
+    client: &mut BankServiceClient<Channel>,
+) -> Result<(mpsc::Sender<ConvertRequest>, Streaming<SessionReply>), Status> {
+    let (requests, outgoing) = mpsc::channel(1);
+    let replies = client.convert_session(ReceiverStream::new(outgoing)).await?;
+    Ok((requests, replies.into_inner()))
+}
+
+/// The next message of a response stream, or how it ended; panics after
+/// [`PATIENCE`].
+pub async fn next_message<T>(stream: &mut Streaming<T>) -> Result<Option<T>, Status> {
+    tokio::time::timeout(PATIENCE, stream.message())
+        .await
+        .expect("the server answers in time")
 }
