@@ -537,6 +537,16 @@ mod tests {
         }
     }
 
+    proptest! {
+        #[test]
+        fn parsing_a_pair_never_panics(text in "\\PC{0,40}|[A-Za-z]{3}[/ -]?[A-Za-z]{3}") {
+            if let Ok(pair) = Pair::parse(0, &text) {
+                prop_assert_ne!(pair.base.code, pair.quote.code);
+                prop_assert_eq!(Pair::parse(0, &pair.to_string()).ok(), Some(pair));
+            }
+        }
+    }
+
     #[test]
     fn a_cross_of_two_currencies_drifting_apart_stays_within_twenty_percent() {
         // Found by a review: with seed 7, HUF drifts up and BHD down around
