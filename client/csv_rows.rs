@@ -100,8 +100,9 @@ impl<R: BufRead> CsvRows<R> {
             self.bytes.pop();
         }
         // The read above stops two bytes past the limit to make room for a
-        // CRLF, so a line can still be one or two bytes too long here; its
-        // line end, if any, has been read, so there is nothing left to skip.
+        // CRLF, so a line can still be one byte too long here (at the end of
+        // the file or before a bare LF); its line end, if any, has been
+        // read, so there is nothing left to skip.
         if self.bytes.len() > MAX_RECORD_BYTES {
             return Ok(Some(Err(RowError::TooLong)));
         }
