@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod session;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
