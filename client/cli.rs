@@ -156,8 +156,9 @@ pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
 /// command path: `help-<command>` for a command, `help-<command>--<arg>` for
 /// an argument, and `help-arg-<arg>` for an argument shared by several
 /// commands. A test checks that every command and argument has its ids.
+/// The headings (`Usage:`, `Options:`...) come from the catalog too, in
+/// every language, so that each language punctuates them its own way.
 pub fn localized(command: clap::Command, messages: &Messages) -> clap::Command {
-    let french = messages.lang() == Lang::Fr;
     let command = command
         .disable_help_flag(true)
         .disable_version_flag(true)
@@ -177,26 +178,75 @@ pub fn localized(command: clap::Command, messages: &Messages) -> clap::Command {
                 .action(ArgAction::Version)
                 .help(tr!(messages, "help-version")),
         );
-    localize_node(command, "bank", messages, french)
+    let headings = Headings::of(messages, &command);
+    localize_node(command, "bank", messages, &headings)
 }
 
-fn localize_node(command: clap::Command, path: &str, messages: &Messages, french: bool) -> clap::Command {
-    let about = text(messages, &format!("help-{path}"));
-    let mut command = command.about(about).long_about(Resettable::Reset);
-    if french {
-        command = command
-            .help_template("{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}")
-            .subcommand_help_heading("Commandes")
-            .next_help_heading("Options");
+/// The help headings in the user's language. clap takes headings only as
+/// `&'static str`; the command line is built once per process, so these
+/// few short strings are leaked rather than copied into every argument.
+struct Headings {
+    template: String,
+    commands: &'static str,
+    options: &'static str,
+    arguments: &'static str,
+}
+
+impl Headings {
+    fn of(messages: &Messages, command: &clap::Command) -> Self {
+        // clap writes a heading followed by ':'; the catalog writes the
+        // colon as the language does ("Options:", "Options :"), so it is
+        // taken off here and clap puts it back, after the space if any.
+        let heading = |text: String| -> &'static str {
+            let text = text.strip_suffix(':').unwrap_or(&text).to_owned();
+            text.leak()
+        };
+        // The usage label keeps clap's style (bold and underlined on a
+        // terminal; clap strips styles when output is not a terminal).
+        let style = command.get_styles().get_usage();
+        let usage = tr!(messages, "help-usage");
+        Self {
+            template: format!(
+                "{{about-with-newline}}\n{style}{usage}{style:#} {{usage}}\n\n{{all-args}}{{after-help}}"
+            ),
+            commands: heading(tr!(messages, "help-heading-commands")),
+            options: heading(tr!(messages, "help-heading-options")),
+            arguments: heading(tr!(messages, "help-heading-arguments")),
+        }
     }
+}
+
+fn localize_node(
+    command: clap::Command,
+    path: &str,
+    messages: &Messages,
+    headings: &Headings,
+) -> clap::Command {
+    let about = text(messages, &format!("help-{path}"));
+    let mut command = command
+        .about(about)
+        .long_about(Resettable::Reset)
+        .help_template(headings.template.clone())
+        .subcommand_help_heading(headings.commands);
     let ids: Vec<String> = command
         .get_arguments()
         .map(|arg| arg.get_id().to_string())
-        .filter(|id| id != "help" && id != "version")
         .collect();
     for id in ids {
-        let help = arg_text(messages, path, &id);
+        // --help and --version have their text already (`localized`).
+        let help = (id != "help" && id != "version").then(|| arg_text(messages, path, &id));
         command = command.mut_arg(&id, |arg| {
+            // Every argument gets its heading, or clap would list it under
+            // its own English one.
+            let heading = if arg.is_positional() {
+                headings.arguments
+            } else {
+                headings.options
+            };
+            let arg = arg.help_heading(heading);
+            let Some(help) = help else {
+                return arg;
+            };
             // Defaults, variables and values are written in the help text
             // itself, in the user's language.
             let arg = if arg.get_action().takes_values() {
@@ -206,12 +256,7 @@ fn localize_node(command: clap::Command, path: &str, messages: &Messages, french
             } else {
                 arg
             };
-            let arg = arg.help(help).long_help(Resettable::Reset);
-            if french && arg.is_positional() {
-                arg.help_heading("Arguments")
-            } else {
-                arg
-            }
+            arg.help(help).long_help(Resettable::Reset)
         });
     }
     let names: Vec<String> = command
@@ -224,7 +269,7 @@ fn localize_node(command: clap::Command, path: &str, messages: &Messages, french
         } else {
             format!("{path}-{name}")
         };
-        command = command.mut_subcommand(&name, |sub| localize_node(sub, &child_path, messages, french));
+        command = command.mut_subcommand(&name, |sub| localize_node(sub, &child_path, messages, headings));
     }
     command
 }

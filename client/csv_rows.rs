@@ -99,6 +99,13 @@ impl<R: BufRead> CsvRows<R> {
         while matches!(self.bytes.last(), Some(b'\n' | b'\r')) {
             self.bytes.pop();
         }
+        // The read above stops two bytes past the limit to make room for a
+        // CRLF, so a line can still be one byte too long here (at the end of
+        // the file or before a bare LF); its line end, if any, has been
+        // read, so there is nothing left to skip.
+        if self.bytes.len() > MAX_RECORD_BYTES {
+            return Ok(Some(Err(RowError::TooLong)));
+        }
         Ok(Some(
             String::from_utf8(std::mem::take(&mut self.bytes)).map_err(|_| RowError::Encoding),
         ))
@@ -268,6 +275,24 @@ mod tests {
         assert_eq!(
             records(&input),
             vec![(1, Err(RowError::TooLong)), (2, ok(&["ok", "2"]))]
+        );
+    }
+
+    #[test]
+    fn a_line_just_over_the_limit_is_too_long() {
+        // Found by `cargo fuzz run csv_rows`: one byte over the limit, at the
+        // end of the file or before a bare LF, used to be accepted.
+        let over = "9".repeat(MAX_RECORD_BYTES + 1);
+        assert_eq!(records(&over), vec![(1, Err(RowError::TooLong))]);
+        assert_eq!(
+            records(&format!("{over}\nok,2\n")),
+            vec![(1, Err(RowError::TooLong)), (2, ok(&["ok", "2"]))]
+        );
+        let at_limit = "9".repeat(MAX_RECORD_BYTES);
+        assert_eq!(records(&at_limit), vec![(1, ok(&[at_limit.as_str()]))]);
+        assert_eq!(
+            records(&format!("{at_limit}\r\nok,2")),
+            vec![(1, ok(&[at_limit.as_str()])), (2, ok(&["ok", "2"]))]
         );
     }
 

@@ -46,6 +46,10 @@ pub enum CliError {
     BatchIncomplete { url: String, sent: u64, status: Status },
     /// An input file could not be opened or read.
     Input { path: String, detail: String },
+    /// Something the command needs could not be started on this machine,
+    /// such as the tour's embedded server (no free port): there is no
+    /// server to talk to, hence the "unavailable" exit code.
+    Runtime { detail: String },
     /// Standard output is closed (e.g. piped into `head`): stop quietly.
     OutputClosed,
     /// Any other output failure.
@@ -62,7 +66,9 @@ impl CliError {
             | CliError::NotPem { .. }
             | CliError::TlsSetup { .. }
             | CliError::InvalidToken => exit::USAGE,
-            CliError::Unreachable { .. } | CliError::TlsHandshake { .. } => exit::UNAVAILABLE,
+            CliError::Unreachable { .. } | CliError::TlsHandshake { .. } | CliError::Runtime { .. } => {
+                exit::UNAVAILABLE
+            }
             CliError::Status { status, .. } | CliError::BatchIncomplete { status, .. } => {
                 status_exit_code(status)
             }
@@ -95,8 +101,9 @@ impl CliError {
                 status_sentence(messages, url, status)
             ),
             CliError::Input { path, detail } => tr!(messages, "error-input", path = path, detail = detail),
+            CliError::Runtime { detail } => tr!(messages, "error-runtime", detail = detail),
             CliError::OutputClosed => return None,
-            CliError::Output(error) => tr!(messages, "error-output", detail = error),
+            CliError::Output(error) => tr!(messages, "error-output", detail = error.to_string()),
             CliError::Interrupted => tr!(messages, "interrupted"),
         })
     }

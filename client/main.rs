@@ -54,7 +54,7 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("{}", tr!(messages, "error-runtime", detail = error));
+            eprintln!("{}", tr!(messages, "error-runtime", detail = error.to_string()));
             return ExitCode::FAILURE;
         }
     };

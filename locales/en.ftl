@@ -35,8 +35,14 @@ rates-bid = Bid
 rates-mid = Mid
 rates-ask = Ask
 rates-header = Tick #{ $sequence } at { $time } · ticks skipped: { $skipped } · Ctrl-C to stop
-rates-gap = … { $skipped } tick(s) skipped (this reader fell behind) …
-rates-gap-reconnected = … { $skipped } tick(s) missed while reconnecting …
+rates-gap = … { $skipped ->
+        [one] { $skipped } tick skipped
+       *[other] { $skipped } ticks skipped
+    } (this reader fell behind) …
+rates-gap-reconnected = … { $skipped ->
+        [one] { $skipped } tick missed
+       *[other] { $skipped } ticks missed
+    } while reconnecting …
 rates-reconnecting = Lost the connection to the Bank Service at { $url }; reconnecting…
 rates-quote = { $pair } bid { $bid } mid { $mid } ask { $ask }
 
@@ -45,7 +51,10 @@ batch-progress = rows sent
 batch-counts = Accepted: { $accepted }, rejected: { $rejected }, malformed rows: { $malformed }
 batch-rates = All rates from tick #{ $sequence } at { $time }.
 batch-totals = Totals:
-batch-items = { $count } item(s)
+batch-items = { $count ->
+        [one] { $count } item
+       *[other] { $count } items
+    }
 batch-problems = Problems:
 batch-rejected-item = line { $line }: { $reason }
 batch-malformed-row = line { $line }: malformed row: { $reason }
@@ -55,8 +64,14 @@ batch-row-encoding = not valid UTF-8 text
 batch-row-unreadable = not a valid CSV row (a quoted field is not closed, or text follows its closing quote)
 batch-row-too-long = longer than 64 KiB
 batch-bad-delimiter = the delimiter must be a single ASCII character
-batch-incomplete = The batch did not complete: { $sent } row(s) were sent and no summary was received.
-batch-partial = { $sent } row(s) had been sent; no total is shown for a partly read file
+batch-incomplete = The batch did not complete: { $sent ->
+        [one] { $sent } row was sent
+       *[other] { $sent } rows were sent
+    } and no summary was received.
+batch-partial = { $sent ->
+        [one] { $sent } row had been sent
+       *[other] { $sent } rows had been sent
+    }; no total is shown for a partly read file
 
 ## bank session
 session-intro = Type conversions such as "100 USD EUR" (optionally followed by an id); Ctrl-D to finish.
@@ -70,7 +85,7 @@ error-overflow = the result is outside the range this service can represent exac
 error-rate-unavailable = no rate could be computed for { $pair }
 error-too-many-feeds = this server already serves its maximum of { $max } rate feeds; try again later
 error-too-many-sessions = this server already holds its maximum of { $max } sessions; try again later
-error-idle = no message arrived for { $seconds } seconds, so the server closed the call to free its place
+error-idle = no message arrived for { $idle }, so the server closed the call to free its place
 problem-amount-malformed = must be a plain decimal number such as 100 or 12.50 (digits and at most one point; no sign, exponent, spaces or leading zeros)
 problem-amount-zero = must be greater than zero
 problem-amount-too-precise = has more decimals than { $currency } allows ({ $minor_units })
@@ -80,8 +95,14 @@ problem-currency-unsupported = { $code } is not a supported currency
 problem-pair-malformed = item { $index } must be written FROM/TO with two currency codes, such as EUR/USD
 problem-pair-unsupported = item { $index } names { $code }, which is not a supported currency
 problem-pair-same = item { $index } must name two different currencies
-problem-too-many-pairs = at most { $max } pairs may be requested at once
-problem-request-id-too-long = must be at most { $max } bytes long
+problem-too-many-pairs = at most { $max ->
+        [one] { $max } pair
+       *[other] { $max } pairs
+    } may be requested at once
+problem-request-id-too-long = must be at most { $max ->
+        [one] { $max } byte
+       *[other] { $max } bytes
+    } long
 
 ## bank tour
 tour-title = A tour of the four gRPC models, live, on a currency-conversion service.
@@ -93,11 +114,15 @@ tour-live = The live call, message by message (time since the call started):
 tour-arrow-client = client → server
 tour-arrow-server = server → client
 tour-seen = What you just saw:
-tour-seen-counts = { $sent } message(s) from the client, { $received } from the server.
+tour-seen-counts = { $sent ->
+        [one] { $sent } message
+       *[other] { $sent } messages
+    } from the client, { $received } from the server.
 tour-size-message = Message
 tour-size-protobuf = Protobuf bytes
-tour-size-json = Same data as JSON
-tour-size-total = In all: { $protobuf } bytes of protobuf against { $json } bytes of JSON ({ $percent }%).
+tour-size-json = Same data as compact JSON
+tour-size-total = In all: { $protobuf } bytes of protobuf against { $json } bytes of JSON, so protobuf is { $percent }% of the JSON size.
+tour-size-json-note = The JSON here is compact JSON: no spaces, the proto's snake_case field names, 64-bit integers as plain numbers. It is not canonical proto3 JSON, which writes names in lowerCamelCase and 64-bit integers as strings.
 tour-code = The code: { $file }
 tour-pause = Press Enter for the next model…
 tour-done = That was all four models. Try them yourself: bank convert, bank rates, bank batch, bank session (bank --help).
@@ -111,19 +136,21 @@ tour-unary-shape = Shape: one arrow each way.
 tour-server-streaming-name = Server streaming
 tour-server-streaming-what = One request, then a stream of responses for as long as the server has something to say.
 tour-server-streaming-when = Choose it for feeds and progress: prices, logs, notifications. No polling; a slow reader skips to the latest update instead of making the server queue old ones.
-tour-server-streaming-example = Here: subscribe to EUR/USD and EUR/XOF and receive 4 rate updates, one per tick (EUR/XOF stays at its fixed parity, 655.957).
+tour-server-streaming-example = Here: subscribe to EUR/USD and EUR/XOF and receive 4 rate updates (EUR/XOF stays at its fixed parity, 655.957).
+tour-server-streaming-ticks = The first update is the current tick, sent at once; then one per tick (every { $tick_ms } ms here).
+tour-server-streaming-ticks-unknown = The first update is the current tick, sent at once; then one per tick.
 tour-server-streaming-shape = Shape: one request, then a stream of updates.
 
 tour-client-streaming-name = Client streaming
 tour-client-streaming-what = A stream of requests, then one response once the client has finished sending.
-tour-client-streaming-when = Choose it for uploads and batches: the client sends as it reads, the server aggregates as it receives, nobody holds the whole file.
+tour-client-streaming-when = Choose it for uploads and batches: the client sends as it reads, the server aggregates as it receives, nobody holds the whole file in memory.
 tour-client-streaming-example = Here: five invoices converted at one rate snapshot, one of them invalid; the summary gives exact totals and the rejected item's position.
 tour-client-streaming-shape = Shape: many requests, then one summary.
 
 tour-bidi-name = Bidirectional streaming
 tour-bidi-what = Both sides stream at once on one call: requests and responses interleave, each side at its own pace.
 tour-bidi-when = Choose it for conversations: chats, trading screens, a till converting each sale as it happens.
-tour-bidi-example = Here: four conversions sent one after another; each reply arrives as soon as it is computed, and a bad request gets an error reply while the session goes on.
+tour-bidi-example = Here: a till sends four conversions and keeps two requests in flight, sending the next one as each reply arrives. Replies come back one per request, in order, each as soon as it is computed; a bad request ("12,5": on the wire the decimal separator is a point; the CLI converts it for you) gets an error reply while the session goes on.
 tour-bidi-shape = Shape: requests and replies interleaved.
 
 ## bank bench
@@ -157,6 +184,11 @@ bench-window = Window (in flight)
 bench-conversions-rate = Conversions per second
 
 ## Command-line help and usage errors
+# Help headings are written as shown, colon included.
+help-usage = Usage:
+help-heading-commands = Commands:
+help-heading-options = Options:
+help-heading-arguments = Arguments:
 help-flag = Print help
 help-version = Print version
 help-bank = bank: convert currencies, watch the rate feed, send batches and hold conversion sessions with a Bank Service. Exit codes: 0 success; 1 the server rejected a request or some batch items; 2 usage error; 3 server unreachable or unavailable; 130 interrupted by Ctrl-C (bank rates exits 0: Ctrl-C is how it stops).

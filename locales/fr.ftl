@@ -35,8 +35,14 @@ rates-bid = Achat
 rates-mid = Moyen
 rates-ask = Vente
 rates-header = Tick n° { $sequence } à { $time } · ticks sautés : { $skipped } · Ctrl-C pour arrêter
-rates-gap = … { $skipped } tick(s) sauté(s) (ce lecteur a pris du retard) …
-rates-gap-reconnected = … { $skipped } tick(s) manqué(s) pendant la reconnexion …
+rates-gap = … { $skipped ->
+        [one] { $skipped } tick sauté
+       *[other] { $skipped } ticks sautés
+    } (ce lecteur a pris du retard) …
+rates-gap-reconnected = … { $skipped ->
+        [one] { $skipped } tick manqué
+       *[other] { $skipped } ticks manqués
+    } pendant la reconnexion …
 rates-reconnecting = Connexion perdue avec le service bancaire à { $url } ; reconnexion en cours…
 rates-quote = { $pair } achat { $bid } moyen { $mid } vente { $ask }
 
@@ -45,18 +51,33 @@ batch-progress = lignes envoyées
 batch-counts = Acceptées : { $accepted }, refusées : { $rejected }, lignes mal formées : { $malformed }
 batch-rates = Tous les taux du tick n° { $sequence } à { $time }.
 batch-totals = Totaux :
-batch-items = { $count } élément(s)
+batch-items = { $count ->
+        [one] { $count } élément
+       *[other] { $count } éléments
+    }
 batch-problems = Problèmes :
 batch-rejected-item = ligne { $line } : { $reason }
 batch-malformed-row = ligne { $line } : ligne mal formée : { $reason }
-batch-unlisted = … et { $count } autre(s) non listé(s)
-batch-row-fields = { $expected } champs attendus, { $found } trouvés
+batch-unlisted = … et { $count ->
+        [one] { $count } autre non listé
+       *[other] { $count } autres non listés
+    }
+batch-row-fields = { $expected } champs attendus, { $found ->
+        [one] { $found } trouvé
+       *[other] { $found } trouvés
+    }
 batch-row-encoding = texte UTF-8 invalide
 batch-row-unreadable = ligne CSV invalide (un champ entre guillemets n’est pas fermé, ou du texte suit le guillemet fermant)
 batch-row-too-long = plus longue que 64 Kio
 batch-bad-delimiter = le séparateur doit être un seul caractère ASCII
-batch-incomplete = Le lot n’a pas abouti : { $sent } ligne(s) envoyée(s) et aucun récapitulatif reçu.
-batch-partial = { $sent } ligne(s) avaient été envoyées ; aucun total n’est affiché pour un fichier lu en partie
+batch-incomplete = Le lot n’a pas abouti : { $sent ->
+        [one] { $sent } ligne envoyée
+       *[other] { $sent } lignes envoyées
+    } et aucun récapitulatif reçu.
+batch-partial = { $sent ->
+        [one] { $sent } ligne avait été envoyée
+       *[other] { $sent } lignes avaient été envoyées
+    } ; aucun total n’est affiché pour un fichier lu en partie
 
 ## bank session
 session-intro = Saisissez des conversions comme « 100 USD EUR » (éventuellement suivies d’un identifiant) ; Ctrl-D pour terminer.
@@ -70,7 +91,7 @@ error-overflow = le résultat sort de l’intervalle que ce service représente 
 error-rate-unavailable = aucun taux n’a pu être calculé pour { $pair }
 error-too-many-feeds = ce serveur diffuse déjà son maximum de { $max } flux de cours ; réessayez plus tard
 error-too-many-sessions = ce serveur tient déjà son maximum de { $max } sessions ; réessayez plus tard
-error-idle = aucun message n’est arrivé pendant { $seconds } secondes : le serveur a fermé l’appel pour libérer sa place
+error-idle = aucun message n’est arrivé pendant { $idle } : le serveur a fermé l’appel pour libérer sa place
 problem-amount-malformed = doit être un nombre décimal simple comme 100 ou 12.50 (des chiffres et au plus un point ; ni signe, ni exposant, ni espace, ni zéro initial)
 problem-amount-zero = doit être supérieur à zéro
 problem-amount-too-precise = a plus de décimales que { $currency } n’en autorise ({ $minor_units })
@@ -80,8 +101,14 @@ problem-currency-unsupported = { $code } n’est pas une devise prise en charge
 problem-pair-malformed = l’élément { $index } doit s’écrire DE/VERS avec deux codes de devise, comme EUR/USD
 problem-pair-unsupported = l’élément { $index } nomme { $code }, qui n’est pas une devise prise en charge
 problem-pair-same = l’élément { $index } doit nommer deux devises différentes
-problem-too-many-pairs = au plus { $max } paires peuvent être demandées à la fois
-problem-request-id-too-long = ne doit pas dépasser { $max } octets
+problem-too-many-pairs = { $max ->
+        [one] au plus { $max } paire peut être demandée à la fois
+       *[other] au plus { $max } paires peuvent être demandées à la fois
+    }
+problem-request-id-too-long = ne doit pas dépasser { $max ->
+        [one] { $max } octet
+       *[other] { $max } octets
+    }
 
 ## bank tour
 tour-title = Visite guidée des quatre modèles gRPC, en direct, sur un service de conversion de devises.
@@ -93,11 +120,15 @@ tour-live = L’appel en direct, message par message (temps écoulé depuis le d
 tour-arrow-client = client → serveur
 tour-arrow-server = serveur → client
 tour-seen = Ce que vous venez de voir :
-tour-seen-counts = { $sent } message(s) du client, { $received } du serveur.
+tour-seen-counts = { $sent ->
+        [one] { $sent } message
+       *[other] { $sent } messages
+    } du client, { $received } du serveur.
 tour-size-message = Message
 tour-size-protobuf = Octets protobuf
-tour-size-json = Mêmes données en JSON
-tour-size-total = Au total : { $protobuf } octets en protobuf contre { $json } octets en JSON ({ $percent } %).
+tour-size-json = Mêmes données en JSON compact
+tour-size-total = Au total : { $protobuf } octets en protobuf contre { $json } octets en JSON, soit { $percent } % de la taille JSON.
+tour-size-json-note = Le JSON montré ici est du JSON compact : sans espaces, avec les noms de champs du proto en snake_case et les entiers de 64 bits en nombres. Ce n’est pas le JSON canonique de proto3, qui écrit les noms en lowerCamelCase et les entiers de 64 bits en chaînes.
 tour-code = Le code : { $file }
 tour-pause = Appuyez sur Entrée pour le modèle suivant…
 tour-done = Voilà les quatre modèles. À vous : bank convert, bank rates, bank batch, bank session (bank --help).
@@ -110,20 +141,22 @@ tour-unary-shape = Forme : une flèche dans chaque sens.
 
 tour-server-streaming-name = Flux serveur
 tour-server-streaming-what = Une requête, puis un flux de réponses tant que le serveur a quelque chose à dire.
-tour-server-streaming-when = À choisir pour les flux et les suivis : cours, journaux, notifications. Pas d’interrogation répétée ; un lecteur lent saute au dernier état au lieu de faire accumuler les anciens par le serveur.
-tour-server-streaming-example = Ici : s’abonner à EUR/USD et EUR/XOF et recevoir 4 mises à jour, une par tick (EUR/XOF reste à sa parité fixe, 655,957).
+tour-server-streaming-when = À choisir pour les flux continus et le suivi d’avancement : cours, journaux, notifications. Pas d’interrogation répétée ; un lecteur lent saute directement au dernier état au lieu d’obliger le serveur à accumuler les anciens.
+tour-server-streaming-example = Ici : s’abonner à EUR/USD et EUR/XOF et recevoir 4 mises à jour (EUR/XOF reste à sa parité fixe, 655,957).
+tour-server-streaming-ticks = La première est le tick courant, envoyée aussitôt ; puis une par tick (toutes les { $tick_ms } ms ici).
+tour-server-streaming-ticks-unknown = La première est le tick courant, envoyée aussitôt ; puis une par tick.
 tour-server-streaming-shape = Forme : une requête, puis un flux de mises à jour.
 
 tour-client-streaming-name = Flux client
 tour-client-streaming-what = Un flux de requêtes, puis une seule réponse quand le client a fini d’envoyer.
-tour-client-streaming-when = À choisir pour les envois et les lots : le client envoie au fil de sa lecture, le serveur agrège au fil de la réception, personne ne garde le fichier entier.
+tour-client-streaming-when = À choisir pour les envois et les lots : le client envoie au fil de sa lecture, le serveur agrège au fil de la réception, personne ne garde le fichier entier en mémoire.
 tour-client-streaming-example = Ici : cinq factures converties au même instantané de taux, dont une invalide ; le récapitulatif donne les totaux exacts et la position de l’élément refusé.
 tour-client-streaming-shape = Forme : plusieurs requêtes, puis un récapitulatif.
 
 tour-bidi-name = Flux bidirectionnel
-tour-bidi-what = Les deux côtés diffusent en même temps sur un seul appel : requêtes et réponses s’entrelacent, chacun à son rythme.
+tour-bidi-what = Sur un seul appel, les deux côtés émettent en même temps, chacun à son rythme : requêtes et réponses s’entrelacent.
 tour-bidi-when = À choisir pour les conversations : messagerie, écrans de marché, une caisse qui convertit chaque vente à la volée.
-tour-bidi-example = Ici : quatre conversions envoyées l’une après l’autre ; chaque réponse arrive dès qu’elle est calculée, et une requête invalide reçoit une réponse d’erreur sans interrompre la session.
+tour-bidi-example = Ici : une caisse envoie quatre conversions en gardant deux requêtes en cours ; elle envoie la suivante dès qu’une réponse arrive. Les réponses reviennent une par requête, dans l’ordre, chacune dès qu’elle est calculée ; une requête invalide (« 12,5 » : sur le réseau, le séparateur décimal est le point ; la CLI convertit pour vous) reçoit une réponse d’erreur sans interrompre la session.
 tour-bidi-shape = Forme : requêtes et réponses entrelacées.
 
 ## bank bench
@@ -153,10 +186,15 @@ bench-verified = Totaux vérifiés
 bench-yes = oui
 bench-no = non
 bench-conversions = Conversions
-bench-window = Fenêtre (en vol)
+bench-window = Fenêtre (requêtes en cours)
 bench-conversions-rate = Conversions par seconde
 
 ## Aide de la ligne de commande et erreurs d’utilisation
+# Les titres de l’aide s’écrivent tels qu’affichés, deux-points compris.
+help-usage = Utilisation :
+help-heading-commands = Commandes :
+help-heading-options = Options :
+help-heading-arguments = Arguments :
 help-flag = Afficher l’aide
 help-version = Afficher la version
 help-bank = bank : convertir des devises, suivre les cours, envoyer des lots et tenir des sessions de conversion avec un service bancaire. Codes de sortie : 0 succès ; 1 le serveur a refusé une requête ou des éléments d’un lot ; 2 erreur d’utilisation ; 3 serveur injoignable ou indisponible ; 130 interrompu par Ctrl-C (bank rates sort avec 0 : Ctrl-C est sa façon de s’arrêter).
@@ -175,7 +213,7 @@ help-convert--from = Devise du montant (code ISO 4217, majuscules ou minuscules)
 help-convert--to = Devise vers laquelle convertir.
 help-convert--id = Un identifiant de requête à envoyer, renvoyé tel quel.
 help-rates = Suivre les cours en direct (flux serveur), par exemple bank rates EUR/USD GBP/USD.
-help-rates--pairs = Paires comme EUR/USD (le prix d’1 EUR en USD) ; sans paire, toutes les devises contre l’USD.
+help-rates--pairs = Paires comme EUR/USD (le prix d’un EUR en USD) ; sans paire, toutes les devises contre l’USD.
 help-rates--count = S’arrêter après ce nombre de mises à jour (reconnexions comprises).
 help-batch = Convertir un fichier CSV en un seul lot (flux client). Lignes montant,de,vers[,id], ou montant,de[,id] avec --to ; en-tête facultatif ; le fichier est envoyé ligne par ligne.
 help-batch--file = Fichier CSV à lire, ou - pour l’entrée standard (par défaut).
@@ -185,21 +223,21 @@ help-session = Tenir une session de conversion (flux bidirectionnel) : saisissez
 help-tour = Visite guidée des quatre modèles gRPC, en direct, en français ou en anglais. Sans --server, elle démarre un service bancaire embarqué : rien d’autre n’a besoin de tourner.
 help-tour--model = Ne montrer que ce modèle : unary, server-streaming, client-streaming ou bidi.
 help-tour--no_pause = Ne pas attendre Entrée entre deux modèles.
-help-bench = Mettre un serveur en charge : un banc d’essai par modèle gRPC, plus une référence du framework (voir BENCHMARKS.md).
+help-bench = Tester un serveur sous charge : un banc d’essai par modèle gRPC, plus une référence du framework (voir BENCHMARKS.md).
 help-bench-convert = Convert unaire avec des paires et des montants variés, chaque réponse vérifiée.
 help-bench-baseline = La même charge sur grpc.health.v1.Health/Check, un appel presque vide : le plafond du framework.
 help-bench-feed = De nombreux abonnés StreamRates simultanés : mises à jour par seconde, délai de livraison, ticks sautés, mémoire du serveur.
 help-bench-batch = Un ConvertBatch d’éléments générés : éléments par seconde, récapitulatif vérifié, croissance de la mémoire du serveur.
 help-bench-session = Une ConvertSession en pipeline : conversions par seconde et latence.
 help-arg-connections = Connexions HTTP/2 sur lesquelles répartir la charge (4 par défaut ; 10 pour feed).
-help-arg-concurrency = Requêtes en vol en même temps, en boucle fermée (256 par défaut).
+help-arg-concurrency = Requêtes en cours en même temps, en boucle fermée (256 par défaut).
 help-arg-duration = Durée de l’essai, par exemple 10s (par défaut).
 help-arg-rate = Boucle ouverte : ce nombre de requêtes par seconde au total ; la latence compte alors depuis l’heure d’envoi prévue.
 help-arg-server_pid = Identifiant de processus du serveur, pour son temps CPU et sa mémoire (par défaut : le seul processus nommé bank-server ici, s’il y en a un).
 help-arg-subscribers = Abonnés simultanés (1000 par défaut).
 help-arg-pairs = Paires par abonné (3 par défaut, 12 au plus).
 help-arg-items = Éléments à envoyer (1000000 par défaut).
-help-arg-window = Requêtes en vol en même temps sur la session (256 par défaut).
+help-arg-window = Requêtes en cours en même temps sur la session (256 par défaut).
 error-usage-invalid-value = « { $value } » n’est pas une valeur valide pour { $arg }.
 error-usage-unknown-argument = Option inconnue : { $arg }.
 error-usage-unknown-command = Commande inconnue : « { $command } ».

@@ -7,8 +7,11 @@
 //! test checks that the catalogs hold the same ids and that every id used in
 //! the code exists.
 //!
-//! Numbers are not formatted by Fluent: money is exact decimal text, which
-//! the CLI groups and punctuates for each language itself.
+//! Money is not formatted by Fluent: it is exact decimal text, which the
+//! CLI groups and punctuates for each language itself. Counts are passed as
+//! numbers, so that messages choose singular or plural with Fluent's
+//! plural selectors, by each language's rules (French says "0 élément",
+//! English "0 items").
 
 use std::sync::LazyLock;
 
@@ -143,16 +146,64 @@ impl Messages {
     }
 }
 
-/// `tr!(messages, "id")` or `tr!(messages, "id", name = value, ...)`.
-/// Values are passed as strings: numbers are formatted by the caller
-/// before they get here, so Fluent never reformats money.
+/// A value a message can take as an argument.
+///
+/// Text stays text, and integers become Fluent numbers: a plural selector
+/// (`{ $count -> [one] ... *[other] ... }`) chooses its variant only from a
+/// number, never from the string "1". Money is still passed as text,
+/// formatted by the caller, so Fluent never reformats an amount.
+pub trait Arg {
+    fn to_fluent(&self) -> FluentValue<'_>;
+}
+
+impl Arg for str {
+    fn to_fluent(&self) -> FluentValue<'_> {
+        FluentValue::from(self)
+    }
+}
+
+impl Arg for String {
+    fn to_fluent(&self) -> FluentValue<'_> {
+        FluentValue::from(self.as_str())
+    }
+}
+
+impl<T: Arg + ?Sized> Arg for &T {
+    fn to_fluent(&self) -> FluentValue<'_> {
+        (**self).to_fluent()
+    }
+}
+
+/// Fluent numbers are `f64`, exact up to 2^53: beyond that an integer is
+/// passed as its exact digits (it then takes the `other` variant, which is
+/// right for any count that large).
+const LARGEST_EXACT_FLOAT: u64 = 1 << 53;
+
+macro_rules! integer_args {
+    ($($integer:ty),+) => {$(
+        impl Arg for $integer {
+            fn to_fluent(&self) -> FluentValue<'_> {
+                match u64::try_from(*self) {
+                    Ok(value) if value > LARGEST_EXACT_FLOAT => FluentValue::from(self.to_string()),
+                    _ => FluentValue::from(*self),
+                }
+            }
+        }
+    )+};
+}
+
+integer_args!(u8, u16, u32, u64, usize, i32, i64);
+
+/// `tr!(messages, "id")` or `tr!(messages, "id", name = value, ...)`, where
+/// each value is text or an integer (see [`Arg`](crate::i18n::Arg)). Values
+/// are borrowed, never moved.
 #[macro_export]
 macro_rules! tr {
     ($messages:expr, $id:literal) => {
         $messages.format($id, &[])
     };
     ($messages:expr, $id:literal, $($name:ident = $value:expr),+ $(,)?) => {
-        $messages.format($id, &[$((stringify!($name), $crate::i18n::FluentValue::from($value.to_string()))),+])
+        $messages.format($id, &[$((stringify!($name), $crate::i18n::Arg::to_fluent(&$value))),+])
     };
 }
 
@@ -234,7 +285,36 @@ mod tests {
     fn messages_are_formatted_without_isolation_marks() {
         let french = Messages::new(Lang::Fr);
         let text = tr!(french, "batch-items", count = 3);
-        assert_eq!(text, "3 élément(s)");
+        assert_eq!(text, "3 éléments");
+    }
+
+    #[test]
+    fn counts_choose_the_plural_form_of_each_language() {
+        let english = Messages::new(Lang::En);
+        let french = Messages::new(Lang::Fr);
+        for (count, en, fr) in [
+            (0_u64, "0 items", "0 élément"),
+            (1, "1 item", "1 élément"),
+            (2, "2 items", "2 éléments"),
+            (1_000_000, "1000000 items", "1000000 éléments"),
+        ] {
+            assert_eq!(tr!(english, "batch-items", count = count), en);
+            assert_eq!(tr!(french, "batch-items", count = count), fr);
+        }
+        // Text stays text: a string "1" is not a count.
+        assert_eq!(
+            tr!(english, "batch-row-fields", expected = "3-4", found = 1_usize),
+            "3-4 fields expected, 1 found"
+        );
+        assert_eq!(
+            tr!(french, "batch-row-fields", expected = "3-4", found = 1_usize),
+            "3-4 champs attendus, 1 trouvé"
+        );
+        // Integers beyond f64's exact range keep every digit.
+        assert_eq!(
+            tr!(english, "batch-items", count = u64::MAX),
+            "18446744073709551615 items"
+        );
     }
 }
 

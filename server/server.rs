@@ -29,9 +29,11 @@
 //! 2. the drain starts: feeds and sessions end with UNAVAILABLE, new calls
 //!    are refused with UNAVAILABLE, running unary calls and batches go on;
 //! 3. tonic stops accepting connections and waits for running calls;
-//! 4. if they are not done within the grace period, the remaining
-//!    connections are dropped and `run` returns anyway. (A health `Watch`
-//!    stream, for instance, never ends by itself.)
+//! 4. if they are not done within the grace period, `run` returns anyway.
+//!    (A health `Watch` stream, for instance, never ends by itself.) tonic
+//!    runs each connection in a task of its own, which `run` cannot reach:
+//!    `bank-server` exits right after, and the runtime's end closes them;
+//!    a program that embeds the server closes them by dropping its runtime.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -259,7 +261,7 @@ impl BankServer {
         let served = tokio::select! {
             result = serve => result,
             () = grace_over => {
-                tracing::warn!(?grace_period, "grace period over: closing the remaining connections");
+                tracing::warn!(?grace_period, "grace period over: stopping with calls still open");
                 Ok(())
             }
         };

@@ -21,11 +21,27 @@ async fn a_successful_conversion_exits_zero_and_says_nothing_on_stderr() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_rejection_exits_one_with_a_sentence_naming_the_field_in_each_language() {
     let (server, _clock) = TestServer::start_pinned().await;
-    for (lang, refused) in [
-        ("en", "The server refused the request"),
-        ("fr", "Le serveur a refusé la requête"),
+    // The problem itself is the server's LocalizedMessage, in the language
+    // the CLI asked for.
+    for (lang, refused, problems) in [
+        (
+            "en",
+            "The server refused the request",
+            [
+                ("0", "must be greater than zero"),
+                ("1.001", "has more decimals than USD allows (2)"),
+            ],
+        ),
+        (
+            "fr",
+            "Le serveur a refusé la requête",
+            [
+                ("0", "doit être supérieur à zéro"),
+                ("1,001", "a plus de décimales que USD n’en autorise (2)"),
+            ],
+        ),
     ] {
-        for amount in ["0", "1.001"] {
+        for (amount, problem) in problems {
             let mut command = cli::bank(&server.url());
             command.args(["--lang", lang, "convert", amount, "USD", "EUR"]);
             let output = cli::run(command).await;
@@ -37,6 +53,10 @@ async fn a_server_rejection_exits_one_with_a_sentence_naming_the_field_in_each_l
             assert!(
                 stderr.contains("amount"),
                 "names the field ({lang}, {amount}): {stderr}"
+            );
+            assert!(
+                stderr.contains(problem),
+                "says what is wrong in {lang} ({amount}): {stderr}"
             );
             assert!(
                 !stderr.contains("Status {") && !stderr.contains("code:"),
@@ -169,4 +189,8 @@ async fn usage_errors_and_help_are_in_the_users_language() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("Utilisation : bank convert"), "{stdout}");
     assert!(stdout.contains("Convertir un montant"), "{stdout}");
+    // Headings from the catalog, punctuated the French way.
+    assert!(stdout.contains("\nArguments :\n"), "{stdout}");
+    assert!(stdout.contains("\nOptions :\n"), "{stdout}");
+    assert!(!stdout.contains("Options:"), "{stdout}");
 }

@@ -196,7 +196,7 @@ async fn a_gap_in_sequence_numbers_is_shown_not_hidden() {
         lines[0].starts_with('#') && lines[2].starts_with('#'),
         "{lines:?}"
     );
-    assert!(lines[1].contains("4 tick(s) skipped"), "{}", lines[1]);
+    assert!(lines[1].contains("4 ticks skipped"), "{}", lines[1]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,14 +5,10 @@
 
 mod common;
 
-use bank_service::proto::v1::bank_service_client::BankServiceClient;
+use bank_service::proto::v1::ConvertRequest;
 use bank_service::proto::v1::session_reply::Outcome;
-use bank_service::proto::v1::{ConvertRequest, ConvertResponse, ItemError, SessionReply};
+use common::session::Session;
 use common::{PATIENCE, TestServer};
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
-use tonic::Streaming;
-use tonic::transport::Channel;
 
 fn request(amount: &str, from: &str, to: &str, request_id: &str) -> ConvertRequest {
     ConvertRequest {
@@ -20,55 +16,6 @@ fn request(amount: &str, from: &str, to: &str, request_id: &str) -> ConvertReque
         from_currency: from.into(),
         to_currency: to.into(),
         request_id: request_id.into(),
-    }
-}
-
-/// An open session: the sending half and the replies.
-struct Session {
-    requests: mpsc::Sender<ConvertRequest>,
-    replies: Streaming<SessionReply>,
-}
-
-impl Session {
-    async fn open(client: &mut BankServiceClient<Channel>) -> Self {
-        let (requests, outgoing) = mpsc::channel(1);
-        let replies = client
-            .convert_session(ReceiverStream::new(outgoing))
-            .await
-            .expect("the session opens")
-            .into_inner();
-        Self { requests, replies }
-    }
-
-    async fn send(&self, request: ConvertRequest) {
-        self.requests
-            .send(request)
-            .await
-            .expect("the session takes requests");
-    }
-
-    async fn reply(&mut self) -> Outcome {
-        tokio::time::timeout(PATIENCE, self.replies.message())
-            .await
-            .expect("a reply arrives in time")
-            .expect("the session is healthy")
-            .expect("the session goes on")
-            .outcome
-            .expect("a reply has an outcome")
-    }
-
-    async fn conversion(&mut self) -> ConvertResponse {
-        match self.reply().await {
-            Outcome::Conversion(conversion) => conversion,
-            Outcome::Error(error) => panic!("expected a conversion, got {error:?}"),
-        }
-    }
-
-    async fn error(&mut self) -> ItemError {
-        match self.reply().await {
-            Outcome::Error(error) => error,
-            Outcome::Conversion(conversion) => panic!("expected an error, got {conversion:?}"),
-        }
     }
 }
 

@@ -40,6 +40,39 @@ async fn health_reports_serving_for_the_server_and_the_bank_service() {
     assert_eq!(unknown.code(), Code::NotFound);
 }
 
+#[tokio::test]
+async fn health_turns_not_serving_for_watchers_when_the_shutdown_begins() {
+    let (mut server, _clock) = TestServer::start_pinned().await;
+    let mut health = HealthClient::new(server.channel().await);
+    let mut watches = Vec::new();
+    for service in ["", SERVICE_NAME] {
+        let mut watch = health
+            .watch(HealthCheckRequest {
+                service: service.into(),
+            })
+            .await
+            .expect("health watch opens")
+            .into_inner();
+        let first = tokio::time::timeout(PATIENCE, watch.message())
+            .await
+            .expect("the first status arrives in time")
+            .expect("the watch is healthy")
+            .expect("a first status");
+        assert_eq!(first.status, ServingStatus::Serving as i32, "{service:?}");
+        watches.push((service, watch));
+    }
+
+    server.begin_shutdown();
+    for (service, watch) in &mut watches {
+        let next = tokio::time::timeout(PATIENCE, watch.message())
+            .await
+            .expect("the drain is announced in time")
+            .expect("the watch is healthy")
+            .expect("a new status");
+        assert_eq!(next.status, ServingStatus::NotServing as i32, "{service:?}");
+    }
+}
+
 /// Sends one request on a v1 reflection stream and returns the answer.
 async fn ask_v1(
     server: &TestServer,

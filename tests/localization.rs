@@ -6,6 +6,7 @@ mod common;
 
 use bank_service::proto::v1::ConvertRequest;
 use common::TestServer;
+use common::session::Session;
 use tonic::metadata::MetadataValue;
 use tonic::{Code, Request};
 use tonic_types::StatusExt;
@@ -69,4 +70,30 @@ async fn batch_item_errors_follow_accept_language() {
     assert_eq!(summary.rejected, 1);
     assert_eq!(summary.errors[0].message, "amount : doit être supérieur à zéro");
     assert_eq!(summary.errors[0].code, "INVALID_ARGUMENT");
+}
+
+#[tokio::test]
+async fn session_item_errors_follow_accept_language() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    let mut client = server.client().await;
+    let mut session = Session::open_in(&mut client, "fr").await;
+    let mut good = zero_amount();
+    good.amount = "100".into();
+    let mut unsupported = good.clone();
+    unsupported.from_currency = "XXX".into();
+
+    // A good request, a bad one mid-session, and the session goes on.
+    session.send(good.clone()).await;
+    session.conversion().await;
+    session.send(unsupported).await;
+    let error = session.error().await;
+    assert_eq!(error.index, 1);
+    assert_eq!(error.code, "INVALID_ARGUMENT");
+    assert_eq!(error.field, "from_currency");
+    assert_eq!(
+        error.message,
+        "from_currency : XXX n’est pas une devise prise en charge"
+    );
+    session.send(good).await;
+    session.conversion().await;
 }

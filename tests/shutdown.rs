@@ -115,8 +115,10 @@ async fn shutdown_completes_within_the_grace_period_with_a_feed_nobody_reads() {
     let started = Instant::now();
     server.stop().await.expect("the server stops cleanly");
     let took = started.elapsed();
+    // The configured 1 s grace ended it, not the 5 s default nor a wait for
+    // the reader: the bound is loose for slow machines and still below 5 s.
     assert!(
-        took < PATIENCE / 2,
+        took < Duration::from_secs(4),
         "stopped after {took:?}, with a grace period of 1 s"
     );
     drop(feed);

@@ -4,11 +4,16 @@
 //! `proto/bank/v1/bank.proto`, then a real call drawn as a timeline (one
 //! arrow per message, with its time since the call started), and "what you
 //! just saw": how many messages went each way and what each weighed in
-//! protobuf against the same data in JSON.
+//! protobuf against the same data in compact JSON.
 //!
 //! Without `--server` the tour starts its own Bank Service in this process
 //! on a free loopback port (with a quick 250 ms tick so the feed moves), and
 //! stops it at the end: a newcomer needs one command and nothing else.
+//!
+//! Everything is wrapped to the terminal's width (80 columns in a pipe):
+//! prose between words, messages between JSON values, and a long text value
+//! between its words, so every message is shown whole and nothing runs off
+//! the screen.
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -38,13 +43,25 @@ const PROTO: &str = include_str!("../../proto/bank/v1/bank.proto");
 /// about a second, slow enough to read.
 const EMBEDDED_TICK_MS: u64 = 250;
 
-/// Pause between messages the tour sends on streams, so that the shape of
-/// each model is visible in the timeline.
+/// Pause between the requests of the batch, so that the stream of
+/// requests is visible in the timeline.
 const STEP: Duration = Duration::from_millis(150);
 
-/// Width of message content on one timeline line; longer messages continue
-/// on the next lines, so every message is shown whole.
-const CONTENT_CHARS: usize = 96;
+/// Requests the session keeps unanswered: two, so the timeline shows a
+/// request going out before the previous one is answered.
+const IN_FLIGHT: usize = 2;
+
+/// Width when neither `COLUMNS` nor the terminal says otherwise (a pipe).
+const DEFAULT_WIDTH: usize = 80;
+
+/// Narrowest width the tour wraps to: below it, a line would hold too
+/// little to read.
+const MIN_WIDTH: usize = 40;
+
+/// From this width on, a message's JSON starts on its arrow's line, beside
+/// the longest header (53 columns) with 67 columns to spare; narrower, it
+/// starts on the next line, under the arrow, where it has more room.
+const JSON_BESIDE_FROM: usize = 120;
 
 pub struct Options {
     pub server: Option<String>,
@@ -58,8 +75,7 @@ pub struct Options {
 pub async fn run(messages: &'static Messages, options: Options) -> Result<u8, CliError> {
     let embedded = match &options.server {
         Some(_) => None,
-        None => Some(Embedded::start().await.map_err(|error| CliError::Input {
-            path: "bank tour".to_owned(),
+        None => Some(Embedded::start().await.map_err(|error| CliError::Runtime {
             detail: error.to_string(),
         })?),
     };
@@ -70,12 +86,19 @@ pub async fn run(messages: &'static Messages, options: Options) -> Result<u8, Cl
     };
     let connection = Connection::open(&options.target.at(url.clone())).await?;
     let pause = !options.no_pause && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let width = terminal_width();
+    // The feed's pace is known only for the embedded server.
+    let tick_ms = embedded.as_ref().map(|_| EMBEDDED_TICK_MS);
 
-    output::line(tr!(messages, "tour-title"))?;
-    output::line(match &embedded {
-        Some(embedded) => tr!(messages, "tour-embedded", addr = embedded.addr),
-        None => tr!(messages, "tour-external", url = url),
-    })?;
+    say(width, 0, &tr!(messages, "tour-title"))?;
+    say(
+        width,
+        0,
+        &match &embedded {
+            Some(embedded) => tr!(messages, "tour-embedded", addr = embedded.addr.to_string()),
+            None => tr!(messages, "tour-external", url = url),
+        },
+    )?;
 
     let models = match options.model {
         Some(model) => vec![model],
@@ -98,28 +121,39 @@ pub async fn run(messages: &'static Messages, options: Options) -> Result<u8, Cl
         ))?;
         output::line("")?;
         for id in chapter.text_ids {
-            output::line(messages.format(id, &[]))?;
+            say(width, 0, &messages.format(id, &[]))?;
+        }
+        if *model == Model::ServerStreaming {
+            say(
+                width,
+                0,
+                &match tick_ms {
+                    Some(tick_ms) => tr!(messages, "tour-server-streaming-ticks", tick_ms = tick_ms),
+                    None => tr!(messages, "tour-server-streaming-ticks-unknown"),
+                },
+            )?;
         }
         output::line("")?;
         output::line(tr!(messages, "tour-signature"))?;
         output::line(format!("    {}", rpc_line(chapter.rpc)))?;
         output::line("")?;
-        output::line(tr!(messages, "tour-live"))?;
-        let mut timeline = Timeline::new(messages);
+        say(width, 0, &tr!(messages, "tour-live"))?;
+        let mut timeline = Timeline::new(messages, width);
         match model {
             Model::Unary => unary(&connection, &mut timeline).await?,
             Model::ServerStreaming => server_streaming(&connection, &mut timeline).await?,
             Model::ClientStreaming => client_streaming(&connection, &mut timeline).await?,
             Model::Bidi => bidi(&connection, &mut timeline).await?,
         }
-        timeline.summarize(chapter.shape_id)?;
-        output::line(tr!(messages, "tour-code", file = chapter.file))?;
+        // What "compact JSON" means is said once, at the first comparison.
+        timeline.summarize(chapter.shape_id, position == 0)?;
+        say(width, 0, &tr!(messages, "tour-code", file = chapter.file))?;
         if pause && position + 1 < models.len() {
             wait_for_enter(messages).await?;
         }
     }
     output::line("")?;
-    output::line(tr!(messages, "tour-done"))?;
+    say(width, 0, &tr!(messages, "tour-done"))?;
 
     if let Some(embedded) = embedded {
         embedded.stop().await;
@@ -193,6 +227,8 @@ fn rpc_line(name: &str) -> String {
 /// The messages of one call, drawn as they happen and weighed at the end.
 struct Timeline {
     messages: &'static Messages,
+    /// Columns to wrap to.
+    width: usize,
     started: Instant,
     sent: usize,
     received: usize,
@@ -201,9 +237,10 @@ struct Timeline {
 }
 
 impl Timeline {
-    fn new(messages: &'static Messages) -> Self {
+    fn new(messages: &'static Messages, width: usize) -> Self {
         Self {
             messages,
+            width,
             started: Instant::now(),
             sent: 0,
             received: 0,
@@ -242,33 +279,39 @@ impl Timeline {
         self.sizes.push((name, message.encoded_len(), text.len()));
         let elapsed = self.started.elapsed();
         let millis = format!("{}.{}", elapsed.as_millis(), (elapsed.as_micros() % 1_000) / 100);
-        let mut pieces = wrap_json(&text).into_iter();
-        output::line(format!(
-            "  {:>9} ms  {arrow}  {name} {}",
-            format::decimal(self.messages.lang(), &millis),
-            pieces.next().unwrap_or_default()
-        ))?;
-        let indent = " ".repeat(19 + arrow.chars().count() + name.len());
-        for piece in pieces {
-            output::line(format!("{indent}{piece}"))?;
+        let time = format!("  {:>9} ms  ", format::decimal(self.messages.lang(), &millis));
+        let header = format!("{time}{arrow}  {name}");
+        let (first, indent) = if self.width >= JSON_BESIDE_FROM {
+            (header.clone() + " ", header.chars().count() + 1)
+        } else {
+            output::line(&header)?;
+            (" ".repeat(time.chars().count()), time.chars().count())
+        };
+        let continuation = " ".repeat(indent);
+        for (position, piece) in wrap_json(&text, self.width - indent).iter().enumerate() {
+            let prefix = if position == 0 { &first } else { &continuation };
+            output::line(format!("{prefix}{piece}"))?;
         }
         Ok(())
     }
 
-    fn summarize(&self, shape_id: &str) -> Result<(), CliError> {
+    /// "What you just saw"; `explain_json` adds what the JSON column is.
+    fn summarize(&self, shape_id: &str, explain_json: bool) -> Result<(), CliError> {
         let messages = self.messages;
+        let width = self.width;
         output::line("")?;
-        output::line(tr!(messages, "tour-seen"))?;
-        output::line(format!("  {}", messages.format(shape_id, &[])))?;
-        output::line(format!(
-            "  {}",
-            tr!(
+        say(width, 0, &tr!(messages, "tour-seen"))?;
+        say(width, 2, &messages.format(shape_id, &[]))?;
+        say(
+            width,
+            2,
+            &tr!(
                 messages,
                 "tour-seen-counts",
                 sent = self.sent,
                 received = self.received
-            )
-        ))?;
+            ),
+        )?;
         let mut rows = vec![vec![
             format!("  {}", tr!(messages, "tour-size-message")),
             tr!(messages, "tour-size-protobuf"),
@@ -283,32 +326,128 @@ impl Timeline {
         let protobuf: usize = self.sizes.iter().map(|(_, bytes, _)| bytes).sum();
         let json: usize = self.sizes.iter().map(|(_, _, bytes)| bytes).sum();
         let percent = (protobuf * 100).checked_div(json).unwrap_or(0);
-        output::line(format!(
-            "  {}",
-            tr!(
+        say(
+            width,
+            2,
+            &tr!(
                 messages,
                 "tour-size-total",
                 protobuf = protobuf,
                 json = json,
                 percent = percent
-            )
-        ))
+            ),
+        )?;
+        if explain_json {
+            say(width, 2, &tr!(messages, "tour-size-json-note"))?;
+        }
+        Ok(())
     }
 }
 
-/// Cuts JSON text after a comma once a line is about [`CONTENT_CHARS`]
-/// long, so long messages read as several lines without splitting a value.
-fn wrap_json(text: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for c in text.chars() {
-        line.push(c);
-        if c == ',' && line.chars().count() >= CONTENT_CHARS - 24 {
-            lines.push(std::mem::take(&mut line));
+/// Columns to fill: `COLUMNS` when set (the convention `ls` and others
+/// follow), else the terminal's width, else [`DEFAULT_WIDTH`].
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|columns| columns.trim().parse::<usize>().ok())
+        .filter(|&columns| columns > 0)
+        .or_else(|| {
+            console::Term::stdout()
+                .size_checked()
+                .map(|(_, columns)| usize::from(columns))
+        })
+        .unwrap_or(DEFAULT_WIDTH)
+        .max(MIN_WIDTH)
+}
+
+/// Writes prose, `indent` columns in, wrapped between words to `width`.
+fn say(width: usize, indent: usize, text: &str) -> Result<(), CliError> {
+    let margin = " ".repeat(indent);
+    for line in fill(words(text), width - indent) {
+        output::line(format!("{margin}{line}"))?;
+    }
+    Ok(())
+}
+
+/// The pieces text may be cut between: each word with the space after it.
+/// A cut never puts French punctuation (` :`, ` ;`, ` »`, ` %`...) at the
+/// start of a line, nor parts a number from the word after it (`250 ms`).
+fn words(text: &str) -> Vec<&str> {
+    let mut words: Vec<&str> = Vec::new();
+    let mut word_start = 0;
+    let mut start = 0;
+    for piece in text.split_inclusive(' ') {
+        let end = start + piece.len();
+        let glued = words.last().is_some_and(|previous| {
+            let previous = previous.trim_end();
+            piece.starts_with([':', ';', '!', '?', '»', '%'])
+                || previous == "«"
+                || previous.chars().all(|c| c.is_ascii_digit())
+        });
+        if glued {
+            words.pop();
+        } else {
+            word_start = start;
+        }
+        words.push(&text[word_start..end]);
+        start = end;
+    }
+    words
+}
+
+/// Cuts JSON text into lines of at most `width` columns, between values:
+/// only after a comma that separates values, never one inside a string. A
+/// piece between two such commas that is wider than a line by itself (a
+/// long text value) is cut between the words of its strings: compact JSON
+/// has spaces only inside strings. Only a single word wider than a line is
+/// left longer.
+fn wrap_json(text: &str, width: usize) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut piece_start = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (at, c) in text.char_indices() {
+        let end = at + c.len_utf8();
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        }
+        if (!in_string && c == ',') || end == text.len() {
+            let piece = &text[piece_start..end];
+            if piece.chars().count() <= width {
+                pieces.push(piece);
+            } else {
+                pieces.extend(words(piece));
+            }
+            piece_start = end;
         }
     }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(line);
+    fill(pieces, width)
+}
+
+/// Puts `pieces` one after the other on lines of at most `width` columns,
+/// starting a new line when the next piece would not fit; spaces at the end
+/// of a line are dropped.
+fn fill<'a>(pieces: impl IntoIterator<Item = &'a str>, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for piece in pieces {
+        let used = line.trim_end().chars().count();
+        let needed = piece.trim_end().chars().count();
+        if used > 0 && line.chars().count() + needed > width {
+            lines.push(line.trim_end().to_owned());
+            line.clear();
+        }
+        line.push_str(piece);
+    }
+    if !line.trim_end().is_empty() || lines.is_empty() {
+        lines.push(line.trim_end().to_owned());
     }
     lines
 }
@@ -412,8 +551,12 @@ async fn client_streaming(connection: &Connection, timeline: &mut Timeline) -> R
         let request = connection.streaming(ReceiverStream::new(stream));
         async move { client.convert_batch(request).await }
     });
-    for item in items {
-        tokio::time::sleep(STEP).await;
+    for (position, item) in items.into_iter().enumerate() {
+        // Between sends, not before the first: the first request goes out
+        // as soon as the call starts.
+        if position > 0 {
+            tokio::time::sleep(STEP).await;
+        }
         timeline.client_sent("ConvertRequest", &item, &request_json(&item))?;
         if sender.send(item).await.is_err() {
             break;
@@ -429,7 +572,11 @@ async fn client_streaming(connection: &Connection, timeline: &mut Timeline) -> R
     timeline.server_sent("BatchSummary", &summary, &summary_json(&summary))
 }
 
-/// Requests and replies interleaved on one call.
+/// Requests and replies interleaved on one call. The client keeps
+/// [`IN_FLIGHT`] requests unanswered: it opens with that many, then sends the
+/// next one as each reply arrives. Every send follows a reply, so the
+/// timeline comes out in the same order on every run, and the server never
+/// has more than two requests waiting.
 async fn bidi(connection: &Connection, timeline: &mut Timeline) -> Result<(), CliError> {
     let mut pending = vec![
         request("20", "EUR", "USD", "till-1"),
@@ -438,7 +585,7 @@ async fn bidi(connection: &Connection, timeline: &mut Timeline) -> Result<(), Cl
         request("300", "TND", "EUR", "till-4"),
     ]
     .into_iter();
-    let (sender, stream) = mpsc::channel(1);
+    let (sender, stream) = mpsc::channel(IN_FLIGHT);
     let mut replies = connection
         .client()
         .convert_session(connection.streaming(ReceiverStream::new(stream)))
@@ -446,29 +593,41 @@ async fn bidi(connection: &Connection, timeline: &mut Timeline) -> Result<(), Cl
         .map_err(|status| connection.failed(status))?
         .into_inner();
     let mut sender = Some(sender);
-    let mut next_send = tokio::time::Instant::now();
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep_until(next_send), if sender.is_some() => {
-                match (pending.next(), sender.as_ref()) {
-                    (Some(item), Some(to_server)) => {
-                        timeline.client_sent("ConvertRequest", &item, &request_json(&item))?;
-                        if to_server.send(item).await.is_err() {
-                            sender = None;
-                        }
-                        next_send += STEP * 2;
-                    }
-                    // Everything sent: closing our side ends the session
-                    // once the server has answered.
-                    _ => sender = None,
-                }
-            }
-            reply = replies.message() => match reply.map_err(|status| connection.failed(status))? {
-                Some(reply) => timeline.server_sent("SessionReply", &reply, &reply_json(&reply))?,
-                None => return Ok(()),
-            },
-        }
+    for _ in 0..IN_FLIGHT {
+        send_next(&mut pending, &mut sender, timeline).await?;
     }
+    while let Some(reply) = replies
+        .message()
+        .await
+        .map_err(|status| connection.failed(status))?
+    {
+        timeline.server_sent("SessionReply", &reply, &reply_json(&reply))?;
+        send_next(&mut pending, &mut sender, timeline).await?;
+    }
+    Ok(())
+}
+
+/// Sends the next request of the session, or, once all are sent, closes our
+/// side: the server then ends the session after its last reply.
+async fn send_next(
+    pending: &mut impl Iterator<Item = ConvertRequest>,
+    sender: &mut Option<mpsc::Sender<ConvertRequest>>,
+    timeline: &mut Timeline,
+) -> Result<(), CliError> {
+    let Some(to_server) = sender.as_ref() else {
+        return Ok(());
+    };
+    match pending.next() {
+        Some(item) => {
+            timeline.client_sent("ConvertRequest", &item, &request_json(&item))?;
+            if to_server.send(item).await.is_err() {
+                // The session is over; its end status comes with the replies.
+                *sender = None;
+            }
+        }
+        None => *sender = None,
+    }
+    Ok(())
 }
 
 async fn wait_for_enter(messages: &Messages) -> Result<(), CliError> {
@@ -505,5 +664,60 @@ impl Embedded {
     async fn stop(self) {
         let _ = self.shutdown.send(());
         let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_cut_only_at_commas_between_values() {
+        // The comma inside "x,y" and the one after the escaped quote are
+        // text, not separators.
+        let text = r#"{"a":"x,y","b":"say \"hi\", ok","c":1}"#;
+        assert_eq!(
+            wrap_json(text, 12),
+            [r#"{"a":"x,y","#, r#""b":"say"#, r#"\"hi\", ok","#, r#""c":1}"#]
+        );
+        assert_eq!(wrap_json(text, 40), [text]);
+        assert_eq!(
+            wrap_json(text, 30),
+            [r#"{"a":"x,y","#, r#""b":"say \"hi\", ok","c":1}"#]
+        );
+    }
+
+    #[test]
+    fn a_long_text_value_is_cut_between_its_words_and_nothing_runs_over() {
+        let message = "amount : doit être un nombre décimal simple comme 100 ou 12.50 (des chiffres et au plus un point)";
+        let text =
+            json!({ "error": { "index": 2, "code": "INVALID_ARGUMENT", "message": message } }).to_string();
+        for width in [30, 40, 64] {
+            let lines = wrap_json(&text, width);
+            assert!(lines.len() > 1);
+            for line in &lines {
+                assert!(line.chars().count() <= width, "{line:?} is wider than {width}");
+                // French punctuation stays with the word before it.
+                assert!(!line.starts_with(':'), "{line:?}");
+            }
+            // Cut only at spaces, which the line ends drop.
+            assert_eq!(lines.join(" ").replace(", ", ","), text.replace(", ", ","));
+        }
+    }
+
+    #[test]
+    fn prose_keeps_numbers_with_their_unit_and_punctuation_with_its_word() {
+        assert_eq!(words("every 250 ms here"), ["every ", "250 ms ", "here"]);
+        assert_eq!(
+            words("l’appel (temps) : suite"),
+            ["l’appel ", "(temps) : ", "suite"]
+        );
+        assert_eq!(
+            words("soit 32 % de « 12,5 » ici"),
+            ["soit ", "32 % ", "de ", "« 12,5 » ", "ici"]
+        );
+        assert_eq!(fill(words("one two three four"), 9), ["one two", "three", "four"]);
+        assert_eq!(fill(words("unbreakable"), 4), ["unbreakable"]);
+        assert_eq!(fill(words(""), 10), [""]);
     }
 }

@@ -231,5 +231,20 @@ mod tests {
             expected.rescale(to.minor_units);
             prop_assert_eq!(ours.to_string(), expected.to_string());
         }
+
+        #[test]
+        fn parsing_a_request_never_panics_and_never_echoes_huge_input(
+            amount in "\\PC{0,300}",
+            from in "\\PC{0,12}|[A-Z]{3}",
+            to in "\\PC{0,12}|[A-Z]{3}",
+            request_id in "\\PC{0,200}",
+        ) {
+            if let Err(error) = ConversionRequest::parse(&amount, &from, &to, &request_id) {
+                // The error names a field and a problem; it never carries
+                // the offending text whole (trailers have a size limit).
+                let described = format!("{error:?}");
+                prop_assert!(described.len() < 300, "{}", described);
+            }
+        }
     }
 }

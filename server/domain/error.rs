@@ -101,10 +101,15 @@ impl DomainError {
     }
 
     /// The field at fault, if the caller's input is to blame.
+    ///
+    /// An overflow is the amount's: rates are the server's own, bounded
+    /// numbers, so the only caller input in a product (`amount × rate`) or
+    /// a batch total (a sum of converted amounts) is the amount.
     pub fn field(&self) -> Option<Field> {
         match self {
             DomainError::InvalidInput { field, .. } => Some(*field),
-            _ => None,
+            DomainError::Overflow => Some(Field::Amount),
+            DomainError::RateUnavailable { .. } => None,
         }
     }
 }

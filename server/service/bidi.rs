@@ -61,16 +61,22 @@ pub fn convert_session(
         let mut drained = std::pin::pin!(drained);
         let mut index: u64 = 0;
         loop {
+            // Checked before waiting, with an atomic load: a busy session
+            // always has a message ready, so the select below, which takes
+            // a ready message first, would never see the drain by itself.
+            // A message already in hand is still answered.
+            if drain.is_draining() {
+                yield Err(unavailable());
+                break;
+            }
             let next = tokio::select! {
-                // A ready message is taken first, so a busy session does not
-                // poll the drain future (which takes a lock) per message;
-                // the atomic check below covers the drain for it.
+                // A ready message first, so a busy session does not poll the
+                // drain future (which takes a lock) per message.
                 biased;
                 message = requests.message() => Ok(message),
                 () = drained.as_mut() => Err(unavailable()),
                 status = timer.expired() => Err(status),
             };
-            let next = if drain.is_draining() { Err(unavailable()) } else { next };
             match next {
                 Err(status) => {
                     yield Err(status);

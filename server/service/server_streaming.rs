@@ -74,7 +74,8 @@ pub fn stream_rates(
                     break;
                 }
             }
-            sent += 1;
+            // Saturating: an unlimited feed may outlive any counter.
+            sent = sent.saturating_add(1);
             metrics.record_rate_update();
             if max_updates.is_some_and(|max| sent >= max) {
                 break;

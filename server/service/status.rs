@@ -9,6 +9,8 @@
 //!   carries a `google.rpc.BadRequest` naming the field, so clients can
 //!   point at it without parsing the message;
 //! - OUT_OF_RANGE: valid input whose result leaves the representable range;
+//!   the `google.rpc.BadRequest` names the amount, the only caller input in
+//!   the arithmetic;
 //! - INTERNAL: the server failed (a rate could not be computed), never the
 //!   caller's input.
 //!
@@ -41,15 +43,20 @@ pub fn code_for(error: &DomainError) -> Code {
 /// The status for a domain error, for a caller who reads `lang`.
 ///
 /// - the status message is English, for logs and developers;
-/// - `google.rpc.BadRequest` names the field at fault (English description);
+/// - `google.rpc.BadRequest` names the field at fault (English description),
+///   whenever the caller's input is to blame;
 /// - `google.rpc.LocalizedMessage` carries the sentence in `lang`, the one
 ///   to show a person.
 pub fn to_status(error: DomainError, lang: Lang) -> Status {
     let code = code_for(&error);
     let english = Messages::of(Lang::En);
     let mut details = ErrorDetails::new();
-    if let DomainError::InvalidInput { field, problem } = &error {
-        details.add_bad_request_violation(field.as_str(), problem_text(problem, english));
+    if let Some(field) = error.field() {
+        let description = match &error {
+            DomainError::InvalidInput { problem, .. } => problem_text(problem, english),
+            other => sentence(other, english),
+        };
+        details.add_bad_request_violation(field.as_str(), description);
     }
     details.set_localized_message(lang.tag(), sentence(&error, Messages::of(lang)));
     Status::with_error_details(code, sentence(&error, english), details)
@@ -95,9 +102,10 @@ pub fn too_many(kind: Capped, max: usize, lang: Lang) -> Status {
 /// deadline passed, and clients (the `bank` CLI among them) read it as
 /// "my --timeout was too short". UNKNOWN or INTERNAL would claim a fault.
 pub fn idle_too_long(idle: Duration, lang: Lang) -> Status {
-    let seconds = idle.as_secs_f64();
+    // "5m", "90s", "200ms": exact, and readable in both languages.
+    let idle = humantime::format_duration(idle).to_string();
     localized(Code::Cancelled, lang, |messages| {
-        tr!(messages, "error-idle", seconds = seconds)
+        tr!(messages, "error-idle", idle = idle)
     })
 }
 
@@ -163,6 +171,7 @@ fn problem_text(problem: &InputProblem, messages: &Messages) -> String {
         InputProblem::RequestIdTooLong { max } => tr!(messages, "problem-request-id-too-long", max = max),
     }
 }
+
 /// The canonical name of a gRPC code, as written in the gRPC specification
 /// and in `ItemError.code`.
 pub fn code_name(code: Code) -> &'static str {
@@ -184,5 +193,47 @@ pub fn code_name(code: Code) -> &'static str {
         Code::Unavailable => "UNAVAILABLE",
         Code::DataLoss => "DATA_LOSS",
         Code::Unauthenticated => "UNAUTHENTICATED",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_overflow_is_out_of_range_and_names_the_amount() {
+        let status = to_status(DomainError::Overflow, Lang::Fr);
+        assert_eq!(status.code(), Code::OutOfRange);
+        let bad_request = status.get_details_bad_request().expect("BadRequest");
+        assert_eq!(bad_request.field_violations.len(), 1);
+        assert_eq!(bad_request.field_violations[0].field, "amount");
+        assert_eq!(
+            bad_request.field_violations[0].description,
+            "the result is outside the range this service can represent exactly"
+        );
+        let localized = status.get_details_localized_message().expect("LocalizedMessage");
+        assert_eq!(localized.locale, "fr");
+        assert_eq!(
+            localized.message,
+            "le résultat sort de l’intervalle que ce service représente exactement"
+        );
+
+        let item = item_error(3, "r", &DomainError::Overflow, Lang::En);
+        assert_eq!(
+            (item.code.as_str(), item.field.as_str()),
+            ("OUT_OF_RANGE", "amount")
+        );
+    }
+
+    #[test]
+    fn a_server_fault_names_no_field() {
+        let status = to_status(
+            DomainError::RateUnavailable {
+                pair: "EUR/USD".into(),
+            },
+            Lang::En,
+        );
+        assert_eq!(status.code(), Code::Internal);
+        assert!(status.get_details_bad_request().is_none());
     }
 }

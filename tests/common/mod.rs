@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod pki;
 pub mod raw_h2;
 pub mod server_process;
+pub mod session;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
