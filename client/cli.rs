@@ -44,7 +44,8 @@ pub struct Global {
     #[arg(long, global = true)]
     pub json: bool,
 
-    /// Time limit for connecting and for each unary call, e.g. 5s, 500ms.
+    /// Time limit for each wait on the server (connecting, a unary call, a
+    /// stream's first answer, a ping while a stream runs), e.g. 5s, 500ms.
     #[arg(long, global = true, default_value = "10s", value_parser = humantime::parse_duration)]
     pub timeout: Duration,
 
@@ -90,8 +91,9 @@ pub enum Command {
         /// Pairs such as EUR/USD (price of 1 EUR in USD). None: every
         /// currency against USD.
         pairs: Vec<String>,
-        /// Stop after this many updates (counted across reconnections).
-        #[arg(long)]
+        /// Stop after this many updates (at least 1, counted across
+        /// reconnections; without it the feed runs until Ctrl-C).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
         count: Option<u32>,
     },
 

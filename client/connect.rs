@@ -6,6 +6,12 @@
 //! (or no scheme) stays plaintext and ignores those flags, so a `BANK_CA`
 //! exported for one server does not break a local plaintext one. `--token`
 //! goes on every call, unary or streaming, as `authorization: Bearer`.
+//!
+//! `--timeout` bounds every wait on the server: connecting; each unary
+//! call (a gRPC deadline); the answer to a stream's opening
+//! ([`Connection::answered`]); and, for as long as a call is open, the
+//! server's answer to a ping every `--timeout`, so a stream on a server that
+//! stopped answering ends too, while one on a busy server runs for hours.
 
 use std::error::Error as _;
 use std::future::Future;
@@ -18,14 +24,16 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
-use tonic::{Request, Status};
+use tonic::{Request, Response, Status};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 
-use crate::error::CliError;
+use crate::error::{CliError, is_client_timeout};
 use crate::retry;
 use bank_service::i18n::Lang;
 
+/// Pings are never sent more often than this, whatever `--timeout` says.
+const MIN_PING_INTERVAL: Duration = Duration::from_millis(100);
 /// Where the server is and how to talk to it: the global flags.
 #[derive(Clone, Debug)]
 pub struct Target {
@@ -79,6 +87,13 @@ impl Connection {
                 url: server.to_owned(),
             })?
             .connect_timeout(target.timeout)
+            // While a call is open, ask the server every `--timeout` to prove
+            // it is alive (an HTTP/2 PING), and drop the connection if it
+            // does not answer within `--timeout`. A busy server answers pings
+            // at once; one that accepted the connection and never speaks, or
+            // froze, fails the call instead of holding a stream forever.
+            .http2_keep_alive_interval(target.timeout.max(MIN_PING_INTERVAL))
+            .keep_alive_timeout(target.timeout)
             .tcp_nodelay(true);
         let tls = endpoint.uri().scheme_str() == Some("https");
         let endpoint = if tls {
@@ -141,8 +156,9 @@ impl Connection {
             .map_err(|status| self.failed(status))
     }
 
-    /// A streaming request: no deadline (a feed may run for hours), in the
-    /// user's language.
+    /// A streaming request: no deadline (a feed may run for hours; see
+    /// [`Connection::answered`] for what bounds the wait), in the user's
+    /// language.
     pub fn streaming<T>(&self, message: T) -> Request<T> {
         let mut request = Request::new(message);
         let metadata = request.metadata_mut();
@@ -155,9 +171,27 @@ impl Connection {
 
     /// The CLI error for a failed call.
     pub fn failed(&self, status: Status) -> CliError {
+        if is_client_timeout(&status) {
+            return CliError::Timeout;
+        }
         CliError::Status {
             url: self.url.clone(),
             status,
+        }
+    }
+
+    /// The response of a streaming call, once the server has answered it
+    /// (sent its response headers), waiting at most `--timeout` for that.
+    /// The stream itself may then run for hours; but a server that accepts
+    /// the connection and never answers must not hold the command forever.
+    pub async fn answered<T>(
+        &self,
+        call: impl Future<Output = Result<Response<T>, Status>>,
+    ) -> Result<T, CliError> {
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(Ok(response)) => Ok(response.into_inner()),
+            Ok(Err(status)) => Err(self.failed(status)),
+            Err(_) => Err(CliError::Timeout),
         }
     }
 }

@@ -1,13 +1,21 @@
 //! What can go wrong in the CLI, the exit code of each, and the one
 //! sentence the user reads about it.
+//!
+//! A server that never answers is a timeout (exit 3), whichever bound
+//! caught it: a unary call's deadline, the wait for a stream to open, or
+//! an unanswered ping (see `connect.rs`).
 
-use tonic::{Code, Status};
+use std::io::ErrorKind;
+
+use tonic::{Code, Status, TimeoutExpired};
 use tonic_types::StatusExt;
 
 use bank_service::service::status::code_name;
 
 use bank_service::i18n::Messages;
 use bank_service::tr;
+
+use crate::format;
 
 /// The documented exit codes.
 pub mod exit {
@@ -40,6 +48,8 @@ pub enum CliError {
     /// `--token` holds characters a header cannot carry. The token itself
     /// is never repeated back.
     InvalidToken,
+    /// The server did not answer within `--timeout`.
+    Timeout,
     /// The server answered a call with an error status.
     Status { url: String, status: Status },
     /// A batch stream broke before the summary arrived.
@@ -66,9 +76,10 @@ impl CliError {
             | CliError::NotPem { .. }
             | CliError::TlsSetup { .. }
             | CliError::InvalidToken => exit::USAGE,
-            CliError::Unreachable { .. } | CliError::TlsHandshake { .. } | CliError::Runtime { .. } => {
-                exit::UNAVAILABLE
-            }
+            CliError::Unreachable { .. }
+            | CliError::TlsHandshake { .. }
+            | CliError::Runtime { .. }
+            | CliError::Timeout => exit::UNAVAILABLE,
             CliError::Status { status, .. } | CliError::BatchIncomplete { status, .. } => {
                 status_exit_code(status)
             }
@@ -94,10 +105,16 @@ impl CliError {
             CliError::NotPem { path } => tr!(messages, "error-not-pem", path = path),
             CliError::TlsSetup { detail } => tr!(messages, "error-tls-setup", detail = detail),
             CliError::InvalidToken => tr!(messages, "error-invalid-token"),
+            CliError::Timeout => tr!(messages, "error-timeout"),
             CliError::Status { url, status } => status_sentence(messages, url, status),
             CliError::BatchIncomplete { url, sent, status } => format!(
                 "{} {}",
-                tr!(messages, "batch-incomplete", sent = sent),
+                tr!(
+                    messages,
+                    "batch-incomplete",
+                    sent = sent,
+                    sent_text = format::count(messages.lang(), *sent)
+                ),
                 status_sentence(messages, url, status)
             ),
             CliError::Input { path, detail } => tr!(messages, "error-input", path = path, detail = detail),
@@ -113,7 +130,7 @@ impl CliError {
 /// again later" (3); everything else the server says no to is a rejection
 /// (1).
 pub fn status_exit_code(status: &Status) -> u8 {
-    if is_unavailable(status) || status.code() == Code::DeadlineExceeded {
+    if status.code() == Code::DeadlineExceeded || is_client_timeout(status) || is_unavailable(status) {
         exit::UNAVAILABLE
     } else {
         exit::REJECTED
@@ -135,17 +152,54 @@ pub fn is_unavailable(status: &Status) -> bool {
     status.code() == Code::Unavailable || (is_transport_error(status) && status.code() != Code::Cancelled)
 }
 
+/// Whether `status` is this side's report that the server did not answer
+/// in time, rather than anything the server said:
+/// - a unary call's deadline passed: tonic does not wait for the server's
+///   DEADLINE_EXCEEDED, it makes up a CANCELLED status whose message is
+///   [`TimeoutExpired`]'s;
+/// - the server did not answer a keep-alive ping (see `connect.rs`): tonic
+///   reports UNAVAILABLE, with hyper's timeout error as its source.
+pub fn is_client_timeout(status: &Status) -> bool {
+    if status.code() == Code::Cancelled && status.message() == TimeoutExpired(()).to_string() {
+        return true;
+    }
+    let mut source = std::error::Error::source(status);
+    while let Some(error) = source {
+        if error
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_timeout)
+        {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
+
+/// What went wrong with a file, in the user's language for the usual
+/// cases, else the system's own (English) words.
+pub fn io_detail(messages: &Messages, error: &std::io::Error) -> String {
+    match error.kind() {
+        ErrorKind::NotFound => tr!(messages, "error-io-not-found"),
+        ErrorKind::PermissionDenied => tr!(messages, "error-io-permission"),
+        ErrorKind::IsADirectory => tr!(messages, "error-io-directory"),
+        ErrorKind::InvalidData => tr!(messages, "error-io-invalid-data"),
+        _ => error.to_string(),
+    }
+}
+
 /// The sentence for an error status: the server's localized message when it
 /// sent one, else the field and reason of an INVALID_ARGUMENT, else the code
 /// and the server's message.
 pub fn status_sentence(messages: &Messages, url: &str, status: &Status) -> String {
+    if status.code() == Code::DeadlineExceeded || is_client_timeout(status) {
+        return tr!(messages, "error-timeout");
+    }
     if is_unavailable(status) {
         return tr!(messages, "error-unavailable", url = url);
     }
-    match status.code() {
-        Code::DeadlineExceeded => return tr!(messages, "error-timeout"),
-        Code::Unauthenticated => return tr!(messages, "error-unauthenticated"),
-        _ => {}
+    if status.code() == Code::Unauthenticated {
+        return tr!(messages, "error-unauthenticated");
     }
     if let Some(localized) = status.get_details_localized_message() {
         return tr!(messages, "error-rejected", reason = localized.message);

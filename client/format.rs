@@ -46,16 +46,60 @@ pub fn decimal(lang: Lang, text: &str) -> String {
     out
 }
 
+/// A count (rows, items, ticks) written for `lang`: `1,000,000` in
+/// English, `1 000 000` in French.
+pub fn count(lang: Lang, value: u64) -> String {
+    decimal(lang, &value.to_string())
+}
+
+/// The spaces French writes between digit groups: a plain space, a no-break
+/// space (U+00A0) and the narrow no-break space (U+202F) of [`decimal`].
+const FRENCH_GROUP_SPACES: [char; 3] = [' ', '\u{A0}', FRENCH_GROUP];
+
 /// An amount as typed by a user, made ready for the server: surrounding
-/// spaces dropped and, in French, a decimal comma turned into a point
-/// (`12,50` -> `12.50`). Anything else is passed on as typed: the server is
-/// the authority on what is valid, and says precisely what is wrong.
+/// spaces dropped and, in French, digit groups joined (`1 234,50`, as this
+/// CLI writes it) and a decimal comma turned into a point (`12,50` ->
+/// `12.50`). Only what is unambiguous is changed: groups are joined only
+/// when every group after the first has exactly three digits. Anything else
+/// is passed on as typed: the server is the authority on what is valid,
+/// and says precisely what is wrong.
 pub fn amount_input(lang: Lang, text: &str) -> String {
     let text = text.trim();
-    if lang == Lang::Fr && !text.contains('.') && text.matches(',').count() == 1 {
-        return text.replacen(',', ".", 1);
+    if lang != Lang::Fr {
+        return text.to_owned();
     }
-    text.to_owned()
+    let comma = !text.contains('.') && text.matches(',').count() == 1;
+    let (integer, fraction) = match text.split_once(if comma { ',' } else { '.' }) {
+        Some((integer, fraction)) => (integer, Some(fraction)),
+        None => (text, None),
+    };
+    let integer = ungrouped(integer).unwrap_or_else(|| integer.to_owned());
+    match fraction {
+        Some(fraction) => format!("{integer}.{fraction}"),
+        None => integer,
+    }
+}
+
+/// `1 234 567` -> `1234567` when the groups are those of a French number:
+/// one to three digits, then groups of exactly three; `None` otherwise
+/// (`12 34` could be two numbers, and is left for the server to refuse).
+fn ungrouped(integer: &str) -> Option<String> {
+    let mut groups = integer.split(FRENCH_GROUP_SPACES);
+    let first = groups.next()?;
+    let digits = |group: &str| group.bytes().all(|b| b.is_ascii_digit());
+    if !(1..=3).contains(&first.len()) || !digits(first) {
+        return None;
+    }
+    let mut joined = first.to_owned();
+    let mut any = false;
+    for group in groups {
+        if group.len() != 3 || !digits(group) {
+            return None;
+        }
+        joined.push_str(group);
+        any = true;
+    }
+    any.then_some(joined)
 }
 
 /// A currency code as typed by a user: any case is fine (`eur` -> `EUR`).
@@ -119,6 +163,32 @@ mod tests {
             "1,2,3",
             "ambiguous input is not guessed at"
         );
+    }
+
+    #[test]
+    fn french_input_reads_back_french_output() {
+        for typed in ["1 234,5", "1\u{A0}234,5", "1\u{202F}234,5"] {
+            assert_eq!(amount_input(Lang::Fr, typed), "1234.5", "{typed:?}");
+        }
+        let written = decimal(Lang::Fr, "1234567.50");
+        assert_eq!(amount_input(Lang::Fr, &written), "1234567.50");
+        assert_eq!(amount_input(Lang::Fr, "12 345"), "12345");
+        for ambiguous in ["12 34,5", "1 2345", "1234 567", "1  234", " 1 234 5"] {
+            let kept = ambiguous.trim().replace(',', ".");
+            assert_eq!(amount_input(Lang::Fr, ambiguous), kept, "{ambiguous:?}");
+        }
+        assert_eq!(
+            amount_input(Lang::En, "1 234.5"),
+            "1 234.5",
+            "English leaves grouping to the server"
+        );
+    }
+
+    #[test]
+    fn counts_are_grouped_per_language() {
+        assert_eq!(count(Lang::En, 1_000_000), "1,000,000");
+        assert_eq!(count(Lang::Fr, 500_000), "500\u{202F}000");
+        assert_eq!(count(Lang::Fr, 999), "999");
     }
 
     #[test]

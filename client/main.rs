@@ -2,7 +2,7 @@
 //!
 //! One subcommand per gRPC model (`convert`, `rates`, `batch`, `session`)
 //! plus `currencies`. Every sentence comes from the Fluent catalogs in
-//! `client/locales/`, in English or French. Exit codes are documented in
+//! `locales/`, in English or French. Exit codes are documented in
 //! `bank --help` and in [`error::exit`].
 //!
 //! Lifecycle: parse the command line (usage errors exit 2 before anything
@@ -18,6 +18,7 @@ mod format;
 mod output;
 mod retry;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
@@ -62,11 +63,18 @@ fn main() -> ExitCode {
         let interrupted = matches!(cli.command, Command::Rates { .. }).then_some(exit::SUCCESS);
         tokio::select! {
             outcome = run(cli, messages) => outcome,
-            _ = tokio::signal::ctrl_c() => match interrupted {
-                // Ctrl-C is how one stops watching rates: a normal end.
-                Some(code) => Ok(code),
-                None => Err(CliError::Interrupted),
-            },
+            _ = tokio::signal::ctrl_c() => {
+                // The terminal echoed "^C" where the cursor was (a prompt,
+                // under a table): what follows starts on a line of its own.
+                if std::io::stderr().is_terminal() {
+                    eprintln!();
+                }
+                match interrupted {
+                    // Ctrl-C is how one stops watching rates: a normal end.
+                    Some(code) => Ok(code),
+                    None => Err(CliError::Interrupted),
+                }
+            }
         }
     });
     // Do not wait for the blocking stdin reader: it may be stuck in read().
@@ -108,7 +116,8 @@ async fn run(cli: Cli, messages: &'static Messages) -> Result<u8, CliError> {
         }
         Command::Batch { file, to, delimiter } => {
             let args = commands::batch::Args { file, to, delimiter };
-            commands::batch::run(&connect().await?, messages, as_json, args).await
+            let batch = commands::batch::Batch::open(args, messages)?;
+            commands::batch::run(&connect().await?, messages, as_json, batch).await
         }
         Command::Session => commands::session::run(&connect().await?, messages, as_json).await,
         Command::Tour { model, no_pause } => {

@@ -1,7 +1,8 @@
 //! Writing to standard output without panicking.
 //!
 //! `println!` panics when the reader has gone away (`bank rates | head -1`);
-//! these helpers turn that into a quiet, successful stop instead.
+//! these helpers turn that into a quiet, successful stop instead. Results go
+//! to standard output; prompts, meant only for a person, to standard error.
 
 use std::fmt::Display;
 use std::io::{ErrorKind, Write};
@@ -10,18 +11,23 @@ use crate::error::CliError;
 
 /// Writes one line to standard output.
 pub fn line(text: impl Display) -> Result<(), CliError> {
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{text}")
-        .and_then(|()| stdout.flush())
-        .map_err(classify)
+    write(std::io::stdout().lock(), &format!("{text}\n"))
 }
 
-/// Writes text without a newline (prompts, in-place redraws).
+/// Writes text without a newline (in-place redraws).
 pub fn raw(text: &str) -> Result<(), CliError> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
+    write(std::io::stdout().lock(), text)
+}
+
+/// Writes text meant for the person at the terminal (prompts) to
+/// standard error, so that it never mixes with output that is redirected.
+pub fn prompt(text: &str) -> Result<(), CliError> {
+    write(std::io::stderr().lock(), text)
+}
+
+fn write(mut out: impl Write, text: &str) -> Result<(), CliError> {
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
         .map_err(classify)
 }
 

@@ -19,11 +19,63 @@ error-tls-setup = Cannot set up TLS ({ $detail }): check --ca, --cert and --key.
 error-invalid-token = The API token (--token or BANK_TOKEN) must be printable ASCII without spaces.
 error-unauthenticated = The server requires a valid API token: pass it with --token or BANK_TOKEN.
 interrupted = Interrupted.
+error-io-not-found = no such file
+error-io-permission = permission denied
+error-io-directory = it is a directory, not a file
+error-io-invalid-data = the data read is not valid text
 
 ## bank currencies
 currencies-code = Code
 currencies-name = Name
 currencies-minor-units = Minor units
+# Currency names by ISO 4217 code; a code missing here shows the server's name.
+currency-name-AED = UAE Dirham
+currency-name-AUD = Australian Dollar
+currency-name-BHD = Bahraini Dinar
+currency-name-BRL = Brazilian Real
+currency-name-CAD = Canadian Dollar
+currency-name-CDF = Congolese Franc
+currency-name-CHF = Swiss Franc
+currency-name-CLP = Chilean Peso
+currency-name-CNY = Yuan Renminbi
+currency-name-CZK = Czech Koruna
+currency-name-DKK = Danish Krone
+currency-name-DZD = Algerian Dinar
+currency-name-EGP = Egyptian Pound
+currency-name-EUR = Euro
+currency-name-GBP = Pound Sterling
+currency-name-GNF = Guinean Franc
+currency-name-HKD = Hong Kong Dollar
+currency-name-HTG = Gourde
+currency-name-HUF = Forint
+currency-name-IDR = Rupiah
+currency-name-ILS = New Israeli Sheqel
+currency-name-INR = Indian Rupee
+currency-name-ISK = Iceland Krona
+currency-name-JOD = Jordanian Dinar
+currency-name-JPY = Yen
+currency-name-KMF = Comorian Franc
+currency-name-KRW = Won
+currency-name-KWD = Kuwaiti Dinar
+currency-name-MAD = Moroccan Dirham
+currency-name-MGA = Malagasy Ariary
+currency-name-MXN = Mexican Peso
+currency-name-NOK = Norwegian Krone
+currency-name-NZD = New Zealand Dollar
+currency-name-OMR = Rial Omani
+currency-name-PLN = Zloty
+currency-name-RWF = Rwanda Franc
+currency-name-SAR = Saudi Riyal
+currency-name-SEK = Swedish Krona
+currency-name-SGD = Singapore Dollar
+currency-name-THB = Baht
+currency-name-TND = Tunisian Dinar
+currency-name-TRY = Turkish Lira
+currency-name-USD = US Dollar
+currency-name-VND = Dong
+currency-name-XAF = CFA Franc BEAC
+currency-name-XOF = CFA Franc BCEAO
+currency-name-ZAR = Rand
 
 ## bank convert
 convert-result = { $amount } { $from } = { $converted } { $to }
@@ -34,10 +86,15 @@ rates-pair = Pair
 rates-bid = Bid
 rates-mid = Mid
 rates-ask = Ask
-rates-header = Tick #{ $sequence } at { $time } · ticks skipped: { $skipped } · Ctrl-C to stop
+rates-header = Tick #{ $sequence } at { $time } · ticks skipped: { $skipped }
+rates-stop-hint = Ctrl-C to stop
+rates-hidden = … { $count ->
+        [one] one more pair, not shown: the terminal is too small
+       *[other] { $count } more pairs, not shown: the terminal is too small
+    } …
 rates-gap = … { $skipped ->
-        [one] { $skipped } tick skipped
-       *[other] { $skipped } ticks skipped
+        [one] { $skipped_text } tick skipped
+       *[other] { $skipped_text } ticks skipped
     } (this reader fell behind) …
 rates-gap-reconnected = … { $skipped ->
         [one] { $skipped } tick missed
@@ -52,25 +109,26 @@ batch-counts = Accepted: { $accepted }, rejected: { $rejected }, malformed rows:
 batch-rates = All rates from tick #{ $sequence } at { $time }.
 batch-totals = Totals:
 batch-items = { $count ->
-        [one] { $count } item
-       *[other] { $count } items
+        [one] { $count_text } item
+       *[other] { $count_text } items
     }
 batch-problems = Problems:
 batch-rejected-item = line { $line }: { $reason }
+batch-rejected-item-unmapped = row { $number } sent (its line was not tracked): { $reason }
 batch-malformed-row = line { $line }: malformed row: { $reason }
-batch-unlisted = … and { $count } more not listed
+batch-unlisted = … and { $count_text } more not listed
 batch-row-fields = { $expected } fields expected, { $found } found
 batch-row-encoding = not valid UTF-8 text
 batch-row-unreadable = not a valid CSV row (a quoted field is not closed, or text follows its closing quote)
 batch-row-too-long = longer than 64 KiB
 batch-bad-delimiter = the delimiter must be a single ASCII character
 batch-incomplete = The batch did not complete: { $sent ->
-        [one] { $sent } row was sent
-       *[other] { $sent } rows were sent
+        [one] { $sent_text } row was sent
+       *[other] { $sent_text } rows were sent
     } and no summary was received.
 batch-partial = { $sent ->
-        [one] { $sent } row had been sent
-       *[other] { $sent } rows had been sent
+        [one] { $sent_text } row had been sent
+       *[other] { $sent_text } rows had been sent
     }; no total is shown for a partly read file
 
 ## bank session
@@ -195,7 +253,7 @@ help-bank = bank: convert currencies, watch the rate feed, send batches and hold
 help-bank--server = Server URL (default http://127.0.0.1:50051, or BANK_SERVER). bank tour without it starts its own embedded server.
 help-bank--lang = Language of all output: en or fr (default from LC_ALL, LC_MESSAGES or LANG: a fr* locale gives French).
 help-bank--json = Machine-readable JSON output (one object, or one per line for streams), the same in every language.
-help-bank--timeout = Time limit for connecting and for each unary call, e.g. 5s or 500ms (default 10s).
+help-bank--timeout = Time limit for each wait on the server: connecting, each unary call, the answer to a stream's opening, and the answer to a ping every so long while a stream runs; e.g. 5s or 500ms (default 10s).
 help-bank--ca = CA certificate (PEM) to check an https:// server with (or BANK_CA); default: the system's trust store.
 help-bank--cert = Client certificate (PEM) for servers that require mutual TLS (or BANK_CERT); needs --key.
 help-bank--key = Private key (PEM) of --cert (or BANK_KEY).
@@ -208,7 +266,7 @@ help-convert--to = Currency to convert into.
 help-convert--id = A request id to send and see echoed back.
 help-rates = Watch exchange rates live (server streaming), e.g. bank rates EUR/USD GBP/USD.
 help-rates--pairs = Pairs such as EUR/USD (the price of 1 EUR in USD); none means every currency against USD.
-help-rates--count = Stop after this many updates (counted across reconnections).
+help-rates--count = Stop after this many updates, 1 or more, counted across reconnections (without it, the feed runs until Ctrl-C).
 help-batch = Convert a CSV file in one batch (client streaming). Rows are amount,from,to[,id], or amount,from[,id] with --to; a header row is optional; the file is streamed row by row.
 help-batch--file = CSV file to read, or - for standard input (the default).
 help-batch--to = Convert every row into this currency (rows then omit the target).

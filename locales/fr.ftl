@@ -19,11 +19,63 @@ error-tls-setup = Impossible de configurer TLS ({ $detail }) : vérifiez --ca, -
 error-invalid-token = Le jeton d’API (--token ou BANK_TOKEN) doit être en ASCII imprimable, sans espace.
 error-unauthenticated = Le serveur exige un jeton d’API valide : donnez-le avec --token ou BANK_TOKEN.
 interrupted = Interrompu.
+error-io-not-found = fichier introuvable
+error-io-permission = permission refusée
+error-io-directory = c’est un dossier, pas un fichier
+error-io-invalid-data = les données lues ne sont pas du texte valide
 
 ## bank currencies
 currencies-code = Code
 currencies-name = Nom
 currencies-minor-units = Décimales
+# Noms des devises par code ISO 4217 ; un code absent ici affiche le nom donné par le serveur.
+currency-name-AED = Dirham des Émirats arabes unis
+currency-name-AUD = Dollar australien
+currency-name-BHD = Dinar de Bahreïn
+currency-name-BRL = Réal brésilien
+currency-name-CAD = Dollar canadien
+currency-name-CDF = Franc congolais
+currency-name-CHF = Franc suisse
+currency-name-CLP = Peso chilien
+currency-name-CNY = Yuan renminbi
+currency-name-CZK = Couronne tchèque
+currency-name-DKK = Couronne danoise
+currency-name-DZD = Dinar algérien
+currency-name-EGP = Livre égyptienne
+currency-name-EUR = Euro
+currency-name-GBP = Livre sterling
+currency-name-GNF = Franc guinéen
+currency-name-HKD = Dollar de Hong Kong
+currency-name-HTG = Gourde
+currency-name-HUF = Forint
+currency-name-IDR = Roupie indonésienne
+currency-name-ILS = Nouveau shekel israélien
+currency-name-INR = Roupie indienne
+currency-name-ISK = Couronne islandaise
+currency-name-JOD = Dinar jordanien
+currency-name-JPY = Yen
+currency-name-KMF = Franc comorien
+currency-name-KRW = Won
+currency-name-KWD = Dinar koweïtien
+currency-name-MAD = Dirham marocain
+currency-name-MGA = Ariary malgache
+currency-name-MXN = Peso mexicain
+currency-name-NOK = Couronne norvégienne
+currency-name-NZD = Dollar néo-zélandais
+currency-name-OMR = Rial omanais
+currency-name-PLN = Zloty
+currency-name-RWF = Franc rwandais
+currency-name-SAR = Riyal saoudien
+currency-name-SEK = Couronne suédoise
+currency-name-SGD = Dollar de Singapour
+currency-name-THB = Baht
+currency-name-TND = Dinar tunisien
+currency-name-TRY = Livre turque
+currency-name-USD = Dollar des États-Unis
+currency-name-VND = Dong
+currency-name-XAF = Franc CFA (BEAC)
+currency-name-XOF = Franc CFA (BCEAO)
+currency-name-ZAR = Rand
 
 ## bank convert
 convert-result = { $amount } { $from } = { $converted } { $to }
@@ -34,10 +86,15 @@ rates-pair = Paire
 rates-bid = Achat
 rates-mid = Moyen
 rates-ask = Vente
-rates-header = Tick n° { $sequence } à { $time } · ticks sautés : { $skipped } · Ctrl-C pour arrêter
+rates-header = Tick n° { $sequence } à { $time } · ticks sautés : { $skipped }
+rates-stop-hint = Ctrl-C : arrêter
+rates-hidden = … { $count ->
+        [one] une paire de plus, non affichée : le terminal est trop petit
+       *[other] { $count } paires de plus, non affichées : le terminal est trop petit
+    } …
 rates-gap = … { $skipped ->
-        [one] { $skipped } tick sauté
-       *[other] { $skipped } ticks sautés
+        [one] { $skipped_text } tick sauté
+       *[other] { $skipped_text } ticks sautés
     } (ce lecteur a pris du retard) …
 rates-gap-reconnected = … { $skipped ->
         [one] { $skipped } tick manqué
@@ -52,15 +109,16 @@ batch-counts = Acceptées : { $accepted }, refusées : { $rejected }, lignes mal
 batch-rates = Tous les taux du tick n° { $sequence } à { $time }.
 batch-totals = Totaux :
 batch-items = { $count ->
-        [one] { $count } élément
-       *[other] { $count } éléments
+        [one] { $count_text } élément
+       *[other] { $count_text } éléments
     }
 batch-problems = Problèmes :
 batch-rejected-item = ligne { $line } : { $reason }
+batch-rejected-item-unmapped = ligne envoyée n° { $number } (sa ligne dans le fichier n’a pas été suivie) : { $reason }
 batch-malformed-row = ligne { $line } : ligne mal formée : { $reason }
 batch-unlisted = … et { $count ->
-        [one] { $count } autre non listé
-       *[other] { $count } autres non listés
+        [one] { $count_text } autre non listé
+       *[other] { $count_text } autres non listés
     }
 batch-row-fields = { $expected } champs attendus, { $found ->
         [one] { $found } trouvé
@@ -71,12 +129,12 @@ batch-row-unreadable = ligne CSV invalide (un champ entre guillemets n’est pas
 batch-row-too-long = plus longue que 64 Kio
 batch-bad-delimiter = le séparateur doit être un seul caractère ASCII
 batch-incomplete = Le lot n’a pas abouti : { $sent ->
-        [one] { $sent } ligne envoyée
-       *[other] { $sent } lignes envoyées
+        [one] { $sent_text } ligne envoyée
+       *[other] { $sent_text } lignes envoyées
     } et aucun récapitulatif reçu.
 batch-partial = { $sent ->
-        [one] { $sent } ligne avait été envoyée
-       *[other] { $sent } lignes avaient été envoyées
+        [one] { $sent_text } ligne avait été envoyée
+       *[other] { $sent_text } lignes avaient été envoyées
     } ; aucun total n’est affiché pour un fichier lu en partie
 
 ## bank session
@@ -201,7 +259,7 @@ help-bank = bank : convertir des devises, suivre les cours, envoyer des lots et 
 help-bank--server = URL du serveur (par défaut http://127.0.0.1:50051, ou BANK_SERVER). Sans elle, bank tour démarre son propre serveur embarqué.
 help-bank--lang = Langue de toute la sortie : en ou fr (par défaut d’après LC_ALL, LC_MESSAGES ou LANG : une locale fr* donne le français).
 help-bank--json = Sortie JSON pour les scripts (un objet, ou un par ligne pour les flux), identique dans toutes les langues.
-help-bank--timeout = Délai maximal de connexion et de chaque appel unaire, par exemple 5s ou 500ms (10s par défaut).
+help-bank--timeout = Délai maximal de chaque attente du serveur : la connexion, chaque appel unaire, la réponse à l’ouverture d’un flux, et la réponse à un ping envoyé à cet intervalle tant qu’un flux dure ; par exemple 5s ou 500ms (10s par défaut).
 help-bank--ca = Certificat d’autorité (PEM) pour vérifier un serveur https:// (ou BANK_CA) ; par défaut : le magasin de confiance du système.
 help-bank--cert = Certificat client (PEM) pour les serveurs qui exigent le TLS mutuel (ou BANK_CERT) ; demande --key.
 help-bank--key = Clé privée (PEM) de --cert (ou BANK_KEY).
@@ -214,7 +272,7 @@ help-convert--to = Devise vers laquelle convertir.
 help-convert--id = Un identifiant de requête à envoyer, renvoyé tel quel.
 help-rates = Suivre les cours en direct (flux serveur), par exemple bank rates EUR/USD GBP/USD.
 help-rates--pairs = Paires comme EUR/USD (le prix d’un EUR en USD) ; sans paire, toutes les devises contre l’USD.
-help-rates--count = S’arrêter après ce nombre de mises à jour (reconnexions comprises).
+help-rates--count = S’arrêter après ce nombre de mises à jour, 1 ou plus, reconnexions comprises (sans cette option, le flux continue jusqu’à Ctrl-C).
 help-batch = Convertir un fichier CSV en un seul lot (flux client). Lignes montant,de,vers[,id], ou montant,de[,id] avec --to ; en-tête facultatif ; le fichier est envoyé ligne par ligne.
 help-batch--file = Fichier CSV à lire, ou - pour l’entrée standard (par défaut).
 help-batch--to = Convertir chaque ligne vers cette devise (les lignes omettent alors la cible).

@@ -11,7 +11,10 @@
 //! CLI groups and punctuates for each language itself. Counts are passed as
 //! numbers, so that messages choose singular or plural with Fluent's
 //! plural selectors, by each language's rules (French says "0 élément",
-//! English "0 items").
+//! English "0 items"). Fluent writes numbers without grouping, so a count
+//! that can reach the thousands is passed twice: the number, to choose the
+//! form, and beside it the text to show, grouped by the CLI the language's
+//! way (`count` and `count_text`: "1,000,000 items", "1 000 000 éléments").
 
 use std::sync::LazyLock;
 
@@ -284,7 +287,7 @@ mod tests {
     #[test]
     fn messages_are_formatted_without_isolation_marks() {
         let french = Messages::new(Lang::Fr);
-        let text = tr!(french, "batch-items", count = 3);
+        let text = tr!(french, "batch-items", count = 3, count_text = "3");
         assert_eq!(text, "3 éléments");
     }
 
@@ -292,14 +295,28 @@ mod tests {
     fn counts_choose_the_plural_form_of_each_language() {
         let english = Messages::new(Lang::En);
         let french = Messages::new(Lang::Fr);
-        for (count, en, fr) in [
-            (0_u64, "0 items", "0 élément"),
-            (1, "1 item", "1 élément"),
-            (2, "2 items", "2 éléments"),
-            (1_000_000, "1000000 items", "1000000 éléments"),
+        // The number chooses the form; the text, grouped by the caller
+        // the language's way, is what is shown.
+        for (count, en_text, fr_text, en, fr) in [
+            (0_u64, "0", "0", "0 items", "0 élément"),
+            (1, "1", "1", "1 item", "1 élément"),
+            (2, "2", "2", "2 items", "2 éléments"),
+            (
+                1_000_000,
+                "1,000,000",
+                "1\u{202F}000\u{202F}000",
+                "1,000,000 items",
+                "1\u{202F}000\u{202F}000 éléments",
+            ),
         ] {
-            assert_eq!(tr!(english, "batch-items", count = count), en);
-            assert_eq!(tr!(french, "batch-items", count = count), fr);
+            assert_eq!(
+                tr!(english, "batch-items", count = count, count_text = en_text),
+                en
+            );
+            assert_eq!(
+                tr!(french, "batch-items", count = count, count_text = fr_text),
+                fr
+            );
         }
         // Text stays text: a string "1" is not a count.
         assert_eq!(
@@ -312,8 +329,8 @@ mod tests {
         );
         // Integers beyond f64's exact range keep every digit.
         assert_eq!(
-            tr!(english, "batch-items", count = u64::MAX),
-            "18446744073709551615 items"
+            tr!(english, "batch-row-fields", expected = "3-4", found = u64::MAX),
+            "3-4 fields expected, 18446744073709551615 found"
         );
     }
 }

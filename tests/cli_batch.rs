@@ -7,6 +7,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::time::Duration;
 
 use common::TestServer;
 use common::cli::{self, assert_exit};
@@ -344,11 +345,9 @@ async fn line_numbers_stay_right_after_a_quoted_field_spanning_lines() {
     assert_eq!(problem_lines(&summary), (vec![4, 7], vec![6]), "{summary}");
 }
 
-/// Known bug: the row's line is taken from `csv::StringRecord::position`,
-/// which is where the reader *started* reading the record, before the line
-/// terminators it skips: after a `\r\n` (Windows) line end the next row is
-/// reported one line early, and a row after blank lines is reported at the
-/// first blank line.
+/// Line ends and blank lines count as lines: after a `\r\n` (Windows) line
+/// end the next row is on the next line, and a row after blank lines on its
+/// own line, not on the first blank one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn line_numbers_are_right_with_crlf_line_ends_and_blank_lines() {
     let (server, _clock) = TestServer::start_pinned().await;
@@ -369,4 +368,166 @@ async fn line_numbers_are_right_with_crlf_line_ends_and_blank_lines() {
         assert_exit(&output, 1);
         assert_eq!(problem_lines(&summary_of(&output)), expected, "{contents:?}");
     }
+}
+
+/// The `(line, code)` of each malformed row of a JSON summary.
+fn malformed_codes(summary: &Value) -> Vec<(u64, String)> {
+    summary["malformed_rows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("malformed_rows: {summary}"))
+        .iter()
+        .map(|row| {
+            let line = row["line"].as_u64().unwrap_or_else(|| panic!("a line: {row}"));
+            let code = row["code"].as_str().unwrap_or_else(|| panic!("a code: {row}"));
+            (line, code.to_owned())
+        })
+        .collect()
+}
+
+/// A file, then what its batch reports: accepted rows, lines the server
+/// refused, and `(line, code)` of malformed rows.
+type HeaderCase = (&'static str, u64, &'static [u64], &'static [(u64, &'static str)]);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_row_is_a_header_only_if_it_looks_like_one() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    let cases: [HeaderCase; 4] = [
+        ("amount,from,to,id\n1,USD,EUR\n", 1, &[], &[]),
+        // A bad amount on line 1 is a bad row, refused by the server.
+        ("ten,USD,EUR\n1,USD,EUR\n", 1, &[1], &[]),
+        // Two fields where three or four are expected: a malformed row.
+        ("x,USD\n1,USD,EUR\n", 1, &[], &[(1, "WRONG_FIELD_COUNT")]),
+        ("1,USD,EUR\n2,USD,EUR\n", 2, &[], &[]),
+    ];
+    for (contents, accepted, rejected, malformed) in cases {
+        let file = csv_file(contents);
+        let mut command = cli::bank(&server.url());
+        command.args(["--json", "batch", &path_of(&file)]);
+        let output = cli::run(command).await;
+        let summary = summary_of(&output);
+        assert_eq!(summary["accepted"], accepted, "{contents:?}: {summary}");
+        assert_eq!(problem_lines(&summary).0, rejected, "{contents:?}: {summary}");
+        let expected: Vec<(u64, String)> = malformed
+            .iter()
+            .map(|(line, code)| (*line, (*code).to_owned()))
+            .collect();
+        assert_eq!(malformed_codes(&summary), expected, "{contents:?}: {summary}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_rows_have_stable_codes_beside_a_translated_reason() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    let mut contents = b"amount,from,to\n1,USD\n\"2,USD,EUR\n".to_vec();
+    // Line 2: not UTF-8; line 3: two fields; line 4: a quote that is never
+    // closed.
+    contents.splice(15..15, *b"\xff\xfe,USD,EUR\n");
+    let mut file = tempfile::Builder::new()
+        .suffix(".csv")
+        .tempfile()
+        .expect("a temporary file");
+    file.write_all(&contents).expect("written");
+    let mut reasons = Vec::new();
+    for lang in ["en", "fr"] {
+        let mut command = cli::bank(&server.url());
+        command.args(["--lang", lang, "--json", "batch", &path_of(&file)]);
+        let output = cli::run(command).await;
+        assert_exit(&output, 1);
+        let summary = summary_of(&output);
+        let expected = [(2, "NOT_UTF8"), (3, "WRONG_FIELD_COUNT"), (4, "UNCLOSED_QUOTE")];
+        let expected: Vec<(u64, String)> = expected
+            .iter()
+            .map(|(line, code)| (*line, (*code).to_owned()))
+            .collect();
+        assert_eq!(malformed_codes(&summary), expected, "{lang}: {summary}");
+        reasons.push(
+            summary["malformed_rows"][1]["reason"]
+                .as_str()
+                .expect("reason")
+                .to_owned(),
+        );
+    }
+    assert_eq!(
+        reasons,
+        ["3-4 fields expected, 2 found", "3-4 champs attendus, 2 trouvés"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counts_are_grouped_per_language_and_no_progress_bar_is_drawn_when_piped() {
+    const ROWS: usize = 1_234;
+    let (server, _clock) = TestServer::start_pinned().await;
+    let file = csv_file(&"1,USD,EUR\n".repeat(ROWS));
+    for (lang, counts, items) in [
+        (
+            "en",
+            "Accepted: 1,234, rejected: 0, malformed rows: 0",
+            "1,234 items",
+        ),
+        (
+            "fr",
+            "Acceptées : 1\u{202F}234, refusées : 0, lignes mal formées : 0",
+            "1\u{202F}234 éléments",
+        ),
+    ] {
+        let mut command = cli::bank(&server.url());
+        command.args(["--lang", lang, "batch", &path_of(&file)]);
+        let output = cli::run(command).await;
+        assert_exit(&output, 0);
+        assert_eq!(cli::stderr(&output), "", "no progress bar on a pipe");
+        let lines = cli::stdout_lines(&output);
+        assert_eq!(lines[0], counts, "{}", cli::describe(&output));
+        assert!(
+            lines.iter().any(|line| line.ends_with(items)),
+            "{lang}: {lines:#?}"
+        );
+    }
+}
+
+/// The peak resident memory (VmHWM, in KiB) of `bank --json batch FILE`,
+/// read from /proc while it runs, and its summary.
+async fn batch_peak_memory(server: &TestServer, path: &str) -> (u64, Value) {
+    let mut child = cli::spawn(&server.url(), &["--json", "batch", path]);
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0;
+    let deadline = tokio::time::Instant::now() + cli::COMMAND_TIMEOUT;
+    // Read before each wait: once reaped, the process's figures are gone.
+    loop {
+        let status = std::fs::read_to_string(&status_file).unwrap_or_default();
+        if let Some(kib) = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        {
+            peak_kib = peak_kib.max(kib);
+        }
+        if child.try_wait().expect("bank can be waited for").is_some() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the batch ends in time");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let output = cli::finish(child).await;
+    assert_exit(&output, 0);
+    assert!(peak_kib > 0, "the memory was read");
+    (peak_kib, summary_of(&output))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_memory_stays_flat_from_twenty_thousand_to_four_hundred_thousand_rows() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    let mut peaks = Vec::new();
+    for rows in [20_000, 400_000] {
+        let file = csv_file(&format!("amount,from,to\n{}", "1.37,USD,EUR\n".repeat(rows)));
+        let (peak_kib, summary) = batch_peak_memory(&server, &path_of(&file)).await;
+        assert_eq!(summary["accepted"], rows, "{summary}");
+        peaks.push(peak_kib);
+    }
+    let growth_kib = peaks[1].saturating_sub(peaks[0]);
+    assert!(
+        growth_kib < 4 * 1024,
+        "20 times the rows, peak memory {} KiB -> {} KiB",
+        peaks[0],
+        peaks[1]
+    );
 }

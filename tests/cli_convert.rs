@@ -189,3 +189,69 @@ async fn currencies_json_lists_every_currency_with_its_minor_units() {
         assert_eq!(json["minor_units"], currency.minor_units);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn french_input_reads_back_french_grouping() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    let expected = server.direct_convert("1234.5", "EUR", "JPY").await;
+    // A space, a no-break space, and the narrow no-break space the CLI
+    // itself writes: `1 234,50` as printed can be pasted back.
+    for amount in ["1 234,5", "1\u{A0}234,5", "1\u{202F}234,50"] {
+        let mut command = cli::bank(&server.url());
+        command.args(["--lang", "fr", "convert", amount, "EUR", "JPY"]);
+        let output = cli::run(command).await;
+        assert_exit(&output, 0);
+        assert_eq!(
+            cli::stdout_lines(&output)[0],
+            format!(
+                "1\u{202F}234,50 EUR = {} JPY",
+                localized("fr", &expected.converted_amount)
+            ),
+            "{amount:?}"
+        );
+    }
+    // Groups that are not thousands are not guessed at.
+    let mut command = cli::bank(&server.url());
+    command.args(["--lang", "fr", "convert", "12 34,5", "EUR", "JPY"]);
+    let output = cli::run(command).await;
+    assert_exit(&output, 1);
+    assert!(
+        cli::stderr(&output).contains("amount"),
+        "{}",
+        cli::describe(&output)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn french_currency_names_are_french_and_json_keeps_the_servers() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    let mut command = cli::bank(&server.url());
+    command.args(["--lang", "fr", "currencies"]);
+    let output = cli::run(command).await;
+    assert_exit(&output, 0);
+    let lines = cli::stdout_lines(&output);
+    for (code, name) in [
+        ("USD", "Dollar des États-Unis"),
+        ("XOF", "Franc CFA (BCEAO)"),
+        ("KWD", "Dinar koweïtien"),
+        ("CHF", "Franc suisse"),
+    ] {
+        let row = Regex::new(&format!(r"^{code}\s+{}\s+\d$", regex::escape(name))).expect("regex");
+        assert!(lines.iter().any(|line| row.is_match(line)), "{code}: {lines:#?}");
+    }
+    assert!(!lines.iter().any(|line| line.contains("US Dollar")), "{lines:#?}");
+
+    let mut command = cli::bank(&server.url());
+    command.args(["--lang", "fr", "--json", "currencies"]);
+    let output = cli::run(command).await;
+    assert_exit(&output, 0);
+    let list = cli::json_lines(&output).remove(0);
+    let usd = list
+        .as_array()
+        .expect("a JSON array")
+        .iter()
+        .find(|c| c["code"] == "USD")
+        .expect("USD is listed")
+        .clone();
+    assert_eq!(usd["name"], "US Dollar", "the server's name, as sent");
+}

@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use bank_service::proto::v1::{ConvertRequest, Quote, StreamRatesRequest};
+use bank_service::proto::v1::{Quote, StreamRatesRequest};
 use common::cli::{self, assert_exit, localized};
 use common::{PATIENCE, PINNED_UNIX_MS, TestServer};
 use regex::Regex;
@@ -162,19 +162,7 @@ async fn feed_across_a_five_tick_jump(args: &[&str]) -> std::process::Output {
     server
         .wait_until("the feed is open", |server| server.open.feeds() == 1)
         .await;
-    clock.set(PINNED_UNIX_MS + 5_000);
-    // Any call makes the server notice the new tick and publish it.
-    server
-        .client()
-        .await
-        .convert(ConvertRequest {
-            amount: "1".into(),
-            from_currency: "USD".into(),
-            to_currency: "EUR".into(),
-            request_id: String::new(),
-        })
-        .await
-        .expect("converted");
+    server.publish_tick(&clock, PINNED_UNIX_MS + 5_000).await;
     running.await.expect("the run did not panic")
 }
 

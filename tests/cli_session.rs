@@ -131,3 +131,48 @@ async fn french_replies_say_erreur_and_use_a_decimal_comma() {
     );
     assert!(lines[1].starts_with("[2] erreur"), "{}", lines[1]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_french_amount_written_in_groups_is_one_amount() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    let output = session(
+        &server,
+        &["--lang", "fr"],
+        "1 234,5 EUR USD\n1\u{202F}234,50 EUR USD id-2\n",
+    )
+    .await;
+    assert_exit(&output, 0);
+    let expected = server.direct_convert("1234.5", "EUR", "USD").await;
+    let lines = cli::stdout_lines(&output);
+    assert_eq!(lines.len(), 2, "{}", cli::describe(&output));
+    for (number, line) in lines.iter().enumerate() {
+        assert_eq!(
+            *line,
+            format!(
+                "[{}] 1\u{202F}234,50 EUR = {} USD (taux {})",
+                number + 1,
+                localized("fr", &expected.converted_amount),
+                localized("fr", &expected.rate)
+            )
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_line_has_a_stable_code_in_json_whatever_the_language() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    for lang in ["en", "fr"] {
+        let output = session(&server, &["--lang", lang, "--json"], "hello\n1 USD EUR\n").await;
+        assert_exit(&output, 1);
+        let replies = cli::json_lines(&output);
+        assert_eq!(replies.len(), 2, "{}", cli::describe(&output));
+        assert_eq!(replies[0]["line"], 1);
+        assert_eq!(
+            replies[0]["error"]["code"], "MALFORMED_LINE",
+            "{lang}: {}",
+            replies[0]
+        );
+        assert!(replies[0]["error"]["message"].is_string(), "{}", replies[0]);
+        assert!(replies[1]["conversion"].is_object(), "{}", replies[1]);
+    }
+}

@@ -1,4 +1,9 @@
 //! `bank currencies`: the supported currencies (unary `ListCurrencies`).
+//!
+//! The server names currencies in English (ISO 4217's names); the table
+//! shows each in the user's language from the catalogs
+//! (`currency-name-<CODE>`), and the server's name for a code the catalogs
+//! do not know yet. `--json` prints what the server sent.
 
 use bank_service::proto::v1::ListCurrenciesRequest;
 use serde_json::json;
@@ -31,13 +36,61 @@ pub async fn run(connection: &Connection, messages: &Messages, as_json: bool) ->
         tr!(messages, "currencies-name"),
         tr!(messages, "currencies-minor-units"),
     ]];
-    rows.extend(
-        currencies
-            .iter()
-            .map(|c| vec![c.code.clone(), c.name.clone(), c.minor_units.to_string()]),
-    );
+    rows.extend(currencies.iter().map(|c| {
+        vec![
+            c.code.clone(),
+            name(messages, &c.code, &c.name),
+            c.minor_units.to_string(),
+        ]
+    }));
     for line in output::table(&rows) {
         output::line(line)?;
     }
     Ok(exit::SUCCESS)
+}
+
+/// The name of currency `code` in the user's language, or `fallback` (the
+/// server's) if the catalog has none.
+fn name(messages: &Messages, code: &str, fallback: &str) -> String {
+    let id = format!("currency-name-{code}");
+    if messages.has(&id) {
+        messages.format(&id, &[])
+    } else {
+        fallback.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bank_service::domain::currency;
+    use bank_service::i18n::Lang;
+
+    #[test]
+    fn every_supported_currency_has_a_name_in_every_catalog() {
+        for lang in Lang::ALL {
+            let messages = Messages::of(lang);
+            for currency in currency::all() {
+                let id = format!("currency-name-{}", currency.code);
+                assert!(messages.has(&id), "{id} missing for {lang:?}");
+            }
+        }
+        let english = Messages::of(Lang::En);
+        for currency in currency::all() {
+            assert_eq!(
+                name(english, currency.code, "?"),
+                currency.name,
+                "the server's English name"
+            );
+        }
+    }
+
+    #[test]
+    fn french_names_are_french_and_unknown_codes_keep_the_servers_name() {
+        let french = Messages::of(Lang::Fr);
+        assert_eq!(name(french, "USD", "US Dollar"), "Dollar des États-Unis");
+        assert_eq!(name(french, "XOF", "CFA Franc BCEAO"), "Franc CFA (BCEAO)");
+        assert_eq!(name(french, "KWD", "Kuwaiti Dinar"), "Dinar koweïtien");
+        assert_eq!(name(french, "XYZ", "Zed Dollar"), "Zed Dollar");
+    }
 }

@@ -16,6 +16,7 @@
 //! ticks missed meanwhile show as a gap like any other. `--count` counts
 //! updates across reconnections. Any other status ends the command.
 
+use std::cmp::Ordering;
 use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::str::FromStr;
@@ -34,7 +35,8 @@ use bank_service::tr;
 
 use crate::{format, output};
 
-/// Mids kept per pair for the sparkline: one terminal line's worth.
+/// Mids kept per pair for the sparkline, the most it shows; fewer are
+/// shown when the terminal is narrow.
 const SPARKLINE_POINTS: usize = 40;
 
 pub async fn run(
@@ -45,8 +47,6 @@ pub async fn run(
     count: Option<u32>,
 ) -> Result<u8, CliError> {
     let pairs: Vec<String> = pairs.iter().map(|pair| format::pair_input(pair)).collect();
-    // `--count 0` is the same as no count: an endless feed.
-    let count = count.filter(|&count| count > 0);
     let mut view = View {
         messages,
         as_json,
@@ -62,30 +62,28 @@ pub async fn run(
     loop {
         let request = StreamRatesRequest {
             pairs: pairs.clone(),
-            // 0 asks for an endless feed; after a reconnection, only what
-            // is still owed (the server ends the feed with OK after it).
+            // 0 asks for an endless feed (the command line refuses 0); after
+            // a reconnection, only what is still owed (the server ends the
+            // feed with OK after it).
             max_updates: count.map_or(0, |count| count.saturating_sub(received)),
         };
-        let failure = match connection
-            .client()
-            .stream_rates(connection.streaming(request))
-            .await
-        {
-            Err(status) => status,
-            Ok(response) => {
-                let mut updates = response.into_inner();
-                loop {
-                    match updates.message().await {
-                        Ok(Some(update)) => {
-                            backoff.reset();
-                            received = received.saturating_add(1);
-                            view.show(&update, std::mem::take(&mut lost))?;
-                        }
-                        Ok(None) => return Ok(exit::SUCCESS),
-                        Err(status) => break status,
+        let opened = connection
+            .answered(connection.client().stream_rates(connection.streaming(request)))
+            .await;
+        let failure = match opened {
+            Err(CliError::Status { status, .. }) => status,
+            Err(other) => return Err(other),
+            Ok(mut updates) => loop {
+                match updates.message().await {
+                    Ok(Some(update)) => {
+                        backoff.reset();
+                        received = received.saturating_add(1);
+                        view.show(&update, std::mem::take(&mut lost))?;
                     }
+                    Ok(None) => return Ok(exit::SUCCESS),
+                    Err(status) => break status,
                 }
-            }
+            },
         };
         if !is_unavailable(&failure) {
             return Err(connection.failed(failure));
@@ -129,10 +127,23 @@ impl View<'_> {
         if let Some(table) = self.live.as_mut() {
             return table.draw(messages, update, skipped);
         }
-        if skipped > 0 && after_outage {
-            output::line(tr!(messages, "rates-gap-reconnected", skipped = skipped))?;
-        } else if skipped > 0 {
-            output::line(tr!(messages, "rates-gap", skipped = skipped))?;
+        if skipped > 0 {
+            let skipped_text = format::count(messages.lang(), skipped);
+            output::line(if after_outage {
+                tr!(
+                    messages,
+                    "rates-gap-reconnected",
+                    skipped = skipped,
+                    skipped_text = skipped_text
+                )
+            } else {
+                tr!(
+                    messages,
+                    "rates-gap",
+                    skipped = skipped,
+                    skipped_text = skipped_text
+                )
+            })?;
         }
         output::line(plain_line(messages, update))
     }
@@ -164,21 +175,35 @@ fn plain_line(messages: &Messages, update: &RateUpdate) -> String {
 }
 
 /// The table redrawn in place on a terminal.
+///
+/// Each drawing is fitted to the terminal's size, read again before every
+/// redraw so that a resize is followed: every line is cut to the width (a
+/// wrapped line would take two rows and break the redraw), the sparkline
+/// gets the columns left beside the table, and pairs that do not fit in
+/// the height are counted on a last line instead of scrolling the table
+/// into the scrollback. The cursor then only ever moves up over lines that
+/// are still on screen.
 struct LiveTable {
     /// Recent mids per pair, in the order of the first update.
     history: Vec<(String, VecDeque<Decimal>)>,
     /// Lines drawn last time, to move the cursor back over them.
     drawn: usize,
+    /// The terminal size (rows, columns) of the last drawing.
+    size: Option<(u16, u16)>,
     /// Ticks skipped since the start.
     skipped_total: u64,
     colour: bool,
 }
+
+/// The size assumed when the terminal does not say (rows, columns).
+const FALLBACK_SIZE: (u16, u16) = (24, 80);
 
 impl LiveTable {
     fn new() -> Self {
         Self {
             history: Vec::new(),
             drawn: 0,
+            size: None,
             skipped_total: 0,
             // https://no-color.org
             colour: std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
@@ -186,68 +211,124 @@ impl LiveTable {
     }
 
     fn draw(&mut self, messages: &Messages, update: &RateUpdate, skipped: u64) -> Result<(), CliError> {
+        let size = console::Term::stdout().size_checked().unwrap_or(FALLBACK_SIZE);
+        let lines = self.frame(messages, update, skipped, size);
+        let mut screen = String::new();
+        if self.size.is_some_and(|last| last != size) {
+            // After a resize the terminal may have re-wrapped the old
+            // drawing, so its height is unknown: start again at the top.
+            screen.push_str("\x1b[H\x1b[2J");
+        } else if self.drawn > 0 {
+            // Back to the first line of the previous drawing.
+            screen.push_str(&format!("\x1b[{}A", self.drawn));
+        }
+        for line in &lines {
+            // Overwrite, then clear what is left of the old line.
+            screen.push('\r');
+            screen.push_str(line);
+            screen.push_str("\x1b[K\n");
+        }
+        // Clear what is left below, if the old drawing was longer.
+        screen.push_str("\x1b[J");
+        self.drawn = lines.len();
+        self.size = Some(size);
+        output::raw(&screen)
+    }
+
+    /// The lines of one drawing for a terminal of `rows` x `columns`.
+    fn frame(
+        &mut self,
+        messages: &Messages,
+        update: &RateUpdate,
+        skipped: u64,
+        (rows, columns): (u16, u16),
+    ) -> Vec<String> {
         let lang = messages.lang();
         self.skipped_total += skipped;
-        let mut rows = vec![vec![
+        // One column is left free: a line that reaches the last column
+        // leaves the cursor in a "pending wrap" state where clearing the
+        // rest of the line would erase its last character.
+        let width = usize::from(columns).saturating_sub(1).max(1);
+        // One row is left for the cursor, below the drawing.
+        let height = usize::from(rows).saturating_sub(1);
+
+        // Every pair's history moves on, shown or not.
+        let changes: Vec<Option<Ordering>> = update
+            .quotes
+            .iter()
+            .map(|quote| self.record(&quote.pair, Decimal::from_str(&quote.mid).ok()))
+            .collect();
+
+        // Header, column titles, the pairs; if they do not all fit, one
+        // line saying how many are hidden.
+        let all = update.quotes.len();
+        let shown = if all + 2 <= height {
+            all
+        } else {
+            height.saturating_sub(3)
+        };
+        let mut table = vec![vec![
             tr!(messages, "rates-pair"),
             tr!(messages, "rates-bid"),
             tr!(messages, "rates-mid"),
             tr!(messages, "rates-ask"),
         ]];
-        let mut trends = vec![String::new()];
-        for quote in &update.quotes {
-            let mid = Decimal::from_str(&quote.mid).ok();
-            let history = self.history_of(&quote.pair);
-            let arrow = match (history.back(), mid) {
-                (Some(last), Some(now)) if now > *last => paint(self.colour, "32", "▲"),
-                (Some(last), Some(now)) if now < *last => paint(self.colour, "31", "▼"),
-                _ => " ".to_owned(),
-            };
-            let history = self.history_of(&quote.pair);
-            if let Some(mid) = mid {
-                if history.len() == SPARKLINE_POINTS {
-                    history.pop_front();
-                }
-                history.push_back(mid);
-            }
-            trends.push(format!("{arrow} {}", sparkline(history)));
-            rows.push(vec![
+        table.extend(update.quotes.iter().take(shown).map(|quote| {
+            vec![
                 quote.pair.clone(),
                 format::decimal(lang, &quote.bid),
                 format::decimal(lang, &quote.mid),
                 format::decimal(lang, &quote.ask),
-            ]);
-        }
+            ]
+        }));
+        let table = output::table(&table);
+        let table_width = table.iter().map(|line| line.chars().count()).max().unwrap_or(0);
+        // Beside the table: two spaces, the arrow, a space, the sparkline.
+        let points = width.saturating_sub(table_width + 4).min(SPARKLINE_POINTS);
 
-        let mut lines = vec![tr!(
+        let header = tr!(
             messages,
             "rates-header",
             sequence = update.sequence,
             time = format::time(update.time.as_ref()),
-            skipped = self.skipped_total,
-        )];
-        lines.extend(
-            output::table(&rows)
-                .into_iter()
-                .zip(trends)
-                .map(|(row, trend)| format!("{row}  {trend}")),
+            skipped = format::count(lang, self.skipped_total),
         );
-
-        let mut screen = String::new();
-        if self.drawn > 0 {
-            // Back to the first line of the previous drawing.
-            screen.push_str(&format!("\x1b[{}A", self.drawn));
+        let with_hint = format!("{header} · {}", tr!(messages, "rates-stop-hint"));
+        let mut lines = vec![if fits(&with_hint, width) {
+            with_hint
+        } else {
+            header
+        }];
+        let mut table = table.into_iter();
+        // Column titles, unless no pair is left to title.
+        lines.extend(table.next().filter(|_| shown > 0));
+        for ((line, quote), change) in table.zip(&update.quotes).zip(&changes) {
+            let arrow = match change {
+                Some(Ordering::Greater) => paint(self.colour, "32", "▲"),
+                Some(Ordering::Less) => paint(self.colour, "31", "▼"),
+                _ => " ".to_owned(),
+            };
+            let trend = self
+                .history
+                .iter()
+                .find(|(pair, _)| *pair == quote.pair)
+                .map_or_else(String::new, |(_, mids)| sparkline(mids, points));
+            lines.push(format!("{line:<table_width$}  {arrow} {trend}"));
         }
-        for line in &lines {
-            screen.push_str("\r\x1b[2K");
-            screen.push_str(line);
-            screen.push('\n');
+        if shown < all {
+            lines.push(tr!(messages, "rates-hidden", count = all - shown));
         }
-        self.drawn = lines.len();
-        output::raw(&screen)
+        // A terminal of a line or two: the header, and what fits after it.
+        lines.truncate(height.max(1));
+        lines
+            .into_iter()
+            .map(|line| console::truncate_str(&line, width, "…").trim_end().to_owned())
+            .collect()
     }
 
-    fn history_of(&mut self, pair: &str) -> &mut VecDeque<Decimal> {
+    /// Adds a mid to the history of `pair`; returns how it compares with
+    /// the one before, if both are known.
+    fn record(&mut self, pair: &str, mid: Option<Decimal>) -> Option<Ordering> {
         let position = match self.history.iter().position(|(known, _)| known == pair) {
             Some(position) => position,
             None => {
@@ -256,8 +337,20 @@ impl LiveTable {
                 self.history.len() - 1
             }
         };
-        &mut self.history[position].1
+        let history = &mut self.history[position].1;
+        let mid = mid?;
+        let change = history.back().map(|last| mid.cmp(last));
+        if history.len() == SPARKLINE_POINTS {
+            history.pop_front();
+        }
+        history.push_back(mid);
+        change
     }
+}
+
+/// Whether `line` fits in `width` columns.
+fn fits(line: &str, width: usize) -> bool {
+    console::measure_text_width(line) <= width
 }
 
 fn paint(colour: bool, code: &str, text: &str) -> String {
@@ -268,15 +361,16 @@ fn paint(colour: bool, code: &str, text: &str) -> String {
     }
 }
 
-/// Recent values as block characters, lowest to highest of the window.
-fn sparkline(values: &VecDeque<Decimal>) -> String {
+/// The last `points` values as block characters, from the lowest to the
+/// highest of those shown.
+fn sparkline(values: &VecDeque<Decimal>, points: usize) -> String {
     const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let (Some(low), Some(high)) = (values.iter().min(), values.iter().max()) else {
+    let shown = values.range(values.len().saturating_sub(points)..);
+    let (Some(low), Some(high)) = (shown.clone().min(), shown.clone().max()) else {
         return String::new();
     };
     let span = *high - *low;
-    values
-        .iter()
+    shown
         .map(|value| {
             if span.is_zero() {
                 return BLOCKS[3];
@@ -296,11 +390,76 @@ mod tests {
     use bank_service::i18n::Lang;
 
     #[test]
-    fn sparkline_spans_the_window_from_lowest_to_highest() {
+    fn sparkline_spans_the_shown_window_from_lowest_to_highest() {
         let values: VecDeque<Decimal> = [1, 2, 3, 8].into_iter().map(Decimal::from).collect();
-        assert_eq!(sparkline(&values), "▁▂▃█");
+        assert_eq!(sparkline(&values, 40), "▁▂▃█");
+        assert_eq!(sparkline(&values, 2), "▁█", "only the latest, rescaled");
+        assert_eq!(sparkline(&values, 0), "");
         let flat: VecDeque<Decimal> = [5, 5].into_iter().map(Decimal::from).collect();
-        assert_eq!(sparkline(&flat), "▄▄");
+        assert_eq!(sparkline(&flat, 40), "▄▄");
+    }
+
+    fn quote(pair: &str, mid: &str) -> bank_service::proto::v1::Quote {
+        bank_service::proto::v1::Quote {
+            pair: pair.into(),
+            bid: "1234.0000001".into(),
+            mid: mid.into(),
+            ask: "1234.0000003".into(),
+        }
+    }
+
+    fn update(sequence: u64, pairs: usize, mid: &str) -> RateUpdate {
+        RateUpdate {
+            sequence,
+            time: None,
+            quotes: (0..pairs).map(|n| quote(&format!("P{n:02}/USD"), mid)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_frame_fits_the_terminal_and_says_what_it_hides() {
+        for lang in Lang::ALL {
+            let messages = Messages::new(lang);
+            let mut table = LiveTable::new();
+            table.colour = false;
+            for (sequence, mid) in (1_790_000_000..).zip(["1.1", "1.2", "1.0", "1.3"]) {
+                for (rows, columns) in [(24, 80), (10, 40), (3, 20), (50, 200), (2, 10)] {
+                    let lines = table.frame(&messages, &update(sequence, 47, mid), 0, (rows, columns));
+                    assert!(
+                        lines.len() < usize::from(rows),
+                        "{lang:?} {rows}x{columns}: {lines:#?}"
+                    );
+                    for line in &lines {
+                        assert!(console::measure_text_width(line) < usize::from(columns), "{line}");
+                    }
+                }
+            }
+            let lines = table.frame(&messages, &update(1, 47, "1.4"), 0, (24, 80));
+            let hidden = lines.last().expect("a last line");
+            assert!(hidden.contains("27"), "47 pairs, 20 shown: {hidden}");
+            let wide = table.frame(&messages, &update(1, 3, "1.5"), 0, (50, 200));
+            assert!(wide[0].contains("Ctrl-C"), "the hint fits: {}", wide[0]);
+            assert_eq!(wide.len(), 5, "header, titles, three pairs: {wide:#?}");
+        }
+    }
+
+    #[test]
+    fn the_sparkline_takes_the_columns_left_beside_the_table() {
+        let messages = Messages::new(Lang::En);
+        let mut table = LiveTable::new();
+        table.colour = false;
+        let mids = ["1.1", "1.2", "1.0", "1.3", "1.25"];
+        let mut lines = Vec::new();
+        for (sequence, mid) in (1..).zip(mids) {
+            lines = table.frame(&messages, &update(sequence, 1, mid), 0, (24, 200));
+        }
+        let row = &lines[2];
+        assert!(row.ends_with("▼ ▃▆▁█▇"), "{row}");
+        // The table is 42 columns wide: 49 usable leave 3 for the sparkline.
+        let narrow = table.frame(&messages, &update(6, 1, "1.3"), 0, (24, 50));
+        let row = &narrow[2];
+        assert_eq!(console::measure_text_width(row), 49, "{row}");
+        assert!(row.ends_with("▲ █▁█"), "the latest three mids, rescaled: {row}");
     }
 
     #[test]

@@ -7,8 +7,13 @@
 //! lines by position, through a queue of the lines still waiting for an
 //! answer. A line that is not `AMOUNT FROM TO [ID]` is answered locally, in
 //! its place in that queue so output keeps the input's order; a request the
-//! server refuses gets its error reply; either way the session goes on. End of input closes the sending side, the server
-//! answers what is left and ends the call, and the command exits.
+//! server refuses gets its error reply; either way the session goes on.
+//! End of input closes the sending side, the server answers what is left
+//! and ends the call, and the command exits.
+//!
+//! On a terminal, the intro and the `> ` prompts are written to standard
+//! error, so that `bank session > replies.txt` still shows them and the
+//! file holds only replies.
 
 use std::collections::VecDeque;
 use std::io::IsTerminal;
@@ -28,6 +33,9 @@ use bank_service::i18n::Messages;
 use bank_service::tr;
 
 use crate::{format, output};
+
+/// What a person at a terminal is asked to type after.
+const PROMPT: &str = "> ";
 
 /// Requests typed ahead of the network. Small: a person types slowly, and
 /// a script piping thousands of lines is paced by the server's replies.
@@ -53,20 +61,22 @@ pub async fn run(
     messages: &'static Messages,
     as_json: bool,
 ) -> Result<u8, CliError> {
-    let interactive = std::io::stdin().is_terminal() && !as_json;
+    // Prompts are for a person typing at a terminal; they go to standard
+    // error, like a shell's, so that redirected replies stay clean.
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let (requests, outgoing) = mpsc::channel(TYPE_AHEAD);
     let waiting: Queue = Arc::default();
 
     let mut replies = connection
-        .client()
-        .convert_session(connection.streaming(ReceiverStream::new(outgoing)))
-        .await
-        .map_err(|status| connection.failed(status))?
-        .into_inner();
+        .answered(
+            connection
+                .client()
+                .convert_session(connection.streaming(ReceiverStream::new(outgoing))),
+        )
+        .await?;
 
     if interactive {
-        output::line(tr!(messages, "session-intro"))?;
-        output::raw("> ")?;
+        output::prompt(&format!("{}\n{PROMPT}", tr!(messages, "session-intro")))?;
     }
     let typing = tokio::spawn(read_lines(
         messages,
@@ -91,14 +101,15 @@ pub async fn run(
         refused |= print_reply(messages, as_json, line, &reply)?;
         refused |= print_refused_lines(messages, as_json, &mut queue)?;
         if interactive {
-            output::raw("> ")?;
+            output::prompt(PROMPT)?;
         }
     }
     // The server ended the call: input is closed too, so this is immediate.
     let refused_at_once = typing.await.unwrap_or(Ok(false))?;
     refused |= refused_at_once | print_refused_lines(messages, as_json, &mut lock(&waiting))?;
     if interactive {
-        output::line("")?;
+        // End the prompt line that Ctrl-D left open.
+        output::prompt("\n")?;
     }
     Ok(if refused { exit::REJECTED } else { exit::SUCCESS })
 }
@@ -119,10 +130,17 @@ fn print_refused_lines(
     Ok(any)
 }
 
+/// The stable `code` of a line refused without asking the server, for
+/// scripts (the message is in the user's language).
+const MALFORMED_LINE: &str = "MALFORMED_LINE";
+
 fn print_bad_line(messages: &Messages, as_json: bool, line: u64) -> Result<(), CliError> {
     let reason = tr!(messages, "session-bad-line");
     if as_json {
-        output::json(&json!({ "line": line, "error": { "message": reason } }))
+        output::json(&json!({
+            "line": line,
+            "error": { "code": MALFORMED_LINE, "message": reason },
+        }))
     } else {
         output::line(tr!(messages, "session-error", line = line, reason = reason))
     }
@@ -142,17 +160,15 @@ async fn read_lines(
     let mut refused_at_once = false;
     while let Ok(Some(text)) = lines.next_line().await {
         number += 1;
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let (amount, from, to, id) = match words.as_slice() {
-            [] => {
+        let (amount, from, to, id) = match parse_line(&text) {
+            Parsed::Blank => {
                 if interactive {
-                    output::raw("> ")?;
+                    output::prompt(PROMPT)?;
                 }
                 continue;
             }
-            [amount, from, to] => (*amount, *from, *to, ""),
-            [amount, from, to, id] => (*amount, *from, *to, *id),
-            _ => {
+            Parsed::Conversion { amount, from, to, id } => (amount, from, to, id),
+            Parsed::Malformed => {
                 let mut queue = lock(&waiting);
                 if queue.is_empty() {
                     // Nothing is waiting: answer at once (the lock keeps
@@ -160,7 +176,7 @@ async fn read_lines(
                     print_bad_line(messages, as_json, number)?;
                     refused_at_once = true;
                     if interactive {
-                        output::raw("> ")?;
+                        output::prompt(PROMPT)?;
                     }
                 } else {
                     queue.push_back(Waiting::Refused(number));
@@ -169,7 +185,7 @@ async fn read_lines(
             }
         };
         let request = ConvertRequest {
-            amount: format::amount_input(messages.lang(), amount),
+            amount: format::amount_input(messages.lang(), &amount),
             from_currency: format::code_input(from),
             to_currency: format::code_input(to),
             request_id: id.to_owned(),
@@ -180,6 +196,44 @@ async fn read_lines(
         }
     }
     Ok(refused_at_once)
+}
+
+/// What one input line says.
+#[derive(Debug, PartialEq, Eq)]
+enum Parsed<'a> {
+    Blank,
+    Conversion {
+        amount: String,
+        from: &'a str,
+        to: &'a str,
+        id: &'a str,
+    },
+    Malformed,
+}
+
+/// Reads `AMOUNT FROM TO [ID]`. The amount may take several words: French
+/// writes `1 234,50` with spaces between digit groups, so every word
+/// before the currencies made only of digits, commas and points is part
+/// of it (whether the groups make a number is [`format::amount_input`]'s
+/// business, then the server's).
+fn parse_line(text: &str) -> Parsed<'_> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.is_empty() {
+        return Parsed::Blank;
+    }
+    let numeric = |word: &&&str| word.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.');
+    let amount_words = words.iter().take_while(numeric).count().max(1);
+    let amount = words[..amount_words].join(" ");
+    match words[amount_words..] {
+        [from, to] => Parsed::Conversion {
+            amount,
+            from,
+            to,
+            id: "",
+        },
+        [from, to, id] => Parsed::Conversion { amount, from, to, id },
+        _ => Parsed::Malformed,
+    }
 }
 
 /// Prints one reply; returns whether it was an error.
@@ -222,5 +276,41 @@ fn print_reply(
             Ok(true)
         }
         None => Ok(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conversion<'a>(amount: &str, from: &'a str, to: &'a str, id: &'a str) -> Parsed<'a> {
+        Parsed::Conversion {
+            amount: amount.to_owned(),
+            from,
+            to,
+            id,
+        }
+    }
+
+    #[test]
+    fn lines_are_an_amount_in_one_or_more_words_then_the_currencies() {
+        assert_eq!(parse_line("100 USD EUR"), conversion("100", "USD", "EUR", ""));
+        assert_eq!(
+            parse_line(" 7 eur jpy id9 "),
+            conversion("7", "eur", "jpy", "id9")
+        );
+        assert_eq!(
+            parse_line("1 234,5 EUR USD"),
+            conversion("1 234,5", "EUR", "USD", "")
+        );
+        assert_eq!(
+            parse_line("1\u{202F}234,50 EUR USD 42"),
+            conversion("1 234,50", "EUR", "USD", "42")
+        );
+        assert_eq!(parse_line("ten USD EUR"), conversion("ten", "USD", "EUR", ""));
+        assert_eq!(parse_line("   "), Parsed::Blank);
+        assert_eq!(parse_line("hello"), Parsed::Malformed);
+        assert_eq!(parse_line("1 234 USD"), Parsed::Malformed);
+        assert_eq!(parse_line("1 USD EUR id extra"), Parsed::Malformed);
     }
 }

@@ -6,7 +6,7 @@
 //! command is bounded by [`COMMAND_TIMEOUT`].
 
 use std::net::TcpListener;
-use std::process::Output;
+use std::process::{Child, Output, Stdio};
 use std::time::Duration;
 
 use assert_cmd::Command;
@@ -32,6 +32,80 @@ pub fn bank_process() -> std::process::Command {
         .env_remove("LANG")
         .env_remove("BANK_SERVER");
     command
+}
+
+/// `bank --server URL args...` as a process of its own, with a clean
+/// environment and piped standard streams: for tests that act on it while
+/// it runs (keep its standard input open, interrupt it). Kill it or wait
+/// for it with [`finish`].
+pub fn spawn(server_url: &str, args: &[&str]) -> Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_bank"))
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .env_remove("BANK_SERVER")
+        .arg("--server")
+        .arg(server_url)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("bank starts")
+}
+
+/// Sends SIGINT to `child`, as Ctrl-C would.
+pub fn interrupt(child: &Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill(1) runs");
+    assert!(status.success(), "SIGINT sent");
+}
+
+/// Waits for a spawned `bank` to exit (killed after [`COMMAND_TIMEOUT`])
+/// and returns what it printed.
+pub async fn finish(child: Child) -> Output {
+    let pid = child.id().to_string();
+    let waiting = tokio::task::spawn_blocking(move || child.wait_with_output().expect("bank's output"));
+    let output = tokio::time::timeout(COMMAND_TIMEOUT, waiting).await;
+    if output.is_err() {
+        let _ = std::process::Command::new("kill").args(["-KILL", &pid]).status();
+    }
+    output
+        .expect("bank exits in time")
+        .expect("the blocking wait did not panic")
+}
+
+/// A server that accepts connections and then never says a word, not even
+/// HTTP/2's greeting: the kind of server only a timeout gets away from.
+/// Stops listening when dropped.
+pub struct SilentServer {
+    pub url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SilentServer {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("bound address"));
+        let task = tokio::spawn(async move {
+            // Held open, never read nor written.
+            let mut connections = Vec::new();
+            while let Ok((connection, _)) = listener.accept().await {
+                connections.push(connection);
+            }
+        });
+        Self { url, task }
+    }
+}
+
+impl Drop for SilentServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 /// `bank --server URL` with a clean environment.

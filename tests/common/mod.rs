@@ -12,6 +12,7 @@ pub mod pki;
 pub mod raw_h2;
 pub mod server_process;
 pub mod session;
+pub mod terminal;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -130,6 +131,13 @@ impl TestServer {
             .await
             .expect("the direct call converts")
             .into_inner()
+    }
+
+    /// Moves the pinned `clock` to `unix_ms` and has the server publish
+    /// that tick at once: any call makes it notice the time.
+    pub async fn publish_tick(&self, clock: &ManualClock, unix_ms: u64) {
+        clock.set(unix_ms);
+        self.direct_convert("1", "USD", "EUR").await;
     }
 
     /// Minor units of every supported currency, by code, as the server
