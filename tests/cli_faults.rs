@@ -169,7 +169,9 @@ async fn a_batch_cut_by_server_death_says_what_was_sent_shows_no_total_and_exits
     let incomplete = tr!(
         Messages::of(Lang::En),
         "batch-incomplete",
-        sent = ROWS_BEFORE_DEATH
+        sent = ROWS_BEFORE_DEATH,
+        // Counts are grouped the user's way: 2,000 in English.
+        sent_text = "2,000"
     );
     assert!(
         cli::stderr(&output).contains(&incomplete),
