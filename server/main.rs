@@ -15,7 +15,7 @@ use bank_service::auth::{ApiTokens, TokenFileError};
 use bank_service::domain::clock::SystemClock;
 use bank_service::domain::rates::{MAX_SPREAD_BPS, MAX_TICK_MS, MIN_SPREAD_BPS, MIN_TICK_MS};
 use bank_service::limits;
-use bank_service::server::{BankServer, Config};
+use bank_service::server::{BankServer, Config, Keepalive};
 use bank_service::service::ServiceLimits;
 use bank_service::telemetry::{self, LogFormat};
 use bank_service::tls::{ServerTls, TlsError};
@@ -165,6 +165,7 @@ async fn serve(args: Args) -> ExitCode {
             idle_timeout: args.idle_timeout,
         },
         concurrency_per_connection: args.concurrency_per_connection,
+        keepalive: Keepalive::default(),
     };
     let mut server = match BankServer::bind(args.addr, config).await {
         Ok(server) => server,

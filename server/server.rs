@@ -88,6 +88,27 @@ pub struct Config {
     /// Handlers running at once on one connection before new calls are
     /// shed with RESOURCE_EXHAUSTED.
     pub concurrency_per_connection: usize,
+    /// How often an idle connection is pinged, and how long the answer may
+    /// take before the connection is closed (see [`limits::KEEPALIVE_INTERVAL`]).
+    /// Tests shorten them to see a half-open connection reaped.
+    pub keepalive: Keepalive,
+}
+
+/// HTTP/2 keepalive: a ping every `interval`, the connection closed when
+/// one goes unanswered for `timeout`.
+#[derive(Debug, Clone, Copy)]
+pub struct Keepalive {
+    pub interval: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for Keepalive {
+    fn default() -> Self {
+        Self {
+            interval: limits::KEEPALIVE_INTERVAL,
+            timeout: limits::KEEPALIVE_TIMEOUT,
+        }
+    }
 }
 
 impl Config {
@@ -103,6 +124,7 @@ impl Config {
             auth_tokens: None,
             limits: ServiceLimits::default(),
             concurrency_per_connection: limits::DEFAULT_CONCURRENCY_PER_CONNECTION,
+            keepalive: Keepalive::default(),
         }
     }
 }
@@ -135,6 +157,7 @@ pub struct BankServer {
     /// Where `GET /metrics` is served, if anywhere.
     metrics_listener: Option<TcpListener>,
     concurrency_per_connection: usize,
+    keepalive: Keepalive,
 }
 
 impl BankServer {
@@ -159,6 +182,7 @@ impl BankServer {
             auth_tokens: config.auth_tokens,
             metrics_listener: None,
             concurrency_per_connection: config.concurrency_per_connection,
+            keepalive: config.keepalive,
         })
     }
 
@@ -234,8 +258,8 @@ impl BankServer {
             None => Server::builder(),
         };
         let serve = builder
-            .http2_keepalive_interval(Some(limits::KEEPALIVE_INTERVAL))
-            .http2_keepalive_timeout(Some(limits::KEEPALIVE_TIMEOUT))
+            .http2_keepalive_interval(Some(self.keepalive.interval))
+            .http2_keepalive_timeout(Some(self.keepalive.timeout))
             .max_concurrent_streams(limits::MAX_CONCURRENT_STREAMS_PER_CONNECTION)
             .http2_max_header_list_size(limits::MAX_HEADER_LIST_BYTES)
             .concurrency_limit_per_connection(self.concurrency_per_connection)
