@@ -487,7 +487,10 @@ async fn counts_are_grouped_per_language_and_no_progress_bar_is_drawn_when_piped
 /// The peak resident memory (VmHWM, in KiB) of `bank --json batch FILE`,
 /// read from /proc while it runs, and its summary.
 async fn batch_peak_memory(server: &TestServer, path: &str) -> (u64, Value) {
-    let mut child = cli::spawn(&server.url(), &["--json", "batch", path]);
+    // A generous --timeout: this test measures memory, and on a machine
+    // loaded by a parallel build the connection's liveness pings (sent every
+    // --timeout, see client/connect.rs) must not be what ends the batch.
+    let mut child = cli::spawn(&server.url(), &["--timeout", "60s", "--json", "batch", path]);
     let status_file = format!("/proc/{}/status", child.id());
     let mut peak_kib = 0;
     let deadline = tokio::time::Instant::now() + cli::COMMAND_TIMEOUT;
