@@ -16,6 +16,7 @@
 use std::error::Error as _;
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bank_service::proto::v1::bank_service_client::BankServiceClient;
@@ -62,7 +63,10 @@ impl Target {
 
 /// A connected client, with what its calls need to know.
 pub struct Connection {
-    client: BankServiceClient<Channel>,
+    /// One connection per endpoint of `--server` that answered.
+    channels: Vec<Channel>,
+    /// The endpoint of the next call, modulo `channels.len()`.
+    next: AtomicUsize,
     /// As given by the user, for error messages.
     pub url: String,
     lang: Lang,
@@ -74,53 +78,72 @@ pub struct Connection {
 impl Connection {
     /// Connects to `target.server`. A URL without a scheme (`host:port`) is
     /// taken as `http://host:port`.
+    ///
+    /// Several URLs separated by commas are several replicas of the same
+    /// service: every one is connected at once (each with the same settings,
+    /// in parallel, each within `--timeout`), those that cannot be reached
+    /// are left out, and calls then go round robin over the others, starting
+    /// from a random one so that separate commands spread too. A replica
+    /// that dies later fails the call that was on it with UNAVAILABLE, and
+    /// the retry ([`retry::unary`], a reconnecting feed) goes to the next
+    /// one. Only when no endpoint answers is the command refused, naming the
+    /// list as given.
+    ///
+    /// (Not `Channel::balance_list`: tonic connects its endpoints lazily,
+    /// and a lazy connection that fails to connect reports the failure to
+    /// the call routed to it rather than leaving the balancer, so a dead
+    /// endpoint would fail a share of the calls instead of being skipped.)
     pub async fn open(target: &Target) -> Result<Self, CliError> {
         let server = target.server.as_str();
-        let url = if server.contains("://") {
-            server.to_owned()
-        } else {
-            format!("http://{server}")
-        };
         let authorization = target.token.as_deref().map(bearer).transpose()?;
-        let endpoint = Endpoint::from_shared(url.clone())
-            .map_err(|_| CliError::InvalidServerUrl {
+        let urls = server_urls(server);
+        if urls.is_empty() {
+            return Err(CliError::InvalidServerUrl {
                 url: server.to_owned(),
-            })?
-            .connect_timeout(target.timeout)
-            // While a call is open, ask the server every `--timeout` to prove
-            // it is alive (an HTTP/2 PING), and drop the connection if it
-            // does not answer within `--timeout`. A busy server answers pings
-            // at once; one that accepted the connection and never speaks, or
-            // froze, fails the call instead of holding a stream forever.
-            .http2_keep_alive_interval(target.timeout.max(MIN_PING_INTERVAL))
-            .keep_alive_timeout(target.timeout)
-            .tcp_nodelay(true);
-        let tls = endpoint.uri().scheme_str() == Some("https");
-        let endpoint = if tls {
-            endpoint
-                .tls_config(client_tls(target)?)
-                .map_err(|error| CliError::TlsSetup {
-                    detail: error_chain(&error),
-                })?
-        } else {
-            endpoint
-        };
-        let channel =
-            endpoint
-                .connect()
-                .await
-                .map_err(|error| match tls.then(|| tls_failure(&error)).flatten() {
-                    Some(detail) => CliError::TlsHandshake {
-                        url: url.clone(),
-                        detail: Some(detail),
-                    },
-                    None => CliError::Unreachable { url: url.clone() },
-                })?;
-        if tls {
-            confirm_handshake(&channel, &url, target.timeout).await?;
+            });
         }
+        let single = urls.len() == 1;
+        // As the user wrote it, for error messages: one URL (completed with
+        // its scheme, as before), or the list as given.
+        let url = if single {
+            urls[0].clone()
+        } else {
+            server.to_owned()
+        };
+        let mut attempts = Vec::with_capacity(urls.len());
+        for endpoint_url in &urls {
+            let endpoint = endpoint(target, endpoint_url)?;
+            let endpoint_url = endpoint_url.clone();
+            let timeout = target.timeout;
+            attempts.push(tokio::spawn(async move {
+                connect(endpoint, &endpoint_url, timeout).await
+            }));
+        }
+        let mut channels = Vec::with_capacity(attempts.len());
+        let mut first_error = None;
+        for attempt in attempts {
+            match attempt.await {
+                Ok(Ok(channel)) => channels.push(channel),
+                Ok(Err(error)) => {
+                    first_error.get_or_insert(error);
+                }
+                Err(_) => {
+                    first_error.get_or_insert(CliError::Unreachable { url: url.clone() });
+                }
+            }
+        }
+        if channels.is_empty() {
+            let error = first_error.unwrap_or(CliError::Unreachable { url: url.clone() });
+            return Err(match error {
+                // None of the list answered: name the list, not its first item.
+                CliError::Unreachable { .. } => CliError::Unreachable { url: url.clone() },
+                other => other,
+            });
+        }
+        let start = rand::random_range(0..channels.len());
         Ok(Self {
-            client: BankServiceClient::new(channel),
+            channels,
+            next: AtomicUsize::new(start),
             url,
             lang: target.lang,
             timeout: target.timeout,
@@ -128,8 +151,11 @@ impl Connection {
         })
     }
 
+    /// A client on the next endpoint, round robin (the only one when
+    /// `--server` names one).
     pub fn client(&self) -> BankServiceClient<Channel> {
-        self.client.clone()
+        let index = self.next.fetch_add(1, Ordering::Relaxed) % self.channels.len();
+        BankServiceClient::new(self.channels[index].clone())
     }
 
     /// A unary request: bounded by `--timeout`, in the user's language.
@@ -194,6 +220,71 @@ impl Connection {
             Err(_) => Err(CliError::Timeout),
         }
     }
+}
+
+/// The URLs of `--server`: one, or several separated by commas, each
+/// without a scheme taken as `http://`.
+pub fn server_urls(server: &str) -> Vec<String> {
+    server
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            if item.contains("://") {
+                item.to_owned()
+            } else {
+                format!("http://{item}")
+            }
+        })
+        .collect()
+}
+
+/// The endpoint for one URL of `--server`, with the settings every
+/// connection gets.
+fn endpoint(target: &Target, url: &str) -> Result<Endpoint, CliError> {
+    let endpoint = Endpoint::from_shared(url.to_owned())
+        .map_err(|_| CliError::InvalidServerUrl {
+            url: target.server.clone(),
+        })?
+        .connect_timeout(target.timeout)
+        // While a call is open, ask the server every `--timeout` to prove
+        // it is alive (an HTTP/2 PING), and drop the connection if it
+        // does not answer within `--timeout`. A busy server answers pings
+        // at once; one that accepted the connection and never speaks, or
+        // froze, fails the call instead of holding a stream forever.
+        .http2_keep_alive_interval(target.timeout.max(MIN_PING_INTERVAL))
+        .keep_alive_timeout(target.timeout)
+        .tcp_nodelay(true);
+    if endpoint.uri().scheme_str() == Some("https") {
+        endpoint
+            .tls_config(client_tls(target)?)
+            .map_err(|error| CliError::TlsSetup {
+                detail: error_chain(&error),
+            })
+    } else {
+        Ok(endpoint)
+    }
+}
+
+/// Connects to one endpoint (and, over TLS, makes sure the server accepted
+/// the session).
+async fn connect(endpoint: Endpoint, url: &str, timeout: Duration) -> Result<Channel, CliError> {
+    let tls = endpoint.uri().scheme_str() == Some("https");
+    let channel =
+        endpoint
+            .connect()
+            .await
+            .map_err(|error| match tls.then(|| tls_failure(&error)).flatten() {
+                Some(detail) => CliError::TlsHandshake {
+                    url: url.to_owned(),
+                    detail: Some(detail),
+                },
+                None => CliError::Unreachable { url: url.to_owned() },
+            })?;
+    if tls {
+        confirm_handshake(&channel, url, timeout).await?;
+    }
+    Ok(channel)
 }
 
 /// `Bearer <token>` as a header value. The token must be printable ASCII

@@ -130,16 +130,7 @@ async fn run(cli: Cli, messages: &'static Messages) -> Result<u8, CliError> {
             commands::tour::run(messages, options).await
         }
         Command::Bench { target } => {
-            let url = if server.contains("://") {
-                server.to_owned()
-            } else {
-                format!("http://{server}")
-            };
-            let bench = commands::bench::Bench {
-                url,
-                messages,
-                as_json,
-            };
+            let bench = commands::bench::Bench::new(server, messages, as_json);
             commands::bench::run(bench, target).await
         }
     }

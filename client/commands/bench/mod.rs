@@ -87,6 +87,10 @@ pub struct LoadArgs {
     /// How long to run, e.g. 10s.
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
     pub duration: Duration,
+    /// Stop after exactly this many requests in all, instead of after
+    /// --duration.
+    #[arg(long, conflicts_with = "duration", value_parser = clap::value_parser!(u64).range(1..))]
+    pub requests: Option<u64>,
     /// Open loop: send this many requests per second in all, whatever the
     /// answers' speed; latency then counts from the scheduled send time.
     #[arg(long)]
@@ -144,32 +148,69 @@ pub struct ServerArgs {
 
 /// Everything a benchmark needs to reach the server.
 pub struct Bench {
+    /// `--server` as given, for error messages.
     pub url: String,
+    /// Its URLs, with the scheme completed: several when `--server` lists
+    /// replicas separated by commas.
+    endpoints: Vec<String>,
     pub messages: &'static Messages,
     pub as_json: bool,
 }
 
 impl Bench {
-    /// A new HTTP/2 connection to the server.
-    pub async fn connect(&self) -> Result<Channel, CliError> {
-        Endpoint::from_shared(self.url.clone())
-            .map_err(|_| CliError::InvalidServerUrl {
-                url: self.url.clone(),
-            })?
-            .connect_timeout(Duration::from_secs(5))
-            .tcp_nodelay(true)
-            .connect()
-            .await
-            .map_err(|_| CliError::Unreachable {
-                url: self.url.clone(),
-            })
+    pub fn new(server: &str, messages: &'static Messages, as_json: bool) -> Self {
+        let endpoints = crate::connect::server_urls(server);
+        let url = match endpoints.as_slice() {
+            [one] => one.clone(),
+            _ => server.to_owned(),
+        };
+        Self {
+            url,
+            endpoints,
+            messages,
+            as_json,
+        }
     }
 
-    /// `count` connections.
+    /// A new HTTP/2 connection to the server (the first endpoint that
+    /// answers).
+    pub async fn connect(&self) -> Result<Channel, CliError> {
+        self.connect_from(0).await
+    }
+
+    /// A new HTTP/2 connection to the endpoint `first` (modulo their
+    /// number), or to the next one that answers if it does not.
+    async fn connect_from(&self, first: usize) -> Result<Channel, CliError> {
+        let count = self.endpoints.len();
+        for offset in 0..count {
+            let url = &self.endpoints[(first + offset) % count];
+            let endpoint = Endpoint::from_shared(url.clone())
+                .map_err(|_| CliError::InvalidServerUrl {
+                    url: self.url.clone(),
+                })?
+                .connect_timeout(Duration::from_secs(5))
+                .tcp_nodelay(true);
+            if let Ok(channel) = endpoint.connect().await {
+                return Ok(channel);
+            }
+        }
+        Err(if count == 0 {
+            CliError::InvalidServerUrl {
+                url: self.url.clone(),
+            }
+        } else {
+            CliError::Unreachable {
+                url: self.url.clone(),
+            }
+        })
+    }
+
+    /// `count` connections, spread round robin over the endpoints; an
+    /// endpoint that does not answer is skipped.
     pub async fn connect_many(&self, count: usize) -> Result<Vec<Channel>, CliError> {
         let mut channels = Vec::with_capacity(count);
-        for _ in 0..count.max(1) {
-            channels.push(self.connect().await?);
+        for index in 0..count.max(1) {
+            channels.push(self.connect_from(index).await?);
         }
         Ok(channels)
     }

@@ -61,7 +61,13 @@ pub async fn run(bench: &Bench, call: Call, args: LoadArgs) -> Result<Report, Cl
 
     let done = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
-    let deadline = started + args.duration;
+    // With --requests the count ends the run, not the clock.
+    let deadline = match args.requests {
+        Some(_) => started + Duration::from_secs(365 * 24 * 3_600),
+        None => started + args.duration,
+    };
+    let issued = Arc::new(AtomicU64::new(0));
+    let limit = args.requests;
     let progress = super::progress(
         messages,
         "bench-progress-requests",
@@ -76,6 +82,7 @@ pub async fn run(bench: &Bench, call: Call, args: LoadArgs) -> Result<Report, Cl
         let workload = Arc::clone(&workload);
         let minor_units = Arc::clone(&minor_units);
         let done = Arc::clone(&done);
+        let issued = Arc::clone(&issued);
         workers.push(tokio::spawn(async move {
             let mut tally = Tally {
                 latency: latency_histogram(),
@@ -93,6 +100,9 @@ pub async fn run(bench: &Bench, call: Call, args: LoadArgs) -> Result<Report, Cl
                 }
                 let sent = if period.is_some() { next } else { Instant::now() };
                 if sent >= deadline {
+                    break;
+                }
+                if limit.is_some_and(|limit| issued.fetch_add(1, Ordering::Relaxed) >= limit) {
                     break;
                 }
                 let outcome = match call {
