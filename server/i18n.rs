@@ -54,14 +54,15 @@ impl Lang {
         for item in header.split(',') {
             let mut parts = item.split(';');
             let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-            // Quality in thousandths, 1.000 when absent.
+            // Quality in thousandths, 1.000 when absent or unreadable.
             let quality = parts
                 .find_map(|param| param.trim().strip_prefix("q="))
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .map_or(1000, |q| (q.clamp(0.0, 1.0) * 1000.0) as u16);
-            let lang = Lang::ALL
-                .into_iter()
-                .find(|lang| tag == lang.tag() || tag.starts_with(&format!("{}-", lang.tag())));
+                .and_then(|q| quality_thousandths(q.trim()))
+                .unwrap_or(1000);
+            let lang = Lang::ALL.into_iter().find(|lang| {
+                tag.strip_prefix(lang.tag())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
+            });
             if let Some(lang) = lang
                 && quality > 0
                 && best.is_none_or(|(_, q)| quality > q)
@@ -210,6 +211,26 @@ macro_rules! tr {
     };
 }
 
+/// An HTTP quality value (`0`, `0.5`, `1.000`: at most three decimals, at
+/// most 1) in thousandths, read as the integer it is; `None` when it is not
+/// one.
+fn quality_thousandths(text: &str) -> Option<u16> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    let thousandths = fraction
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(3)
+        .fold(0u16, |acc, byte| acc * 10 + u16::from(byte - b'0'));
+    match whole {
+        "0" => Some(thousandths),
+        "1" if thousandths == 0 => Some(1000),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -349,5 +370,19 @@ mod accept_language_tests {
         assert_eq!(Lang::from_accept_language(""), Lang::En);
         assert_eq!(Lang::from_accept_language("fr;q=0"), Lang::En);
         assert_eq!(Lang::from_accept_language("french"), Lang::En);
+        assert_eq!(Lang::from_accept_language("fr;q=0.001, en;q=0"), Lang::Fr);
+        assert_eq!(Lang::from_accept_language("en;q=0.5, fr;q=0.75"), Lang::Fr);
+    }
+
+    #[test]
+    fn quality_values_are_read_as_exact_thousandths() {
+        assert_eq!(quality_thousandths("1"), Some(1000));
+        assert_eq!(quality_thousandths("1.000"), Some(1000));
+        assert_eq!(quality_thousandths("0.5"), Some(500));
+        assert_eq!(quality_thousandths("0.125"), Some(125));
+        assert_eq!(quality_thousandths("0"), Some(0));
+        for bad in ["1.5", "2", "-1", "0.1234", "", ".5", "0.x"] {
+            assert_eq!(quality_thousandths(bad), None, "{bad}");
+        }
     }
 }
