@@ -29,3 +29,4 @@ pub mod service;
 pub mod shutdown;
 pub mod telemetry;
 pub mod tls;
+pub mod transport;

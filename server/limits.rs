@@ -73,3 +73,110 @@ pub const DEFAULT_CONCURRENCY_PER_CONNECTION: usize = 256;
 /// forgotten or stuck client gives its slot back within minutes. (A client
 /// that vanished without closing is reaped sooner, by keepalive.)
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Largest request message accepted by `grpc.health.v1.Health`: a
+/// `HealthCheckRequest` holds one service name, tens of bytes. Health is
+/// open without a token, so its limit must be as tight as the service's.
+pub const MAX_HEALTH_REQUEST_BYTES: usize = 1024;
+
+/// Largest request message accepted by server reflection (v1 and
+/// v1alpha): one file name or symbol, far below a kilobyte even for deeply
+/// nested packages. Reflection is open without a token, like health.
+pub const MAX_REFLECTION_REQUEST_BYTES: usize = 4 * 1024;
+
+/// Largest request message on a path the server does not serve; it is
+/// answered UNIMPLEMENTED, so nothing needs to be read at all.
+pub const MAX_UNKNOWN_REQUEST_BYTES: usize = 1024;
+
+/// Longest `grpc-message` the server sends. A status message is a sentence;
+/// a library that echoes input in its message (reflection does, with a
+/// requested file name) is cut here, so no error echoes unbounded input.
+pub const MAX_STATUS_MESSAGE_BYTES: usize = 1024;
+
+/// How long a new connection has to complete the TLS handshake, when TLS
+/// is on, and to send the HTTP/2 preface and its first SETTINGS. A real
+/// client does both in a few round trips; a connection that sends nothing
+/// would otherwise hold a socket and a task forever (keepalive only starts
+/// once HTTP/2 is spoken), and a thousand of them exhaust the file table.
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Response bytes one stream may have queued in HTTP/2 beyond what the
+/// client has read. h2's default is 400 KiB per stream whatever the peer's
+/// window, so a feed whose reader stopped pinned about 670 KiB; 8 KiB holds
+/// several updates of a typical feed and still lets a fast reader get a
+/// large message (a batch summary, a reflection descriptor) at full speed,
+/// because the buffer refills as fast as the socket drains it.
+pub const MAX_SEND_BUFFER_BYTES: usize = 8 * 1024;
+
+/// Request bytes the client may send on one stream before the server has
+/// read them (the HTTP/2 stream window). A session client that pipelines
+/// without reading is stopped by flow control after this much; it is also
+/// what one stream's unread requests may cost (the server keeps them in one
+/// compact buffer). 256 KiB keeps a batch upload at full speed on loopback
+/// and over a LAN.
+pub const STREAM_WINDOW_BYTES: u32 = 256 * 1024;
+
+/// Request bytes all the streams of one connection may have sent and the
+/// server not yet read (the HTTP/2 connection window): four streams'
+/// worth, so one stalled stream never blocks the others' requests.
+pub const CONNECTION_WINDOW_BYTES: u32 = 1024 * 1024;
+
+/// How long a stream may have a response to send while its client makes
+/// no room for it (HTTP/2 flow control closed) before the server ends it
+/// with RESOURCE_EXHAUSTED and frees its place. Far longer than a garbage
+/// collection pause or a network hiccup a healthy client recovers from;
+/// short enough that a client squatting on feeds or sessions it never
+/// reads gives them back within a minute. Exchange feeds cut slow
+/// consumers off the same way.
+pub const DEFAULT_STALL_LIMIT: Duration = Duration::from_secs(30);
+
+/// How long a call that sends exactly one request message (the unary RPCs,
+/// `StreamRates`, health checks) has to send it, once its headers arrived.
+/// A real client sends the message with the headers; a client that opens
+/// the call and trickles or withholds the body would otherwise hold a
+/// handler slot forever. Longer calls are bounded by the idle timeout.
+pub const REQUEST_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a connection may live. Once it is this old the server sends a
+/// GOAWAY: the client opens a new connection for its next calls (which
+/// rebalances clients across replicas, and checks their API token again)
+/// while the calls under way go on for the grace period below.
+pub const DEFAULT_MAX_CONNECTION_AGE: Duration = Duration::from_secs(60 * 60);
+
+/// How long calls may go on after their connection reached its maximum age
+/// before they are ended with UNAVAILABLE. Together with the age it bounds
+/// how long a stream opened with a revoked token can keep running: at most
+/// age + grace (1 h 5 min by default).
+pub const DEFAULT_MAX_CONNECTION_AGE_GRACE: Duration = Duration::from_secs(5 * 60);
+
+/// Rate feeds one connection may hold open. `bank bench feed` runs 100 per
+/// connection; 512 lets a multiplexing client go far beyond that, while
+/// one connection alone can take only 1/40 of the server's feeds.
+pub const DEFAULT_MAX_FEEDS_PER_CONNECTION: usize = 512;
+
+/// Sessions one connection may hold open. A session is a person or a
+/// trading program; one connection holding more than 64 is a program
+/// multiplexing its users, which still leaves the server's other 936
+/// places to everybody else.
+pub const DEFAULT_MAX_SESSIONS_PER_CONNECTION: usize = 64;
+
+/// Batches (`ConvertBatch`) running at once on one server. Each holds at
+/// most one stream window of unread items and the running totals (about
+/// 80 KiB measured with a client that stops mid-upload), so 1,000 bound
+/// that to about 80 MiB; per connection, batches are also bounded by the
+/// handler limit, `DEFAULT_CONCURRENCY_PER_CONNECTION`.
+pub const DEFAULT_MAX_BATCHES: usize = 1_000;
+
+/// Shortest pause of the accept loop after an error such as EMFILE (no
+/// file descriptor left): accepting again at once would fail again at once
+/// and spin a core. The pause doubles up to [`ACCEPT_BACKOFF_MAX`] while
+/// errors go on.
+pub const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(5);
+
+/// Longest pause of the accept loop after repeated errors: a freed
+/// descriptor is used within a second.
+pub const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+
+/// How long a closing connection may take to write its last GOAWAY before
+/// it is dropped: a peer that stopped reading must not hold a shutdown.
+pub const CLOSE_FLUSH_TIMEOUT: Duration = Duration::from_millis(250);

@@ -19,6 +19,7 @@ use bank_service::server::{BankServer, Config, Keepalive};
 use bank_service::service::ServiceLimits;
 use bank_service::telemetry::{self, LogFormat};
 use bank_service::tls::{ServerTls, TlsError};
+use bank_service::transport::raise_open_file_limit;
 use clap::Parser;
 use clap::builder::RangedU64ValueParser;
 
@@ -110,11 +111,57 @@ struct Args {
     /// e.g. 90s or 5m.
     #[arg(long, env = "BANK_IDLE_TIMEOUT", default_value = "5m", value_parser = parse_idle_timeout)]
     idle_timeout: Duration,
+
+    /// Batches (ConvertBatch) running at once. One more is refused at once
+    /// with RESOURCE_EXHAUSTED.
+    #[arg(long, env = "BANK_MAX_BATCHES", default_value_t = limits::DEFAULT_MAX_BATCHES,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    max_batches: usize,
+
+    /// Rate feeds open at once on one client connection, so that one
+    /// connection cannot take every feed of the server.
+    #[arg(long, env = "BANK_MAX_FEEDS_PER_CONNECTION",
+          default_value_t = limits::DEFAULT_MAX_FEEDS_PER_CONNECTION,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    max_feeds_per_connection: usize,
+
+    /// Sessions open at once on one client connection.
+    #[arg(long, env = "BANK_MAX_SESSIONS_PER_CONNECTION",
+          default_value_t = limits::DEFAULT_MAX_SESSIONS_PER_CONNECTION,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    max_sessions_per_connection: usize,
+
+    /// How long a call may have a reply waiting while its client reads
+    /// nothing, before the server ends it with RESOURCE_EXHAUSTED and frees
+    /// its place, e.g. 30s.
+    #[arg(long, env = "BANK_STALL_LIMIT", default_value = "30s", value_parser = parse_positive_duration)]
+    stall_limit: Duration,
+
+    /// How long a new connection has to complete its TLS handshake and send
+    /// the HTTP/2 preface, e.g. 10s.
+    #[arg(long, env = "BANK_HANDSHAKE_TIMEOUT", default_value = "10s", value_parser = parse_positive_duration)]
+    handshake_timeout: Duration,
+
+    /// Age at which a connection is asked to go away (GOAWAY): the client
+    /// reconnects for its next calls and shows its API token again, e.g. 1h.
+    #[arg(long, env = "BANK_MAX_CONNECTION_AGE", default_value = "1h", value_parser = parse_positive_duration)]
+    max_connection_age: Duration,
+
+    /// How long calls under way go on once their connection reached its
+    /// maximum age, before they end with UNAVAILABLE, e.g. 5m.
+    #[arg(long, env = "BANK_MAX_CONNECTION_AGE_GRACE", default_value = "5m", value_parser = parse_positive_duration)]
+    max_connection_age_grace: Duration,
 }
 
 /// A humane duration (`90s`, `5m`) that is not zero: a zero idle timeout
 /// would end every batch and session before its first message.
 fn parse_idle_timeout(text: &str) -> Result<Duration, String> {
+    parse_positive_duration(text)
+}
+
+/// A humane duration (`90s`, `5m`, `1h`) longer than zero: every limit
+/// given this way would end every call or connection at once if it were 0.
+fn parse_positive_duration(text: &str) -> Result<Duration, String> {
     match humantime::parse_duration(text) {
         Ok(duration) if duration.is_zero() => Err("must be longer than zero".to_owned()),
         Ok(duration) => Ok(duration),
@@ -143,6 +190,15 @@ fn main() -> ExitCode {
 }
 
 async fn serve(args: Args) -> ExitCode {
+    // Every connection takes a file descriptor; the soft limit is often
+    // 1,024 where the hard limit allows far more.
+    let open_files = match raise_open_file_limit() {
+        Ok(limit) => limit,
+        Err(error) => {
+            tracing::warn!(%error, "could not raise the open-file limit");
+            0
+        }
+    };
     let seed = args.seed.unwrap_or_else(rand::random);
     let (tls, auth_tokens) = match security(&args) {
         Ok(security) => security,
@@ -162,10 +218,17 @@ async fn serve(args: Args) -> ExitCode {
         limits: ServiceLimits {
             max_feeds: args.max_feeds,
             max_sessions: args.max_sessions,
+            max_batches: args.max_batches,
+            max_feeds_per_connection: args.max_feeds_per_connection,
+            max_sessions_per_connection: args.max_sessions_per_connection,
             idle_timeout: args.idle_timeout,
         },
         concurrency_per_connection: args.concurrency_per_connection,
         keepalive: Keepalive::default(),
+        handshake_timeout: args.handshake_timeout,
+        max_connection_age: args.max_connection_age,
+        max_connection_age_grace: args.max_connection_age_grace,
+        stall_limit: args.stall_limit,
     };
     let mut server = match BankServer::bind(args.addr, config).await {
         Ok(server) => server,
@@ -191,6 +254,8 @@ async fn serve(args: Args) -> ExitCode {
         api_tokens = auth_tokens.as_ref().map_or(0, |tokens| tokens.len()),
         max_feeds = args.max_feeds,
         max_sessions = args.max_sessions,
+        max_batches = args.max_batches,
+        open_files,
         idle_timeout = %humantime::format_duration(args.idle_timeout),
         "bank-server listening"
     );

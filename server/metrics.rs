@@ -134,6 +134,25 @@ impl Histogram {
     }
 }
 
+/// Why a call or a connection was refused or cut short by the server.
+/// (Placeholder for the transport branch; the metrics branch brings the
+/// counted, rate-limited version.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    Shed,
+    FeedCap,
+    SessionCap,
+    BatchCap,
+    FeedCapPerConnection,
+    SessionCapPerConnection,
+    Unauthenticated,
+    Draining,
+    Stalled,
+    MessageTooLarge,
+    TlsHandshake,
+    HandshakeTimeout,
+}
+
 /// Every counter of the server. Shared by reference count between the log
 /// layer, the handlers and the endpoint.
 #[derive(Debug, Default)]
@@ -153,6 +172,11 @@ impl Metrics {
         let code = usize::try_from(code as i32).unwrap_or(0).min(CODE_SLOTS - 1);
         self.requests[method.0][code].fetch_add(1, Ordering::Relaxed);
         self.latency[method.0].observe(latency_us);
+    }
+
+    /// One refused call or connection.
+    pub fn record_refusal(&self, reason: Refusal) {
+        tracing::debug!(?reason, "refused");
     }
 
     /// One batch item, accepted or rejected.

@@ -9,31 +9,33 @@
 //! - server reflection in both versions, `grpc.reflection.v1` and
 //!   `v1alpha` (Python's grpcio and older grpcurl speak only v1alpha), with
 //!   the health descriptors registered too so tools can call it;
-//! - HTTP/2 limits and keepalive from [`limits`](crate::limits), and a log
-//!   line per call from [`telemetry`](crate::telemetry);
+//! - served by our own HTTP/2 transport ([`transport`](crate::transport)),
+//!   with the limits of [`limits`](crate::limits): handshake timeout,
+//!   keepalive, maximum connection age, per-stream buffers and the stall
+//!   limit, per-method message limits, and a per-connection limit on
+//!   running handlers with load shedding (the call over the limit gets
+//!   RESOURCE_EXHAUSTED at once, it does not queue);
 //! - TLS, or mutual TLS, on the whole listener when [`Config::tls`] is set
-//!   (see [`tls`](crate::tls)).
-//! - optionally, a Prometheus endpoint on its own address
-//!   ([`metrics`](crate::metrics)), stopped by the drain.
-//! - the limits that protect everyone from one client: caps on open feeds
-//!   and sessions and the idle timeout (enforced by the service), and a
-//!   per-connection limit on running handlers with load shedding: the call
-//!   over the limit gets RESOURCE_EXHAUSTED at once, it does not queue
-//!   (tonic's `load_shed`, whose `Overloaded` error tonic maps to
-//!   RESOURCE_EXHAUSTED);
+//!   (see [`tls`](crate::tls));
+//! - a log line per call from [`telemetry`](crate::telemetry), and
+//!   optionally a Prometheus endpoint on its own address
+//!   ([`metrics`](crate::metrics)), stopped by the drain;
+//! - the limits that protect everyone from one client: caps on open feeds,
+//!   sessions and batches, on the server and per connection, and the idle
+//!   timeout (enforced by the service);
 //! - client deadlines ([`deadline`](crate::deadline)) and panic containment
 //!   ([`panic_guard`](crate::panic_guard)) around every call.
 //!
 //! Shutdown, in order, when the shutdown future completes:
 //! 1. health turns NOT_SERVING, so load balancers stop sending traffic;
-//! 2. the drain starts: feeds and sessions end with UNAVAILABLE, new calls
-//!    are refused with UNAVAILABLE, running unary calls and batches go on;
-//! 3. tonic stops accepting connections and waits for running calls;
-//! 4. if they are not done within the grace period, `run` returns anyway.
-//!    (A health `Watch` stream, for instance, never ends by itself.) tonic
-//!    runs each connection in a task of its own, which `run` cannot reach:
-//!    `bank-server` exits right after, and the runtime's end closes them;
-//!    a program that embeds the server closes them by dropping its runtime.
+//! 2. the drain starts: the listening socket closes; connections with no
+//!    call close at once; health `Watch` streams end (after sending
+//!    NOT_SERVING), feeds and sessions end with UNAVAILABLE; calls that
+//!    arrive now are refused with UNAVAILABLE, while unary calls and
+//!    batches whose headers arrived before go on;
+//! 3. each connection closes when its last call ends;
+//! 4. if calls are still open when the grace period is over, they are ended
+//!    with UNAVAILABLE, their connections closed, and `run` returns.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -41,10 +43,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tonic::service::Routes;
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Server;
-use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
+use tower::ServiceBuilder;
 
 use crate::auth::{ApiTokens, RequireToken};
 use crate::deadline::DeadlineLayer;
@@ -61,6 +63,7 @@ use crate::service::{BankApi, OpenStreams, ServiceLimits};
 use crate::shutdown::Drain;
 use crate::telemetry::RpcLogLayer;
 use crate::tls::{ServerTls, TlsError};
+use crate::transport::{self, Shared, TransportSettings};
 
 /// The name health checks and reflection know the service by.
 pub const SERVICE_NAME: &str = "bank.v1.BankService";
@@ -92,6 +95,14 @@ pub struct Config {
     /// take before the connection is closed (see [`limits::KEEPALIVE_INTERVAL`]).
     /// Tests shorten them to see a half-open connection reaped.
     pub keepalive: Keepalive,
+    /// Time allowed for the TLS handshake and the HTTP/2 preface.
+    pub handshake_timeout: Duration,
+    /// Age at which a connection is asked to go away.
+    pub max_connection_age: Duration,
+    /// How long calls go on after their connection's maximum age.
+    pub max_connection_age_grace: Duration,
+    /// How long a reply may wait for its reader before the call ends.
+    pub stall_limit: Duration,
 }
 
 /// HTTP/2 keepalive: a ping every `interval`, the connection closed when
@@ -125,6 +136,23 @@ impl Config {
             limits: ServiceLimits::default(),
             concurrency_per_connection: limits::DEFAULT_CONCURRENCY_PER_CONNECTION,
             keepalive: Keepalive::default(),
+            handshake_timeout: limits::DEFAULT_HANDSHAKE_TIMEOUT,
+            max_connection_age: limits::DEFAULT_MAX_CONNECTION_AGE,
+            max_connection_age_grace: limits::DEFAULT_MAX_CONNECTION_AGE_GRACE,
+            stall_limit: limits::DEFAULT_STALL_LIMIT,
+        }
+    }
+
+    /// The transport's share of the configuration.
+    fn transport(&self) -> TransportSettings {
+        TransportSettings {
+            handshake_timeout: self.handshake_timeout,
+            keepalive_interval: self.keepalive.interval,
+            keepalive_timeout: self.keepalive.timeout,
+            max_connection_age: self.max_connection_age,
+            max_connection_age_grace: self.max_connection_age_grace,
+            stall_limit: self.stall_limit,
+            concurrency_per_connection: self.concurrency_per_connection,
         }
     }
 }
@@ -142,8 +170,6 @@ pub enum ServerError {
     Reflection(#[from] tonic_reflection::server::Error),
     #[error("TLS configuration: {0}")]
     Tls(#[from] TlsError),
-    #[error("transport error: {0}")]
-    Transport(#[from] tonic::transport::Error),
 }
 
 /// A bound, ready-to-run server.
@@ -156,8 +182,7 @@ pub struct BankServer {
     auth_tokens: Option<Arc<ApiTokens>>,
     /// Where `GET /metrics` is served, if anywhere.
     metrics_listener: Option<TcpListener>,
-    concurrency_per_connection: usize,
-    keepalive: Keepalive,
+    transport: TransportSettings,
 }
 
 impl BankServer {
@@ -172,7 +197,8 @@ impl BankServer {
     pub fn from_listener(listener: TcpListener, config: Config) -> Result<Self, ServerError> {
         let source = RateSource::new(config.seed, config.tick_ms, config.spread_bps)?;
         let drain = Drain::new();
-        let board = RateBoard::start(source, config.clock, drain.clone())?;
+        let board = RateBoard::start(source, Arc::clone(&config.clock), drain.clone())?;
+        let transport = config.transport();
         Ok(Self {
             listener,
             api: BankApi::new(board, drain.clone(), config.limits),
@@ -181,8 +207,7 @@ impl BankServer {
             tls: config.tls,
             auth_tokens: config.auth_tokens,
             metrics_listener: None,
-            concurrency_per_connection: config.concurrency_per_connection,
-            keepalive: config.keepalive,
+            transport,
         })
     }
 
@@ -240,6 +265,33 @@ impl BankServer {
             .max_encoding_message_size(limits::MAX_RESPONSE_MESSAGE_BYTES);
         // On the BankService alone: health and reflection stay open.
         let bank = InterceptedService::new(bank, RequireToken::new(self.auth_tokens));
+        // The transport checks every message's declared length first, with
+        // the same limits; tonic's check stays as a second line.
+        let health_service = health_service.max_decoding_message_size(limits::MAX_HEALTH_REQUEST_BYTES);
+        let reflection_v1 = reflection_v1.max_decoding_message_size(limits::MAX_REFLECTION_REQUEST_BYTES);
+        let reflection_v1alpha =
+            reflection_v1alpha.max_decoding_message_size(limits::MAX_REFLECTION_REQUEST_BYTES);
+        let routes = Routes::new(health_service)
+            .add_service(reflection_v1)
+            .add_service(reflection_v1alpha)
+            .add_service(bank);
+        let service = ServiceBuilder::new()
+            // Outermost first: the log sees the status the inner layers
+            // produce (INTERNAL for a panic, DEADLINE_EXCEEDED); the panic
+            // guard also covers the deadline layer and the router.
+            .layer(RpcLogLayer::new(Arc::clone(&counters)))
+            .layer(PanicGuardLayer)
+            .layer(DeadlineLayer)
+            .service(routes);
+
+        let shared = Shared::new(
+            service,
+            self.tls.as_ref().map(ServerTls::acceptor),
+            self.transport,
+            Arc::clone(&counters),
+            self.drain.clone(),
+        );
+        let serve = transport::serve(self.listener, shared, self.grace_period);
 
         let drain = self.drain.clone();
         let begin_drain = async move {
@@ -250,51 +302,18 @@ impl BankServer {
                 .set_service_status(SERVICE_NAME, ServingStatus::NotServing)
                 .await;
             drain.start();
+            // Keeps the health reporter alive until `serve` is done.
+            std::future::pending::<()>().await;
         };
-
-        let incoming = TcpIncoming::from(self.listener).with_nodelay(Some(true));
-        let builder = match &self.tls {
-            Some(tls) => Server::builder().tls_config(tls.config())?,
-            None => Server::builder(),
-        };
-        let serve = builder
-            .http2_keepalive_interval(Some(self.keepalive.interval))
-            .http2_keepalive_timeout(Some(self.keepalive.timeout))
-            .max_concurrent_streams(limits::MAX_CONCURRENT_STREAMS_PER_CONNECTION)
-            .http2_max_header_list_size(limits::MAX_HEADER_LIST_BYTES)
-            .concurrency_limit_per_connection(self.concurrency_per_connection)
-            .load_shed(true)
-            // Outermost first: the log sees the status the inner layers
-            // produce (INTERNAL for a panic, DEADLINE_EXCEEDED); the panic
-            // guard also covers the deadline layer and the router.
-            .layer(RpcLogLayer::new(counters))
-            .layer(PanicGuardLayer)
-            .layer(DeadlineLayer)
-            .add_service(health_service)
-            .add_service(reflection_v1)
-            .add_service(reflection_v1alpha)
-            .add_service(bank)
-            .serve_with_incoming_shutdown(incoming, begin_drain);
-
-        let grace_period = self.grace_period;
-        let drain = self.drain;
-        let grace_over = async {
-            drain.started().await;
-            tokio::time::sleep(grace_period).await;
-        };
-        let served = tokio::select! {
-            result = serve => result,
-            () = grace_over => {
-                tracing::warn!(?grace_period, "grace period over: stopping with calls still open");
-                Ok(())
-            }
-        };
+        tokio::select! {
+            () = serve => {}
+            () = begin_drain => {}
+        }
         // The endpoint stops by itself at the drain; this covers a server
-        // that stopped on a transport error, with no drain.
+        // that stopped some other way.
         if let Some(endpoint) = metrics_endpoint {
             endpoint.abort();
         }
-        served?;
         tracing::info!("stopped");
         Ok(())
     }

@@ -5,15 +5,16 @@
 //! a clone. When SIGINT or SIGTERM arrives, `server::run` calls
 //! [`Drain::start`] once. From then on:
 //!
-//! - unary calls and batches that are already running finish normally;
-//!   new calls of any kind are refused with UNAVAILABLE ([`Drain::refuse_new_calls`]);
+//! - unary calls and batches whose headers arrived before it finish
+//!   normally; the transport refuses calls that arrive after it with
+//!   UNAVAILABLE (`transport::connection`);
 //! - rate feeds and sessions, which could otherwise run forever, watch
 //!   [`Drain::started`] and end at once with UNAVAILABLE, so their clients
 //!   know to reconnect elsewhere.
 //!
-//! tonic's `serve_with_shutdown` waits for every open stream to end, which
-//! is why an infinite stream that ignored this signal would hold the process
-//! up until the grace period runs out.
+//! The transport waits for every open call to end, which is why an
+//! infinite stream that ignored this signal would hold the process up until
+//! the grace period runs out.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -58,17 +59,6 @@ impl Drain {
     /// take that lock once per update, for every subscriber.
     pub fn started_owned(&self) -> WaitForCancellationFutureOwned {
         self.token.clone().cancelled_owned()
-    }
-
-    /// `Err(UNAVAILABLE)` once draining: called at the start of every RPC
-    /// so that a call that slips in during shutdown is told to retry
-    /// elsewhere rather than started and cut off.
-    pub fn refuse_new_calls(&self) -> Result<(), Status> {
-        if self.is_draining() {
-            Err(unavailable())
-        } else {
-            Ok(())
-        }
     }
 }
 

@@ -5,8 +5,9 @@
 //! headers for a call that fails at once ("trailers-only"), otherwise in the
 //! trailers after the last message, which for a stream can be hours later.
 //! So the layer wraps the response body and logs when it sees the trailers,
-//! or, if the body is dropped first (the client cancelled or went away),
-//! logs the call as CANCELLED.
+//! or, if the body is dropped first, logs the call with the status the
+//! transport ended it with ([`EndedByTransport`]: a reader that stalled, a
+//! connection past its age), or as CANCELLED when the client went away.
 //!
 //! The same place feeds the request counters and latency histograms of
 //! [`Metrics`]: the code and latency are known there and nowhere earlier.
@@ -19,6 +20,7 @@ use std::future::Future;
 use std::io::IsTerminal;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
@@ -61,6 +63,41 @@ pub fn init_logging(format: LogFormat) {
             .with_current_span(true)
             .with_span_list(false)
             .init(),
+    }
+}
+
+/// The status the transport ended a call with, when it ended the call
+/// itself rather than the handler (see `transport::stream`): the transport
+/// puts one in every request's extensions and sets it before it drops the
+/// response body, so the log line and the metrics give the real code.
+#[derive(Debug)]
+pub struct EndedByTransport {
+    /// The code's wire value, or [`Self::NOT_SET`].
+    code: AtomicU8,
+}
+
+impl Default for EndedByTransport {
+    fn default() -> Self {
+        Self {
+            code: AtomicU8::new(Self::NOT_SET),
+        }
+    }
+}
+
+impl EndedByTransport {
+    const NOT_SET: u8 = u8::MAX;
+
+    pub fn set(&self, code: Code) {
+        // `Code` is a C-like enum of the wire values 0..=16.
+        let value = u8::try_from(code as i32).unwrap_or(Self::NOT_SET);
+        self.code.store(value, Ordering::Release);
+    }
+
+    pub fn get(&self) -> Option<Code> {
+        match self.code.load(Ordering::Acquire) {
+            Self::NOT_SET => None,
+            value => Some(Code::from_i32(i32::from(value))),
+        }
     }
 }
 
@@ -108,6 +145,7 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let method = MethodSlot::of(request.uri().path());
+        let ended = request.extensions().get::<Arc<EndedByTransport>>().cloned();
         let span = tracing::info_span!(
             "rpc",
             method = %request.uri().path(),
@@ -123,6 +161,7 @@ where
                 finished: false,
                 method,
                 metrics: Arc::clone(&self.metrics),
+                ended,
             }),
         }
     }
@@ -136,6 +175,8 @@ struct CallLog {
     finished: bool,
     method: MethodSlot,
     metrics: Arc<Metrics>,
+    /// Set by the transport when it, not the handler, ended the call.
+    ended: Option<Arc<EndedByTransport>>,
 }
 
 impl CallLog {
@@ -159,7 +200,12 @@ impl CallLog {
 
 impl Drop for CallLog {
     fn drop(&mut self) {
-        self.finish(Code::Cancelled);
+        let code = self
+            .ended
+            .as_ref()
+            .and_then(|ended| ended.get())
+            .unwrap_or(Code::Cancelled);
+        self.finish(code);
     }
 }
 

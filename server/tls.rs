@@ -1,9 +1,10 @@
-//! TLS and mutual TLS for the server, with rustls (tonic's `tls-ring`).
+//! TLS and mutual TLS for the server, with rustls (the `ring` provider).
 //!
 //! `bank-server --tls-cert FILE --tls-key FILE` serves every service (bank,
 //! health, reflection) over TLS; `--tls-client-ca FILE` also requires every
 //! client to present a certificate signed by that CA (mutual TLS). The check
-//! happens in the handshake, before any call is read.
+//! happens in the handshake, before any call is read; the handshake must
+//! complete within the transport's handshake timeout.
 //!
 //! The PEM files are read and checked once, at start-up, by
 //! [`ServerTls::from_files`]: a wrong path, a file of the wrong kind or a key
@@ -12,17 +13,16 @@
 //! the same thing from PEM text with [`ServerTls::from_pem`].
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::Arc;
 
+use rustls::RootCertStore;
+use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
+use tokio_rustls::TlsAcceptor;
 
-/// How long a client may take to complete the TLS handshake. Handshakes run
-/// beside each other, but each holds a socket and a task: without a bound, a
-/// client that opens TCP connections and never speaks TLS would keep them
-/// forever. Ten seconds is far above a real handshake, even across oceans.
-pub const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The one protocol offered in ALPN: gRPC is HTTP/2 only.
+const ALPN_H2: &[u8] = b"h2";
 
 /// Why the TLS configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -40,8 +40,7 @@ pub enum TlsError {
         expected: &'static str,
         detail: String,
     },
-    /// With the whole chain of causes: tonic's own message is only
-    /// "transport error".
+    /// With the whole chain of causes.
     #[error("the TLS certificate and key cannot be used: {0}")]
     Unusable(String),
 }
@@ -50,7 +49,7 @@ pub enum TlsError {
 /// mutual TLS is on.
 #[derive(Clone, Debug)]
 pub struct ServerTls {
-    config: ServerTlsConfig,
+    config: Arc<rustls::ServerConfig>,
     mutual: bool,
 }
 
@@ -88,34 +87,47 @@ impl ServerTls {
         self.mutual
     }
 
-    /// The tonic configuration, for `Server::tls_config`.
-    pub fn config(&self) -> ServerTlsConfig {
-        self.config.clone()
+    /// What accepts TLS connections with this configuration.
+    pub(crate) fn acceptor(&self) -> TlsAcceptor {
+        TlsAcceptor::from(Arc::clone(&self.config))
     }
 
     fn checked(cert: Pem, key: Pem, client_ca: Option<Pem>) -> Result<Self, TlsError> {
-        check_certificates("certificate", &cert)?;
-        if let Err(error) = PrivateKeyDer::from_pem_slice(&key.text) {
-            return Err(not_pem("private key", &key, "private key", error));
-        }
-        let mut config = ServerTlsConfig::new()
-            .identity(Identity::from_pem(&cert.text, &key.text))
-            .timeout(TLS_HANDSHAKE_TIMEOUT);
-        let mutual = client_ca.is_some();
-        if let Some(client_ca) = client_ca {
-            check_certificates("client CA", &client_ca)?;
-            // Required, not optional: a client without a certificate is
-            // refused in the handshake.
-            config = config
-                .client_ca_root(Certificate::from_pem(&client_ca.text))
-                .client_auth_optional(false);
-        }
-        // Building the acceptor is what parses the key and matches it to the
-        // certificate: doing it now turns a bad pair into a start-up error.
-        Server::builder()
-            .tls_config(config.clone())
+        let chain = certificates("certificate", &cert)?;
+        let private_key = PrivateKeyDer::from_pem_slice(&key.text)
+            .map_err(|error| not_pem("private key", &key, "private key", error))?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
+            .with_safe_default_protocol_versions()
             .map_err(|error| TlsError::Unusable(error_chain(&error)))?;
-        Ok(Self { config, mutual })
+        let mutual = client_ca.is_some();
+        let builder = match client_ca {
+            Some(client_ca) => {
+                let mut roots = RootCertStore::empty();
+                for certificate in certificates("client CA", &client_ca)? {
+                    roots
+                        .add(certificate)
+                        .map_err(|error| not_pem("client CA", &client_ca, "certificate", error))?;
+                }
+                // Required, not optional: a client without a certificate is
+                // refused in the handshake.
+                let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                    .build()
+                    .map_err(|error| TlsError::Unusable(error_chain(&error)))?;
+                builder.with_client_cert_verifier(verifier)
+            }
+            None => builder.with_no_client_auth(),
+        };
+        // rustls checks here that the key matches the certificate: a bad
+        // pair is a start-up error, not a failure of every handshake.
+        let mut config = builder
+            .with_single_cert(chain, private_key)
+            .map_err(|error| TlsError::Unusable(error_chain(&error)))?;
+        config.alpn_protocols = vec![ALPN_H2.to_vec()];
+        Ok(Self {
+            config: Arc::new(config),
+            mutual,
+        })
     }
 }
 
@@ -143,18 +155,15 @@ fn read(what: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
 }
 
 /// At least one certificate, and nothing malformed.
-fn check_certificates(what: &'static str, pem: &Pem) -> Result<(), TlsError> {
-    let mut found = false;
+fn certificates(what: &'static str, pem: &Pem) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let mut found = Vec::new();
     for certificate in CertificateDer::pem_slice_iter(&pem.text) {
-        if let Err(error) = certificate {
-            return Err(not_pem(what, pem, "certificate", error));
-        }
-        found = true;
+        found.push(certificate.map_err(|error| not_pem(what, pem, "certificate", error))?);
     }
-    if found {
-        Ok(())
-    } else {
+    if found.is_empty() {
         Err(not_pem(what, pem, "certificate", "no CERTIFICATE block found"))
+    } else {
+        Ok(found)
     }
 }
 
@@ -172,7 +181,7 @@ fn not_pem(
     }
 }
 
-/// An error and its causes on one line. tonic's transport errors say only
+/// An error and its causes on one line. Transport errors often say only
 /// "transport error"; what went wrong (a key that does not match, no trust
 /// store) is in their sources.
 pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {

@@ -36,7 +36,7 @@ use crate::proto::v1::session_reply::Outcome;
 use crate::proto::v1::{ConvertRequest, SessionReply};
 use crate::rate_board::RateBoard;
 use crate::service::status::item_error;
-use crate::service::{BankApi, CallTimer, caller_lang, wire};
+use crate::service::{BankApi, CallTimer, caller_connection, caller_lang, wire};
 use crate::shutdown::unavailable;
 
 /// The response stream of `ConvertSession`.
@@ -46,9 +46,10 @@ pub fn convert_session(
     api: &BankApi,
     request: Request<Streaming<ConvertRequest>>,
 ) -> Result<Response<SessionStream>, Status> {
-    api.drain.refuse_new_calls()?;
     let lang = caller_lang(&request);
-    let open = api.open.open_session(lang)?;
+    let open = api
+        .open
+        .open_session(caller_connection(&request).as_ref(), lang)?;
     let mut timer = CallTimer::deadline_and_idle(&request, api.idle_timeout, lang);
     let mut requests = request.into_inner();
     let board = api.board.clone();

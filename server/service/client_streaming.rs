@@ -33,8 +33,9 @@ pub async fn convert_batch(
     api: &BankApi,
     request: Request<Streaming<ConvertRequest>>,
 ) -> Result<Response<BatchSummary>, Status> {
-    api.drain.refuse_new_calls()?;
     let lang = caller_lang(&request);
+    // Held until the summary is sent, or the client leaves.
+    let _open = api.open.open_batch(lang)?;
     let mut timer = CallTimer::deadline_and_idle(&request, api.idle_timeout, lang);
     let mut items = request.into_inner();
     let mut totals = BatchTotals::new();

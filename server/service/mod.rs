@@ -50,14 +50,21 @@ pub fn caller_lang<T>(request: &Request<T>) -> Lang {
         .map_or(Lang::En, Lang::from_accept_language)
 }
 
-/// The limits the service enforces itself, per server. (Per-connection
-/// limits are the transport's; see `server`.)
+/// The limits the service enforces itself. (Handlers per connection, the
+/// stall limit and the connection's age are the transport's; see
+/// `transport`.)
 #[derive(Debug, Clone, Copy)]
 pub struct ServiceLimits {
     /// Rate feeds open at once; one more gets RESOURCE_EXHAUSTED.
     pub max_feeds: usize,
     /// Sessions open at once; one more gets RESOURCE_EXHAUSTED.
     pub max_sessions: usize,
+    /// Batches running at once; one more gets RESOURCE_EXHAUSTED.
+    pub max_batches: usize,
+    /// Rate feeds open at once on one connection.
+    pub max_feeds_per_connection: usize,
+    /// Sessions open at once on one connection.
+    pub max_sessions_per_connection: usize,
     /// How long a batch or session may wait for its client's next message.
     pub idle_timeout: Duration,
 }
@@ -67,6 +74,9 @@ impl Default for ServiceLimits {
         Self {
             max_feeds: limits::DEFAULT_MAX_FEEDS,
             max_sessions: limits::DEFAULT_MAX_SESSIONS,
+            max_batches: limits::DEFAULT_MAX_BATCHES,
+            max_feeds_per_connection: limits::DEFAULT_MAX_FEEDS_PER_CONNECTION,
+            max_sessions_per_connection: limits::DEFAULT_MAX_SESSIONS_PER_CONNECTION,
             idle_timeout: limits::DEFAULT_IDLE_TIMEOUT,
         }
     }
@@ -93,7 +103,7 @@ impl BankApi {
             board,
             drain,
             metrics: Arc::default(),
-            open: Arc::new(OpenStreams::with_caps(limits.max_feeds, limits.max_sessions)),
+            open: Arc::new(OpenStreams::with_limits(&limits)),
             idle_timeout: limits.idle_timeout,
         }
     }
@@ -114,31 +124,40 @@ impl BankApi {
 /// the metrics; the caps keep a crowd of streams from taking the memory and
 /// the tick fan-out every other client needs.
 ///
-/// These caps are the service's own because tonic's concurrency limits
-/// count a handler only until it returns, and a feed's or session's
-/// handler returns its stream at once: the slot must be held by the stream.
+/// These caps are the service's own because a handler slot of the
+/// transport is held only until the handler returns, and a feed's or
+/// session's handler returns its stream at once: the place must be held by
+/// the stream.
 #[derive(Debug)]
 pub struct OpenStreams {
     feeds: AtomicUsize,
     sessions: AtomicUsize,
-    max_feeds: usize,
-    max_sessions: usize,
+    batches: AtomicUsize,
+    caps: ServiceLimits,
 }
 
 impl Default for OpenStreams {
     fn default() -> Self {
-        let limits = ServiceLimits::default();
-        Self::with_caps(limits.max_feeds, limits.max_sessions)
+        Self::with_limits(&ServiceLimits::default())
     }
 }
 
+/// The feeds and sessions open on one connection, so that one connection
+/// cannot take every place of the server. The transport puts one in the
+/// extensions of every request of the connection.
+#[derive(Debug, Default)]
+pub struct ConnectionStreams {
+    feeds: AtomicUsize,
+    sessions: AtomicUsize,
+}
+
 impl OpenStreams {
-    pub fn with_caps(max_feeds: usize, max_sessions: usize) -> Self {
+    pub fn with_limits(limits: &ServiceLimits) -> Self {
         Self {
             feeds: AtomicUsize::new(0),
             sessions: AtomicUsize::new(0),
-            max_feeds,
-            max_sessions,
+            batches: AtomicUsize::new(0),
+            caps: *limits,
         }
     }
 
@@ -150,44 +169,124 @@ impl OpenStreams {
         self.sessions.load(Ordering::Relaxed)
     }
 
-    /// A place for one more feed, or RESOURCE_EXHAUSTED if all are taken.
-    fn open_feed(self: &Arc<Self>, lang: Lang) -> Result<OpenGuard, Status> {
-        OpenGuard::enter(Arc::clone(self), |open| &open.feeds, self.max_feeds)
-            .ok_or_else(|| status::too_many(Capped::Feeds, self.max_feeds, lang))
+    pub fn batches(&self) -> usize {
+        self.batches.load(Ordering::Relaxed)
     }
 
-    /// A place for one more session, or RESOURCE_EXHAUSTED if all are taken.
-    fn open_session(self: &Arc<Self>, lang: Lang) -> Result<OpenGuard, Status> {
-        OpenGuard::enter(Arc::clone(self), |open| &open.sessions, self.max_sessions)
-            .ok_or_else(|| status::too_many(Capped::Sessions, self.max_sessions, lang))
+    /// A place for one more feed, on the server and on the caller's
+    /// connection, or RESOURCE_EXHAUSTED if either is full.
+    fn open_feed(
+        self: &Arc<Self>,
+        connection: Option<&Arc<ConnectionStreams>>,
+        lang: Lang,
+    ) -> Result<OpenGuard, Status> {
+        let on_connection = match connection {
+            Some(connection) => Some(
+                Place::take(
+                    Arc::clone(connection),
+                    |c| &c.feeds,
+                    self.caps.max_feeds_per_connection,
+                )
+                .ok_or_else(|| {
+                    status::too_many(
+                        Capped::FeedsPerConnection,
+                        self.caps.max_feeds_per_connection,
+                        lang,
+                    )
+                })?,
+            ),
+            None => None,
+        };
+        let on_server = Place::take(Arc::clone(self), |open| &open.feeds, self.caps.max_feeds)
+            .ok_or_else(|| status::too_many(Capped::Feeds, self.caps.max_feeds, lang))?;
+        Ok(OpenGuard {
+            _on_server: on_server,
+            _on_connection: on_connection,
+        })
+    }
+
+    /// A place for one more session, on the server and on the caller's
+    /// connection, or RESOURCE_EXHAUSTED if either is full.
+    fn open_session(
+        self: &Arc<Self>,
+        connection: Option<&Arc<ConnectionStreams>>,
+        lang: Lang,
+    ) -> Result<OpenGuard, Status> {
+        let on_connection = match connection {
+            Some(connection) => Some(
+                Place::take(
+                    Arc::clone(connection),
+                    |c| &c.sessions,
+                    self.caps.max_sessions_per_connection,
+                )
+                .ok_or_else(|| {
+                    status::too_many(
+                        Capped::SessionsPerConnection,
+                        self.caps.max_sessions_per_connection,
+                        lang,
+                    )
+                })?,
+            ),
+            None => None,
+        };
+        let on_server = Place::take(Arc::clone(self), |open| &open.sessions, self.caps.max_sessions)
+            .ok_or_else(|| status::too_many(Capped::Sessions, self.caps.max_sessions, lang))?;
+        Ok(OpenGuard {
+            _on_server: on_server,
+            _on_connection: on_connection,
+        })
+    }
+
+    /// A place for one more batch, or RESOURCE_EXHAUSTED if all are taken.
+    /// (Per connection, batches are bounded by the transport's handler
+    /// limit: a batch's handler runs until its summary.)
+    fn open_batch(self: &Arc<Self>, lang: Lang) -> Result<OpenGuard, Status> {
+        let on_server = Place::take(Arc::clone(self), |open| &open.batches, self.caps.max_batches)
+            .ok_or_else(|| status::too_many(Capped::Batches, self.caps.max_batches, lang))?;
+        Ok(OpenGuard {
+            _on_server: on_server,
+            _on_connection: None,
+        })
     }
 }
 
 /// Held by a stream for its whole life; dropping it (the stream ended, or
-/// the client went away and tonic dropped the stream) frees its place.
+/// the client went away and the stream was dropped) frees its places.
 struct OpenGuard {
-    open: Arc<OpenStreams>,
-    counter: fn(&OpenStreams) -> &AtomicUsize,
+    _on_server: Place<OpenStreams>,
+    _on_connection: Option<Place<ConnectionStreams>>,
 }
 
-impl OpenGuard {
+/// One counted place in `owner`.
+struct Place<T> {
+    owner: Arc<T>,
+    counter: fn(&T) -> &AtomicUsize,
+}
+
+impl<T> Place<T> {
     /// Takes a place if fewer than `max` are taken. The check and the
     /// increment are one compare-and-swap, so two calls racing for the last
     /// place cannot both get it.
-    fn enter(open: Arc<OpenStreams>, counter: fn(&OpenStreams) -> &AtomicUsize, max: usize) -> Option<Self> {
-        counter(&open)
+    fn take(owner: Arc<T>, counter: fn(&T) -> &AtomicUsize, max: usize) -> Option<Self> {
+        counter(&owner)
             .fetch_update(Ordering::AcqRel, Ordering::Relaxed, |count| {
                 (count < max).then_some(count + 1)
             })
             .ok()?;
-        Some(Self { open, counter })
+        Some(Self { owner, counter })
     }
 }
 
-impl Drop for OpenGuard {
+impl<T> Drop for Place<T> {
     fn drop(&mut self) {
-        (self.counter)(&self.open).fetch_sub(1, Ordering::AcqRel);
+        (self.counter)(&self.owner).fetch_sub(1, Ordering::AcqRel);
     }
+}
+
+/// The caller's connection, as the transport labelled it (absent when the
+/// service is called without the transport, as in unit tests).
+fn caller_connection<T>(request: &Request<T>) -> Option<Arc<ConnectionStreams>> {
+    request.extensions().get::<Arc<ConnectionStreams>>().cloned()
 }
 
 /// The time limits of one call, watched by a single timer for its whole

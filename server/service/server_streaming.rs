@@ -34,7 +34,7 @@ use tonic::{Request, Response, Status};
 use crate::domain::rates::{Pair, Snapshot};
 use crate::proto::v1::{RateUpdate, StreamRatesRequest};
 use crate::service::status::to_status;
-use crate::service::{BankApi, CallTimer, caller_lang, wire};
+use crate::service::{BankApi, CallTimer, caller_connection, caller_lang, wire};
 use crate::shutdown::unavailable;
 
 /// The response stream of `StreamRates`.
@@ -44,9 +44,9 @@ pub fn stream_rates(
     api: &BankApi,
     request: Request<StreamRatesRequest>,
 ) -> Result<Response<RateStream>, Status> {
-    api.drain.refuse_new_calls()?;
     let lang = caller_lang(&request);
     let mut timer = CallTimer::deadline(&request, lang);
+    let connection = caller_connection(&request);
     let request = request.into_inner();
     let pairs = Pair::parse_list(&request.pairs).map_err(|error| to_status(error, lang))?;
     // 0 means "until the client cancels".
@@ -58,7 +58,7 @@ pub fn stream_rates(
     let mut snapshot = api.board.current().map_err(|error| to_status(error, lang))?;
     // Last, after every check that could refuse the call: the place is
     // taken only for a stream that will run.
-    let open = api.open.open_feed(lang)?;
+    let open = api.open.open_feed(connection.as_ref(), lang)?;
     let drained = api.drain.started_owned();
     let metrics = Arc::clone(&api.metrics);
 

@@ -82,6 +82,9 @@ pub fn item_error(index: u64, request_id: &str, error: &DomainError, lang: Lang)
 pub enum Capped {
     Feeds,
     Sessions,
+    Batches,
+    FeedsPerConnection,
+    SessionsPerConnection,
 }
 
 /// RESOURCE_EXHAUSTED: the server already holds `max` calls of this kind.
@@ -91,6 +94,9 @@ pub fn too_many(kind: Capped, max: usize, lang: Lang) -> Status {
     localized(Code::ResourceExhausted, lang, |messages| match kind {
         Capped::Feeds => tr!(messages, "error-too-many-feeds", max = max),
         Capped::Sessions => tr!(messages, "error-too-many-sessions", max = max),
+        Capped::Batches => tr!(messages, "error-too-many-batches", max = max),
+        Capped::FeedsPerConnection => tr!(messages, "error-too-many-feeds-per-connection", max = max),
+        Capped::SessionsPerConnection => tr!(messages, "error-too-many-sessions-per-connection", max = max),
     })
 }
 
@@ -107,6 +113,59 @@ pub fn idle_too_long(idle: Duration, lang: Lang) -> Status {
     localized(Code::Cancelled, lang, |messages| {
         tr!(messages, "error-idle", idle = idle)
     })
+}
+
+/// RESOURCE_EXHAUSTED: the client read nothing for `limit` while a reply
+/// waited for room (HTTP/2 flow control closed), so the server ended the
+/// call to free its place. The code of a quota reached, here the server's
+/// patience with one reader; the client may call again and read.
+pub fn stalled(limit: Duration, lang: Lang) -> Status {
+    let limit = humantime::format_duration(limit).to_string();
+    localized(Code::ResourceExhausted, lang, |messages| {
+        tr!(messages, "error-stalled", limit = limit)
+    })
+}
+
+/// RESOURCE_EXHAUSTED: a request message declared `size` bytes, more than
+/// the `max` its method accepts. The gRPC status guide's code for a message
+/// over the size limit (tonic's own check answers OUT_OF_RANGE).
+pub fn message_too_large(size: u64, max: usize, lang: Lang) -> Status {
+    localized(Code::ResourceExhausted, lang, |messages| {
+        tr!(messages, "error-message-too-large", size = size, max = max)
+    })
+}
+
+/// CANCELLED: a call that sends one request message did not send it whole
+/// within `limit` of its start; the server abandoned it (see
+/// [`idle_too_long`] for why CANCELLED).
+pub fn request_too_slow(limit: Duration, lang: Lang) -> Status {
+    let limit = humantime::format_duration(limit).to_string();
+    localized(Code::Cancelled, lang, |messages| {
+        tr!(messages, "error-request-too-slow", limit = limit)
+    })
+}
+
+/// RESOURCE_EXHAUSTED: this connection already runs `max` handlers; the
+/// call is refused at once rather than queued (load shedding).
+pub fn shed(max: usize, lang: Lang) -> Status {
+    localized(Code::ResourceExhausted, lang, |messages| {
+        tr!(messages, "error-shed", max = max)
+    })
+}
+
+/// UNAVAILABLE: the call's connection reached its maximum age and its
+/// grace period is over. Clients retry UNAVAILABLE on a new connection.
+pub fn connection_closing(lang: Lang) -> Status {
+    localized(Code::Unavailable, lang, |messages| {
+        tr!(messages, "error-connection-closing")
+    })
+}
+
+/// CANCELLED: the client reset its stream (or its connection broke) while
+/// the server was reading the request. Not localized: nobody is left to
+/// read it; it names the call's end in the logs and metrics.
+pub fn client_cancelled() -> Status {
+    Status::cancelled("the client cancelled the call")
 }
 
 /// DEADLINE_EXCEEDED: the client's `grpc-timeout` passed before the call

@@ -1,0 +1,563 @@
+//! One HTTP/2 stream, one gRPC call: from its headers to its trailers.
+//!
+//! The connection spawns one task per stream, running [`serve_stream`]. The
+//! task owns both halves of the stream and drives, in one place, everything
+//! that bounds what a call may cost:
+//!
+//! 1. **The request.** h2 hands over request bytes as DATA frames arrive.
+//!    The task moves them at once into one compact buffer per call (the
+//!    [`Inbox`]) that the handler reads through [`RequestBody`], and gives
+//!    the client flow-control credit back only when the handler has read
+//!    them. So a client that sends faster than the handler reads (a session
+//!    pipelining requests without reading the replies) is stopped by the
+//!    stream window, [`STREAM_WINDOW_BYTES`](crate::limits::STREAM_WINDOW_BYTES),
+//!    and what it sent costs that much memory at most, in one buffer rather
+//!    than thousands of tiny frames. (Left in h2, thousands of small frames
+//!    exhaust its per-connection frame budget, and h2 then closes the whole
+//!    connection with ENHANCE_YOUR_CALM, taking every other call on it.)
+//!    On the way in, each message's declared length is checked against its
+//!    method's limit ([`MethodRules`]) before any of it is kept; a call that
+//!    sends one message must send it within
+//!    [`REQUEST_BODY_TIMEOUT`](crate::limits::REQUEST_BODY_TIMEOUT); a client
+//!    that resets the stream mid-request ends the call as CANCELLED.
+//! 2. **The handler** runs (the router with its layers) until it returns
+//!    the response headers; meanwhile the request keeps flowing in.
+//! 3. **The response** is piped into HTTP/2 *capacity first*: the task asks
+//!    the response body for its next chunk only when HTTP/2 has room for
+//!    it, that is when the client has read what was sent before. A reader
+//!    that stops reading therefore costs at most one chunk beyond its
+//!    window and [`MAX_SEND_BUFFER_BYTES`](crate::limits::MAX_SEND_BUFFER_BYTES),
+//!    not h2's default 400 KiB; a feed is simply not asked for updates, and
+//!    skips to the newest tick when asked again (its latest-value
+//!    semantics). If no room appears for the stall limit, the task ends the
+//!    call itself with RESOURCE_EXHAUSTED in the trailers (trailers need no
+//!    flow-control room) and drops the body, which frees the call's place.
+//!
+//! The call also ends, with UNAVAILABLE, when its connection is cut (past
+//! its maximum age and grace, or past the drain's grace), and, for an
+//! endless watch (health's `Watch`), when the drain starts, once what it
+//! had ready is sent. A `grpc-message` is never longer than
+//! [`MAX_STATUS_MESSAGE_BYTES`](crate::limits::MAX_STATUS_MESSAGE_BYTES).
+//!
+//! Everything runs in this one task: the handler's futures and streams are
+//! polled from here, so the request buffer, the response pipe and the
+//! timers need no channel between tasks.
+
+use std::convert::Infallible;
+use std::future::{Future, poll_fn};
+use std::pin::{Pin, pin};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use h2::server::SendResponse;
+use h2::{RecvStream, SendStream};
+use http::{HeaderMap, HeaderValue};
+use http_body::{Body, Frame};
+use tokio::time::Sleep;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
+use tonic::Status;
+use tower::{Service, ServiceExt};
+
+use crate::i18n::Lang;
+use crate::limits;
+use crate::metrics::{Metrics, Refusal};
+use crate::service::status;
+use crate::shutdown::{Drain, unavailable};
+use crate::telemetry::EndedByTransport;
+use crate::transport::methods::{MessageSizeCheck, MethodRules};
+
+/// What a stream needs from its connection and server.
+pub(crate) struct StreamScope {
+    pub metrics: Arc<Metrics>,
+    pub drain: Drain,
+    /// Cancelled when the connection's calls must end now (maximum age and
+    /// its grace passed, or the drain's grace passed).
+    pub cut: CancellationToken,
+    /// How long a reply may wait for the client to make room.
+    pub stall_limit: Duration,
+    /// The call's place among its connection's running handlers, given
+    /// back when the handler returns its response.
+    pub handler_slot: Option<HandlerSlot>,
+}
+
+/// One of a connection's handler places (see
+/// [`DEFAULT_CONCURRENCY_PER_CONNECTION`](crate::limits::DEFAULT_CONCURRENCY_PER_CONNECTION)).
+pub(crate) struct HandlerSlot(Arc<AtomicUsize>);
+
+impl HandlerSlot {
+    /// A place if fewer than `max` are taken: one compare-and-swap, so two
+    /// calls racing for the last place cannot both get it.
+    pub(crate) fn take(running: &Arc<AtomicUsize>, max: usize) -> Option<Self> {
+        running
+            .fetch_update(Ordering::AcqRel, Ordering::Relaxed, |count| {
+                (count < max).then_some(count + 1)
+            })
+            .ok()?;
+        Some(Self(Arc::clone(running)))
+    }
+}
+
+impl Drop for HandlerSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Serves one call; see the module documentation for its lifecycle.
+pub(crate) async fn serve_stream<S, B>(
+    service: S,
+    request: http::Request<RecvStream>,
+    mut respond: SendResponse<Bytes>,
+    mut scope: StreamScope,
+) where
+    S: Service<http::Request<RequestBody>, Response = http::Response<B>, Error = Infallible>,
+    B: Body<Data = Bytes>,
+{
+    let (mut parts, recv) = request.into_parts();
+    let rules = MethodRules::of(parts.uri.path());
+    let lang = CallerLang(parts.headers.get(ACCEPT_LANGUAGE).cloned());
+    let ended = Arc::new(EndedByTransport::default());
+    parts.extensions.insert(Arc::clone(&ended));
+    let inbox = Arc::new(Inbox::default());
+    let body = RequestBody {
+        inbox: Arc::clone(&inbox),
+    };
+    let mut reader = Reader {
+        recv: Some(recv),
+        inbox,
+        check: MessageSizeCheck::new(rules.max_message_bytes),
+        metrics: Arc::clone(&scope.metrics),
+        lang: lang.clone(),
+        body_deadline: rules
+            .single_request
+            .then(|| Box::pin(tokio::time::sleep(limits::REQUEST_BODY_TIMEOUT))),
+    };
+    let mut cut = pin!(scope.cut.clone().cancelled_owned());
+
+    // Until the handler returns its response headers.
+    let mut call = pin!(service.oneshot(http::Request::from_parts(parts, body)));
+    let handled = poll_fn(|cx| {
+        reader.poll(cx);
+        if let Poll::Ready(result) = call.as_mut().poll(cx) {
+            let Ok(response) = result;
+            return Poll::Ready(Handled::Response(response));
+        }
+        reader.release_read(); // what the handler read in this poll
+        if respond.poll_reset(cx).is_ready() {
+            return Poll::Ready(Handled::ClientLeft);
+        }
+        if cut.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Handled::Cut);
+        }
+        Poll::Pending
+    })
+    .await;
+    scope.handler_slot = None;
+    let response = match handled {
+        Handled::Response(response) => response,
+        // Dropping the handler's future is its cancellation.
+        Handled::ClientLeft => return,
+        Handled::Cut => {
+            send_trailers_only(&mut respond, status::connection_closing(lang.get()));
+            return;
+        }
+    };
+
+    let (parts, body) = response.into_parts();
+    let mut head = http::Response::from_parts(parts, ());
+    cap_status_message(head.headers_mut());
+    let trailers_only = body.is_end_stream();
+    let Ok(mut sender) = respond.send_response(head, trailers_only) else {
+        return;
+    };
+    if trailers_only {
+        return;
+    }
+
+    let mut body = pin!(body);
+    let mut stall: Option<Pin<Box<Sleep>>> = None;
+    let mut drained = rules.ends_at_drain.then(|| Box::pin(scope.drain.started_owned()));
+    let piped = poll_fn(|cx| {
+        reader.poll(cx);
+        let piped = pipe(
+            &mut sender,
+            body.as_mut(),
+            cx,
+            &mut stall,
+            scope.stall_limit,
+            drained.as_mut(),
+        );
+        reader.release_read();
+        if piped.is_pending() {
+            if sender.poll_reset(cx).is_ready() {
+                return Poll::Ready(Piped::ClientLeft);
+            }
+            if cut.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Piped::Cut);
+            }
+        }
+        piped
+    })
+    .await;
+
+    let end = match piped {
+        Piped::Done | Piped::ClientLeft => return,
+        Piped::Failed => {
+            // A response body error that tonic did not turn into trailers
+            // (tonic's own bodies never do this): the client must not wait.
+            sender.send_reset(h2::Reason::INTERNAL_ERROR);
+            return;
+        }
+        Piped::Stalled => {
+            scope.metrics.record_refusal(Refusal::Stalled);
+            status::stalled(scope.stall_limit, lang.get())
+        }
+        Piped::Cut => status::connection_closing(lang.get()),
+        Piped::Drained => unavailable(),
+    };
+    ended.set(end.code());
+    let _ = sender.send_trailers(status_trailers(end));
+}
+
+/// How the handler phase ended.
+enum Handled<R> {
+    Response(R),
+    ClientLeft,
+    Cut,
+}
+
+/// How the response phase ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piped {
+    /// The body ended (with its trailers): the normal end.
+    Done,
+    /// The client reset the stream or the connection broke.
+    ClientLeft,
+    /// The response body failed.
+    Failed,
+    /// No room for a reply for the stall limit.
+    Stalled,
+    /// The connection's calls must end now.
+    Cut,
+    /// An endless watch, at the drain, after what it had ready.
+    Drained,
+}
+
+/// Moves response chunks into HTTP/2 while it has room, capacity first:
+/// the body is polled only when one more byte could be sent at once.
+fn pipe<B>(
+    sender: &mut SendStream<Bytes>,
+    mut body: Pin<&mut B>,
+    cx: &mut Context<'_>,
+    stall: &mut Option<Pin<Box<Sleep>>>,
+    stall_limit: Duration,
+    mut drained: Option<&mut Pin<Box<WaitForCancellationFutureOwned>>>,
+) -> Poll<Piped>
+where
+    B: Body<Data = Bytes>,
+{
+    loop {
+        // One byte beyond what is buffered: room means the client has made
+        // space for everything sent so far (or h2 can still buffer it).
+        sender.reserve_capacity(1);
+        if sender.capacity() == 0 {
+            match sender.poll_capacity(cx) {
+                Poll::Ready(Some(Ok(_))) => continue,
+                Poll::Ready(Some(Err(_)) | None) => return Poll::Ready(Piped::ClientLeft),
+                Poll::Pending => {
+                    let timer = stall.get_or_insert_with(|| Box::pin(tokio::time::sleep(stall_limit)));
+                    return match timer.as_mut().poll(cx) {
+                        Poll::Ready(()) => Poll::Ready(Piped::Stalled),
+                        Poll::Pending => Poll::Pending,
+                    };
+                }
+            }
+        }
+        *stall = None;
+        match body.as_mut().poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                Ok(data) => {
+                    let end = body.is_end_stream();
+                    if sender.send_data(data, end).is_err() {
+                        return Poll::Ready(Piped::ClientLeft);
+                    }
+                    if end {
+                        return Poll::Ready(Piped::Done);
+                    }
+                }
+                Err(frame) => {
+                    if let Ok(mut trailers) = frame.into_trailers() {
+                        sender.reserve_capacity(0);
+                        cap_status_message(&mut trailers);
+                        let _ = sender.send_trailers(trailers);
+                        return Poll::Ready(Piped::Done);
+                    }
+                }
+            },
+            Poll::Ready(Some(Err(_))) => return Poll::Ready(Piped::Failed),
+            Poll::Ready(None) => {
+                let _ = sender.send_data(Bytes::new(), true);
+                return Poll::Ready(Piped::Done);
+            }
+            Poll::Pending => {
+                // Nothing ready: give the reserved byte back, so that an idle
+                // stream holds none of the connection's window.
+                sender.reserve_capacity(0);
+                if let Some(drained) = drained.as_mut()
+                    && drained.as_mut().poll(cx).is_ready()
+                {
+                    return Poll::Ready(Piped::Drained);
+                }
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
+/// The trailers that carry `status` (`grpc-status`, `grpc-message`,
+/// `grpc-status-details-bin`).
+fn status_trailers(status: Status) -> HeaderMap {
+    let (parts, ()) = status.into_http::<()>().into_parts();
+    let mut trailers = parts.headers;
+    trailers.remove(http::header::CONTENT_TYPE);
+    cap_status_message(&mut trailers);
+    trailers
+}
+
+/// A response that is only a status, with no message.
+pub(crate) fn send_trailers_only(respond: &mut SendResponse<Bytes>, status: Status) {
+    let (mut parts, ()) = status.into_http::<()>().into_parts();
+    cap_status_message(&mut parts.headers);
+    let _ = respond.send_response(http::Response::from_parts(parts, ()), true);
+}
+
+/// Cuts `grpc-message` to [`limits::MAX_STATUS_MESSAGE_BYTES`], so that no
+/// status, whoever wrote it, echoes unbounded input back. The value is
+/// percent-encoded: the cut never splits a `%XX` escape.
+fn cap_status_message(headers: &mut HeaderMap) {
+    let Some(message) = headers.get("grpc-message") else {
+        return;
+    };
+    let bytes = message.as_bytes();
+    if bytes.len() <= limits::MAX_STATUS_MESSAGE_BYTES {
+        return;
+    }
+    let mut end = limits::MAX_STATUS_MESSAGE_BYTES;
+    // Back off to before an escape that would be cut.
+    if let Some(percent) = bytes[end.saturating_sub(2)..end].iter().rposition(|&b| b == b'%') {
+        end = end - 2 + percent;
+    }
+    // Percent-encoding of UTF-8 may leave a character's escapes cut in
+    // the middle; a decoder reads that as a replacement character, which
+    // is acceptable for a message already cut short.
+    if let Ok(cut) = HeaderValue::from_bytes(&bytes[..end]) {
+        headers.insert("grpc-message", cut);
+    }
+}
+
+const ACCEPT_LANGUAGE: &str = "accept-language";
+
+/// The language of a call's `accept-language` header.
+pub(crate) fn caller_lang(headers: &HeaderMap) -> Lang {
+    CallerLang(headers.get(ACCEPT_LANGUAGE).cloned()).get()
+}
+
+/// The caller's `accept-language`, parsed only when a status needs it.
+#[derive(Clone)]
+struct CallerLang(Option<HeaderValue>);
+
+impl CallerLang {
+    fn get(&self) -> Lang {
+        self.0
+            .as_ref()
+            .and_then(|value| value.to_str().ok())
+            .map_or(Lang::En, Lang::from_accept_language)
+    }
+}
+
+/// Request bytes received and not yet read by the handler, shared between
+/// the [`Reader`] (which fills it) and the [`RequestBody`] (which empties
+/// it). Both live in the stream's task; the lock is never contended.
+#[derive(Default)]
+struct Inbox {
+    state: Mutex<InboxState>,
+}
+
+#[derive(Default)]
+struct InboxState {
+    /// Received, not yet read: one buffer however the client cut its frames.
+    pending: BytesMut,
+    /// Read by the handler (or thrown away), not yet credited back to the
+    /// client's flow-control window.
+    read_unreleased: usize,
+    /// `Some` once the request is over: `Ok` at its end, `Err` when it broke.
+    end: Option<Result<(), Status>>,
+    /// The handler waiting for bytes.
+    waker: Option<Waker>,
+    /// The handler dropped the body: what arrives now is thrown away.
+    body_dropped: bool,
+}
+
+impl Inbox {
+    fn lock(&self) -> MutexGuard<'_, InboxState> {
+        // The state stays consistent across a panic (plain fields).
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl InboxState {
+    fn wake(&mut self) {
+        if let Some(waker) = self.waker.take() {
+            waker.wake();
+        }
+    }
+
+    fn finish(&mut self, end: Result<(), Status>) {
+        if self.end.is_none() {
+            self.end = Some(end);
+        }
+        self.wake();
+    }
+}
+
+/// The request body as the handler sees it.
+pub struct RequestBody {
+    inbox: Arc<Inbox>,
+}
+
+impl Body for RequestBody {
+    type Data = Bytes;
+    type Error = Status;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
+        let mut state = self.inbox.lock();
+        if !state.pending.is_empty() {
+            let data = state.pending.split().freeze();
+            state.read_unreleased += data.len();
+            return Poll::Ready(Some(Ok(Frame::data(data))));
+        }
+        match &state.end {
+            Some(Ok(())) => Poll::Ready(None),
+            Some(Err(status)) => Poll::Ready(Some(Err(status.clone()))),
+            None => {
+                state.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        let state = self.inbox.lock();
+        state.pending.is_empty() && matches!(state.end, Some(Ok(())))
+    }
+}
+
+impl Drop for RequestBody {
+    fn drop(&mut self) {
+        let mut state = self.inbox.lock();
+        let unread = state.pending.len();
+        state.pending = BytesMut::new();
+        state.read_unreleased += unread;
+        state.body_dropped = true;
+    }
+}
+
+/// The receiving half of the stream, drained into the [`Inbox`] by the
+/// stream's task.
+struct Reader {
+    /// `None` once the request ended or broke.
+    recv: Option<RecvStream>,
+    inbox: Arc<Inbox>,
+    check: MessageSizeCheck,
+    metrics: Arc<Metrics>,
+    lang: CallerLang,
+    /// For calls that send one message: when it must have arrived whole.
+    body_deadline: Option<Pin<Box<Sleep>>>,
+}
+
+impl Reader {
+    /// Moves every DATA frame h2 holds into the inbox.
+    fn poll(&mut self, cx: &mut Context<'_>) {
+        let Some(recv) = self.recv.as_mut() else {
+            return;
+        };
+        let end = loop {
+            match recv.poll_data(cx) {
+                Poll::Ready(Some(Ok(data))) => {
+                    if let Err(size) = self.check.feed(&data) {
+                        self.metrics.record_refusal(Refusal::MessageTooLarge);
+                        let max = self.check.max();
+                        let _ = recv.flow_control().release_capacity(data.len());
+                        break Some(Err(status::message_too_large(size, max, self.lang.get())));
+                    }
+                    let mut state = self.inbox.lock();
+                    if state.body_dropped {
+                        state.read_unreleased += data.len();
+                    } else {
+                        state.pending.extend_from_slice(&data);
+                        state.wake();
+                    }
+                }
+                Poll::Ready(Some(Err(_))) => break Some(Err(status::client_cancelled())),
+                Poll::Ready(None) => break Some(Ok(())),
+                Poll::Pending => break None,
+            }
+        };
+        if let Some(end) = end {
+            self.end(end);
+            return;
+        }
+        if let Some(deadline) = self.body_deadline.as_mut()
+            && deadline.as_mut().poll(cx).is_ready()
+        {
+            let status = status::request_too_slow(limits::REQUEST_BODY_TIMEOUT, self.lang.get());
+            self.end(Err(status));
+        }
+    }
+
+    /// The request is over: tell the handler, stop reading.
+    fn end(&mut self, end: Result<(), Status>) {
+        self.body_deadline = None;
+        self.release_read();
+        self.recv = None;
+        self.inbox.lock().finish(end);
+    }
+
+    /// Credits the client's window with what the handler has read.
+    fn release_read(&mut self) {
+        let Some(recv) = self.recv.as_mut() else {
+            return;
+        };
+        let read = std::mem::take(&mut self.inbox.lock().read_unreleased);
+        if read > 0 {
+            let _ = recv.flow_control().release_capacity(read);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_status_message_is_cut_without_splitting_an_escape() {
+        let mut headers = HeaderMap::new();
+        let long = "a".repeat(limits::MAX_STATUS_MESSAGE_BYTES - 1) + "%C3%A9tail";
+        headers.insert("grpc-message", HeaderValue::from_str(&long).expect("ascii"));
+        cap_status_message(&mut headers);
+        let cut = headers.get("grpc-message").expect("kept").as_bytes();
+        assert_eq!(cut.len(), limits::MAX_STATUS_MESSAGE_BYTES - 1);
+        assert!(cut.iter().all(|&b| b == b'a'));
+    }
+
+    #[test]
+    fn a_short_status_message_is_left_alone() {
+        let mut headers = HeaderMap::new();
+        headers.insert("grpc-message", HeaderValue::from_static("amount%20too%20large"));
+        cap_status_message(&mut headers);
+        assert_eq!(headers.get("grpc-message").expect("kept"), "amount%20too%20large");
+    }
+}
