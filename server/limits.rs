@@ -100,13 +100,17 @@ pub const MAX_STATUS_MESSAGE_BYTES: usize = 1024;
 /// once HTTP/2 is spoken), and a thousand of them exhaust the file table.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Response bytes one stream may have queued in HTTP/2 beyond what the
-/// client has read. h2's default is 400 KiB per stream whatever the peer's
-/// window, so a feed whose reader stopped pinned about 670 KiB; 8 KiB holds
-/// several updates of a typical feed and still lets a fast reader get a
-/// large message (a batch summary, a reflection descriptor) at full speed,
-/// because the buffer refills as fast as the socket drains it.
-pub const MAX_SEND_BUFFER_BYTES: usize = 8 * 1024;
+/// Response bytes one stream may have queued in h2 before the response
+/// body is asked for more: 1 means one chunk at a time (a chunk is one
+/// message, or the replies of a session that were ready together). h2's
+/// default is 400 KiB per stream whatever the peer's window, so a feed
+/// whose reader stopped pinned about 670 KiB, and a reader that froze for a
+/// second got dozens of stale ticks on waking up. With one chunk queued, a
+/// stalled feed holds one update, and a reader that resumes gets at most
+/// one stale update before the newest tick. A fast reader loses nothing:
+/// h2 hands the chunk to the socket as soon as the window allows, and the
+/// next one is asked for at once.
+pub const MAX_SEND_BUFFER_BYTES: usize = 1;
 
 /// Request bytes the client may send on one stream before the server has
 /// read them (the HTTP/2 stream window). A session client that pipelines
@@ -180,3 +184,15 @@ pub const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 /// How long a closing connection may take to write its last GOAWAY before
 /// it is dropped: a peer that stopped reading must not hold a shutdown.
 pub const CLOSE_FLUSH_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// Framing overhead h2 lets a connection's unread small DATA frames cost
+/// before it closes the whole connection with ENHANCE_YOUR_CALM (each frame
+/// under 256 bytes costs 256 minus its length). h2's default, half the
+/// connection window, is spent by about 2,200 of a session's 19-byte
+/// requests; a client that pipelines them without reading its replies sent
+/// 14,000 before flow control stopped it, and lost its feed on the same
+/// connection. This budget covers a full connection window of frames of
+/// 16 bytes or more (no gRPC request frame is smaller), so flow control,
+/// not the budget, stops such a client. The frames themselves stay in h2
+/// only until the stream's task moves them into its compact buffer.
+pub const DATA_FRAME_BUDGET: usize = (CONNECTION_WINDOW_BYTES as usize / 16) * (256 - 16);

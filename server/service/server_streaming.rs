@@ -55,7 +55,17 @@ pub fn stream_rates(
     // Subscribe before reading the current tick, so that no tick can slip
     // between the two.
     let mut ticks = api.board.subscribe();
-    let mut snapshot = api.board.current().map_err(|error| to_status(error, lang))?;
+    // The current tick, published if the ticker has not yet: the first
+    // update is this tick or a newer one. Only its sequence is kept: the
+    // stream takes the snapshot itself from the board when it first runs,
+    // so a feed that is never read never keeps an old tick's snapshot
+    // alive (hundreds of them, one per tick, for a crowd of stalled feeds).
+    let first = api
+        .board
+        .current()
+        .map_err(|error| to_status(error, lang))?
+        .tick
+        .sequence;
     // Last, after every check that could refuse the call: the place is
     // taken only for a stream that will run.
     let open = api.open.open_feed(connection.as_ref(), lang)?;
@@ -66,8 +76,19 @@ pub fn stream_rates(
         let _open = open;
         let mut drained = std::pin::pin!(drained);
         let mut sent: u32 = 0;
-        loop {
-            match wire::rate_update(&snapshot, &pairs) {
+        let latest = Arc::clone(&ticks.borrow_and_update());
+        let skipped = latest.tick.sequence.saturating_sub(first);
+        if skipped > 0 {
+            metrics.record_skipped_ticks(skipped);
+        }
+        let mut next = Some(latest);
+        while let Some(snapshot) = next.take() {
+            let sequence = snapshot.tick.sequence;
+            let update = wire::rate_update(&snapshot, &pairs);
+            // A reader that stalls must not keep its tick's snapshot alive:
+            // only the sequence is kept across the wait.
+            drop(snapshot);
+            match update {
                 Ok(update) => yield Ok(update),
                 Err(error) => {
                     yield Err(to_status(error, lang));
@@ -80,16 +101,16 @@ pub fn stream_rates(
             if max_updates.is_some_and(|max| sent >= max) {
                 break;
             }
-            match next_tick(&mut ticks, drained.as_mut(), &mut timer, snapshot.tick.sequence).await {
-                Ok(next) => {
+            match next_tick(&mut ticks, drained.as_mut(), &mut timer, sequence).await {
+                Ok(latest) => {
                     // The watch channel keeps only the latest tick: a reader
                     // that was slow to take the last update misses the ones
                     // in between.
-                    let skipped = next.tick.sequence.saturating_sub(snapshot.tick.sequence + 1);
+                    let skipped = latest.tick.sequence.saturating_sub(sequence + 1);
                     if skipped > 0 {
                         metrics.record_skipped_ticks(skipped);
                     }
-                    snapshot = next;
+                    next = Some(latest);
                 }
                 Err(status) => {
                     yield Err(status);

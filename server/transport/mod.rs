@@ -129,6 +129,7 @@ fn http2_settings() -> h2::server::Builder {
         .initial_window_size(limits::STREAM_WINDOW_BYTES)
         .initial_connection_window_size(limits::CONNECTION_WINDOW_BYTES)
         .max_send_buffer_size(limits::MAX_SEND_BUFFER_BYTES)
+        .data_frame_budget(limits::DATA_FRAME_BUDGET)
         // hyper's defaults against rapid-reset floods, which tonic's server
         // had through hyper.
         .max_pending_accept_reset_streams(20)

@@ -10,6 +10,7 @@ use h2::client::{ResponseFuture, SendRequest};
 use h2::{RecvStream, SendStream};
 use prost::Message;
 use tokio::net::TcpStream;
+use tokio::sync::oneshot;
 use tonic::Code;
 
 use super::PATIENCE;
@@ -23,14 +24,41 @@ pub struct RawConnection {
 
 impl RawConnection {
     pub async fn open(addr: SocketAddr) -> Self {
+        Self::open_with(addr, &h2::client::Builder::new()).await.0
+    }
+
+    /// A connection with the given HTTP/2 settings, and a switch that stops
+    /// driving it: from then on the client neither reads its socket nor
+    /// answers PINGs, like a peer that froze, while the socket stays open.
+    pub async fn open_with(addr: SocketAddr, builder: &h2::client::Builder) -> (Self, oneshot::Sender<()>) {
         let tcp = TcpStream::connect(addr).await.expect("the server accepts TCP");
-        let (sender, connection) = h2::client::handshake(tcp).await.expect("HTTP/2 handshake");
+        let (sender, connection) = builder.handshake(tcp).await.expect("HTTP/2 handshake");
+        let (freeze, frozen) = oneshot::channel::<()>();
         tokio::spawn(async move {
-            // Ends with an error when the server closes the connection,
-            // which some tests provoke on purpose.
-            let _ = connection.await;
+            let mut connection = connection;
+            tokio::select! {
+                // Ends with an error when the server closes the connection,
+                // which some tests provoke on purpose.
+                _ = &mut connection => {}
+                Ok(()) = frozen => {
+                    // Held, never polled again, until the test ends.
+                    std::future::pending::<()>().await;
+                    drop(connection);
+                }
+            }
         });
-        Self { addr, sender }
+        (Self { addr, sender }, freeze)
+    }
+
+    /// Starts a call to any `/package.Service/Method` path.
+    pub async fn start_path(&mut self, path: &str) -> Result<(ResponseFuture, SendStream<Bytes>), h2::Error> {
+        let request = http::Request::post(format!("http://{}{path}", self.addr))
+            .header("content-type", "application/grpc")
+            .header("te", "trailers")
+            .body(())
+            .expect("a valid request");
+        let mut sender = self.sender.clone().ready().await?;
+        sender.send_request(request, false)
     }
 
     /// Starts a gRPC call to `method` (e.g. `"Convert"`) with its headers

@@ -27,16 +27,47 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `bank-server` and waits until both listeners are up.
     pub fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_bank-server"))
+        Self::start_with(&[])
+    }
+
+    /// The same, with more flags.
+    pub fn start_with(args: &[&str]) -> Self {
+        Self::spawn(Self::command(args))
+    }
+
+    /// The same, started with the given soft and hard limits on open files
+    /// (as `ulimit -n` or systemd's `LimitNOFILE` would set them).
+    pub fn start_with_open_files(args: &[&str], soft: u64, hard: u64) -> Self {
+        use std::os::unix::process::CommandExt;
+        let mut command = Self::command(args);
+        // SAFETY: between fork and exec the closure only makes one
+        // system call (setrlimit), which is async-signal-safe.
+        unsafe {
+            command.pre_exec(move || rlimit::setrlimit(rlimit::Resource::NOFILE, soft, hard));
+        }
+        Self::spawn(command)
+    }
+
+    fn command(args: &[&str]) -> Command {
+        // `BANK_TEST_SERVER` runs these tests against another build, such
+        // as the release binary for the memory figures of BENCHMARKS.md.
+        let binary = std::env::var("BANK_TEST_SERVER")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_bank-server").to_owned());
+        let mut command = Command::new(binary);
+        command
             .args(["--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"])
             .args(["--log-format", "json", "--seed", &SEED.to_string()])
+            .args(args)
             // The default level (info) is what the tests read.
             .env_remove("RUST_LOG")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("bank-server starts");
+            .stderr(Stdio::piped());
+        command
+    }
+
+    fn spawn(mut command: Command) -> Self {
+        let mut child = command.spawn().expect("bank-server starts");
         let stderr = child.stderr.take().expect("piped stderr");
         let (send, lines) = mpsc::channel();
         std::thread::spawn(move || {
@@ -60,6 +91,41 @@ impl ServerProcess {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Resident memory of the server process, in KiB (`VmRSS`).
+    pub fn rss_kib(&self) -> u64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).expect("/proc status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("a VmRSS line")
+    }
+
+    /// CPU time the server process has used, user and system, in clock
+    /// ticks (`/proc/PID/stat`, fields 14 and 15).
+    pub fn cpu_ticks(&self) -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).expect("/proc stat");
+        // The command name, in parentheses, may hold spaces: count fields
+        // after its closing parenthesis (field 3 is the first one there).
+        let after_name = &stat[stat.rfind(')').expect("a command name") + 2..];
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        let field = |n: usize| fields[n - 3].parse::<u64>().expect("a number");
+        field(14) + field(15)
+    }
+
+    /// The soft limit on open files of the server process.
+    pub fn open_file_limit(&self) -> u64 {
+        let limits =
+            std::fs::read_to_string(format!("/proc/{}/limits", self.child.id())).expect("/proc limits");
+        limits
+            .lines()
+            .find(|line| line.starts_with("Max open files"))
+            .and_then(|line| line.split_whitespace().nth(3))
+            .and_then(|soft| soft.parse().ok())
+            .expect("a Max open files line")
     }
 
     /// The next log line (parsed) for which `wanted` holds; panics if the
