@@ -16,12 +16,13 @@
 //!
 //! Every refusal is the same UNAUTHENTICATED status with the same message,
 //! whether the header was missing, the scheme wrong or the token unknown, so
-//! a caller learns nothing about which part failed. The token's digest is
-//! compared with every digest in the set in constant time (`subtle`),
-//! without stopping at the first match or the first differing byte: the
-//! time taken says neither how close a guess was nor which token matched.
-//! Comparing digests rather than the tokens themselves also hides the
-//! tokens' lengths.
+//! a caller learns nothing about which part failed; it is counted and
+//! logged as [`Refusal::Unauthenticated`], without the header. The token's
+//! digest is compared with every digest in the set in constant time
+//! (`subtle`), without stopping at the first match or the first differing
+//! byte: the time taken says neither how close a guess was nor which token
+//! matched. Comparing digests rather than the tokens themselves also hides
+//! the tokens' lengths.
 //!
 //! Reading the file atomically. A reload sees the old file or the new one,
 //! never half of one:
@@ -49,6 +50,8 @@ use sha2::{Digest, Sha256};
 use subtle::{Choice, ConstantTimeEq};
 use tonic::service::Interceptor;
 use tonic::{Request, Status};
+
+use crate::metrics::{Metrics, Refusal};
 
 /// Largest token file read. A token file holds a few dozen lines; a file a
 /// megabyte long is a wrong path (a log, a binary), and reading it whole on
@@ -257,15 +260,17 @@ pub fn reload_on_sighup(tokens: Arc<ApiTokens>) -> std::io::Result<tokio::task::
 }
 
 /// The interceptor in front of the BankService: with tokens, every call
-/// needs an accepted one; without, every call goes through.
+/// needs an accepted one; without, every call goes through. Refusals are
+/// counted in `metrics`.
 #[derive(Clone, Debug, Default)]
 pub struct RequireToken {
     tokens: Option<Arc<ApiTokens>>,
+    metrics: Arc<Metrics>,
 }
 
 impl RequireToken {
-    pub fn new(tokens: Option<Arc<ApiTokens>>) -> Self {
-        Self { tokens }
+    pub fn new(tokens: Option<Arc<ApiTokens>>, metrics: Arc<Metrics>) -> Self {
+        Self { tokens, metrics }
     }
 }
 
@@ -279,6 +284,7 @@ impl Interceptor for RequireToken {
             .get(AUTHORIZATION)
             .map(|value| value.as_bytes());
         if !tokens.accepts(header) {
+            self.metrics.record_refusal(Refusal::Unauthenticated);
             return Err(Status::unauthenticated(UNAUTHENTICATED_MESSAGE));
         }
         // The handlers have no use for the secret: it goes no further.

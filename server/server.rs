@@ -239,7 +239,7 @@ impl BankServer {
             .max_decoding_message_size(limits::MAX_REQUEST_MESSAGE_BYTES)
             .max_encoding_message_size(limits::MAX_RESPONSE_MESSAGE_BYTES);
         // On the BankService alone: health and reflection stay open.
-        let bank = InterceptedService::new(bank, RequireToken::new(self.auth_tokens));
+        let bank = InterceptedService::new(bank, RequireToken::new(self.auth_tokens, Arc::clone(&counters)));
 
         let drain = self.drain.clone();
         let begin_drain = async move {

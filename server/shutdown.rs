@@ -6,7 +6,8 @@
 //! [`Drain::start`] once. From then on:
 //!
 //! - unary calls and batches that are already running finish normally;
-//!   new calls of any kind are refused with UNAVAILABLE ([`Drain::refuse_new_calls`]);
+//!   new calls of any kind are refused with UNAVAILABLE ([`Drain::refuse_new_calls`]),
+//!   and counted as [`Refusal::Draining`];
 //! - rate feeds and sessions, which could otherwise run forever, watch
 //!   [`Drain::started`] and end at once with UNAVAILABLE, so their clients
 //!   know to reconnect elsewhere.
@@ -20,6 +21,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 use tonic::Status;
+
+use crate::metrics::{Metrics, Refusal};
 
 /// Cheap to clone; all clones see the same signal.
 #[derive(Debug, Clone, Default)]
@@ -60,11 +63,12 @@ impl Drain {
         self.token.clone().cancelled_owned()
     }
 
-    /// `Err(UNAVAILABLE)` once draining: called at the start of every RPC
-    /// so that a call that slips in during shutdown is told to retry
-    /// elsewhere rather than started and cut off.
-    pub fn refuse_new_calls(&self) -> Result<(), Status> {
+    /// `Err(UNAVAILABLE)` once draining, counted in `metrics`: called at the
+    /// start of every RPC so that a call that slips in during shutdown is
+    /// told to retry elsewhere rather than started and cut off.
+    pub fn refuse_new_calls(&self, metrics: &Metrics) -> Result<(), Status> {
         if self.is_draining() {
+            metrics.record_refusal(Refusal::Draining);
             Err(unavailable())
         } else {
             Ok(())
@@ -76,4 +80,23 @@ impl Drain {
 /// clients retry on: the call did not fail, this server is just going away.
 pub fn unavailable() -> Status {
     Status::unavailable("the server is shutting down; reconnect and retry")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_call_during_the_drain_is_refused_with_unavailable_and_counted() {
+        let drain = Drain::new();
+        let metrics = Metrics::default();
+        assert!(drain.refuse_new_calls(&metrics).is_ok());
+        assert_eq!(metrics.refusals(Refusal::Draining), 0);
+        drain.start();
+        let refused = drain
+            .refuse_new_calls(&metrics)
+            .expect_err("refused while draining");
+        assert_eq!(refused.code(), tonic::Code::Unavailable);
+        assert_eq!(metrics.refusals(Refusal::Draining), 1);
+    }
 }

@@ -46,9 +46,9 @@ pub fn convert_session(
     api: &BankApi,
     request: Request<Streaming<ConvertRequest>>,
 ) -> Result<Response<SessionStream>, Status> {
-    api.drain.refuse_new_calls()?;
+    api.drain.refuse_new_calls(&api.metrics)?;
     let lang = caller_lang(&request);
-    let open = api.open.open_session(lang)?;
+    let open = api.open.open_session(lang, &api.metrics)?;
     let mut timer = CallTimer::deadline_and_idle(&request, api.idle_timeout, lang);
     let mut requests = request.into_inner();
     let board = api.board.clone();

@@ -33,7 +33,7 @@ pub async fn convert_batch(
     api: &BankApi,
     request: Request<Streaming<ConvertRequest>>,
 ) -> Result<Response<BatchSummary>, Status> {
-    api.drain.refuse_new_calls()?;
+    api.drain.refuse_new_calls(&api.metrics)?;
     let lang = caller_lang(&request);
     let mut timer = CallTimer::deadline_and_idle(&request, api.idle_timeout, lang);
     let mut items = request.into_inner();

@@ -31,7 +31,7 @@ use crate::limits;
 use crate::service::status::Capped;
 
 use crate::i18n::Lang;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, Refusal};
 use crate::proto::v1::bank_service_server::BankService;
 use crate::proto::v1::{
     BatchSummary, ConvertRequest, ConvertResponse, ListCurrenciesRequest, ListCurrenciesResponse,
@@ -150,16 +150,22 @@ impl OpenStreams {
         self.sessions.load(Ordering::Relaxed)
     }
 
-    /// A place for one more feed, or RESOURCE_EXHAUSTED if all are taken.
-    fn open_feed(self: &Arc<Self>, lang: Lang) -> Result<OpenGuard, Status> {
-        OpenGuard::enter(Arc::clone(self), |open| &open.feeds, self.max_feeds)
-            .ok_or_else(|| status::too_many(Capped::Feeds, self.max_feeds, lang))
+    /// A place for one more feed, or RESOURCE_EXHAUSTED if all are taken
+    /// (counted in `metrics`).
+    fn open_feed(self: &Arc<Self>, lang: Lang, metrics: &Metrics) -> Result<OpenGuard, Status> {
+        OpenGuard::enter(Arc::clone(self), |open| &open.feeds, self.max_feeds).ok_or_else(|| {
+            metrics.record_refusal(Refusal::FeedCap);
+            status::too_many(Capped::Feeds, self.max_feeds, lang)
+        })
     }
 
-    /// A place for one more session, or RESOURCE_EXHAUSTED if all are taken.
-    fn open_session(self: &Arc<Self>, lang: Lang) -> Result<OpenGuard, Status> {
-        OpenGuard::enter(Arc::clone(self), |open| &open.sessions, self.max_sessions)
-            .ok_or_else(|| status::too_many(Capped::Sessions, self.max_sessions, lang))
+    /// A place for one more session, or RESOURCE_EXHAUSTED if all are taken
+    /// (counted in `metrics`).
+    fn open_session(self: &Arc<Self>, lang: Lang, metrics: &Metrics) -> Result<OpenGuard, Status> {
+        OpenGuard::enter(Arc::clone(self), |open| &open.sessions, self.max_sessions).ok_or_else(|| {
+            metrics.record_refusal(Refusal::SessionCap);
+            status::too_many(Capped::Sessions, self.max_sessions, lang)
+        })
     }
 }
 

@@ -44,7 +44,7 @@ pub fn stream_rates(
     api: &BankApi,
     request: Request<StreamRatesRequest>,
 ) -> Result<Response<RateStream>, Status> {
-    api.drain.refuse_new_calls()?;
+    api.drain.refuse_new_calls(&api.metrics)?;
     let lang = caller_lang(&request);
     let mut timer = CallTimer::deadline(&request, lang);
     let request = request.into_inner();
@@ -58,7 +58,7 @@ pub fn stream_rates(
     let mut snapshot = api.board.current().map_err(|error| to_status(error, lang))?;
     // Last, after every check that could refuse the call: the place is
     // taken only for a stream that will run.
-    let open = api.open.open_feed(lang)?;
+    let open = api.open.open_feed(lang, &api.metrics)?;
     let drained = api.drain.started_owned();
     let metrics = Arc::clone(&api.metrics);
 

@@ -17,14 +17,14 @@ pub fn list_currencies(
     api: &BankApi,
     _request: Request<ListCurrenciesRequest>,
 ) -> Result<Response<ListCurrenciesResponse>, Status> {
-    api.drain.refuse_new_calls()?;
+    api.drain.refuse_new_calls(&api.metrics)?;
     let currencies = currency::all().iter().map(wire::currency).collect();
     Ok(Response::new(ListCurrenciesResponse { currencies }))
 }
 
 /// Converts at the mid rate of the tick in progress.
 pub fn convert(api: &BankApi, request: Request<ConvertRequest>) -> Result<Response<ConvertResponse>, Status> {
-    api.drain.refuse_new_calls()?;
+    api.drain.refuse_new_calls(&api.metrics)?;
     let lang = caller_lang(&request);
     let request = request.into_inner();
     let conversion = wire::conversion_request(&request)
