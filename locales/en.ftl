@@ -248,6 +248,15 @@ bench-no = no
 bench-conversions = Conversions
 bench-window = Window (in flight)
 bench-conversions-rate = Conversions per second
+bench-progress-stalled = feeds held unread
+bench-connections = Connections
+bench-stall-feeds = Feeds held unread
+bench-stall-pairs = Pairs per feed
+bench-stall-held = Held for
+bench-stall-ended = Ended by the server (status codes)
+bench-stall-open = Still open at the end
+bench-stall-rss-held = Server memory (RSS) while held
+bench-stall-per-feed = Server memory per held feed
 
 ## Command-line help and usage errors
 # Help headings are written as shown, colon included.
@@ -289,6 +298,11 @@ help-bench-baseline = The same load on grpc.health.v1.Health/Check, a near-empty
 help-bench-feed = Many concurrent StreamRates subscribers: updates per second, delivery lag, skipped ticks, server memory.
 help-bench-batch = One ConvertBatch of generated items: items per second, summary verified, server memory growth.
 help-bench-session = One pipelined ConvertSession: conversions per second and latency.
+help-bench-stall = StreamRates feeds opened and never read, so that their receive windows fill and the server's sends stall: how many the server ends, with which status, and what they cost it in memory.
+help-bench-stall--feeds = Feeds to open and never read (default 1000).
+help-bench-stall--connections = HTTP/2 connections they share (default 10).
+help-bench-stall--pairs = Pairs per feed (default 256, the most a feed may ask for): the bigger each update, the sooner the windows fill.
+help-bench-stall--duration = How long to hold them, e.g. 30s (the default).
 help-arg-connections = HTTP/2 connections to spread the load over (default 4; 10 for feed).
 help-arg-concurrency = Requests in flight at once, closed loop (default 256).
 help-arg-duration = How long to run, e.g. 10s (the default).

@@ -254,6 +254,15 @@ bench-no = non
 bench-conversions = Conversions
 bench-window = Fenêtre (requêtes en cours)
 bench-conversions-rate = Conversions par seconde
+bench-progress-stalled = flux tenus sans lecture
+bench-connections = Connexions
+bench-stall-feeds = Flux tenus sans lecture
+bench-stall-pairs = Paires par flux
+bench-stall-held = Tenus pendant
+bench-stall-ended = Terminés par le serveur (codes de statut)
+bench-stall-open = Encore ouverts à la fin
+bench-stall-rss-held = Mémoire du serveur (RSS) pendant l’attente
+bench-stall-per-feed = Mémoire du serveur par flux tenu
 
 ## Aide de la ligne de commande et erreurs d’utilisation
 # Les titres de l’aide s’écrivent tels qu’affichés, deux-points compris.
@@ -295,6 +304,11 @@ help-bench-baseline = La même charge sur grpc.health.v1.Health/Check, un appel 
 help-bench-feed = De nombreux abonnés StreamRates simultanés : mises à jour par seconde, délai de livraison, ticks sautés, mémoire du serveur.
 help-bench-batch = Un ConvertBatch d’éléments générés : éléments par seconde, récapitulatif vérifié, croissance de la mémoire du serveur.
 help-bench-session = Une ConvertSession en pipeline : conversions par seconde et latence.
+help-bench-stall = Des flux StreamRates ouverts et jamais lus, pour que leurs fenêtres de réception se remplissent et que les envois du serveur se bloquent : combien le serveur en termine, avec quel statut, et ce qu’ils lui coûtent en mémoire.
+help-bench-stall--feeds = Flux à ouvrir sans jamais les lire (1000 par défaut).
+help-bench-stall--connections = Connexions HTTP/2 qu’ils se partagent (10 par défaut).
+help-bench-stall--pairs = Paires par flux (256 par défaut, le plus qu’un flux puisse demander) : plus chaque mise à jour est grosse, plus vite les fenêtres se remplissent.
+help-bench-stall--duration = Combien de temps les tenir, par exemple 30s (par défaut).
 help-arg-connections = Connexions HTTP/2 sur lesquelles répartir la charge (4 par défaut ; 10 pour feed).
 help-arg-concurrency = Requêtes en cours en même temps, en boucle fermée (256 par défaut).
 help-arg-duration = Durée de l’essai, par exemple 10s (par défaut).

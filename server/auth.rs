@@ -2,26 +2,45 @@
 //!
 //! Lifecycle. `bank-server --auth-tokens FILE` loads the file once at
 //! start-up with [`ApiTokens::load`] (one token per line; blank lines and
-//! `#` comments ignored); a missing, unreadable, oversized or empty file
-//! stops the server before it listens. Only the SHA-256 digest of each
-//! token is kept, so no token sits in memory or can reach a log line. On
-//! SIGHUP ([`reload_on_sighup`]) the file is read again
+//! `#` comments ignored); a missing, unreadable, oversized, empty or
+//! incomplete file stops the server before it listens. Only the SHA-256
+//! digest of each token is kept, so no token sits in memory or can reach a
+//! log line. On SIGHUP ([`reload_on_sighup`]) the file is read again
 //! ([`ApiTokens::reload`]) and the new set is swapped in atomically through
 //! an [`ArcSwap`]: calls in flight keep the set they started with, the next
 //! call sees the new one, and a reload that fails (file gone, bad line,
-//! empty) keeps the previous set and logs a warning. On every call,
+//! empty, incomplete) keeps the previous set and logs a warning. On every call,
 //! [`RequireToken`], a tonic interceptor in front of the BankService only,
 //! reads `authorization: Bearer <token>` and lets the call through when the
 //! token is in the set; health and reflection are not behind it.
 //!
 //! Every refusal is the same UNAUTHENTICATED status with the same message,
 //! whether the header was missing, the scheme wrong or the token unknown, so
-//! a caller learns nothing about which part failed. The token's digest is
-//! compared with every digest in the set in constant time (`subtle`),
-//! without stopping at the first match or the first differing byte: the
-//! time taken says neither how close a guess was nor which token matched.
-//! Comparing digests rather than the tokens themselves also hides the
-//! tokens' lengths.
+//! a caller learns nothing about which part failed; it is counted and
+//! logged as [`Refusal::Unauthenticated`], without the header. The token's
+//! digest is compared with every digest in the set in constant time
+//! (`subtle`), without stopping at the first match or the first differing
+//! byte: the time taken says neither how close a guess was nor which token
+//! matched. Comparing digests rather than the tokens themselves also hides
+//! the tokens' lengths.
+//!
+//! Reading the file atomically. A reload sees the old file or the new one,
+//! never half of one:
+//!
+//! - the file is read whole, through one open handle, before any of it is
+//!   parsed or swapped in; a file replaced by a rename while it is read is
+//!   still the old one to that handle;
+//! - the file must end with a newline. A writer caught mid-write (an editor
+//!   or `echo` rewriting the file in place) leaves a last line without one,
+//!   possibly a token's prefix: such a file is refused as
+//!   [`TokenFileError::Incomplete`], like any bad file, so the prefix never
+//!   becomes a token and a reload keeps the previous set.
+//!
+//! A file rewritten in place can still be caught cut right after a complete
+//! line, holding only the first tokens of the new set; so operators should
+//! replace the file atomically: write a temporary file in the same folder
+//! and rename it over the old one (Kubernetes Secret volumes already swap
+//! their files this way).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,6 +50,8 @@ use sha2::{Digest, Sha256};
 use subtle::{Choice, ConstantTimeEq};
 use tonic::service::Interceptor;
 use tonic::{Request, Status};
+
+use crate::metrics::{Metrics, Refusal};
 
 /// Largest token file read. A token file holds a few dozen lines; a file a
 /// megabyte long is a wrong path (a log, a binary), and reading it whole on
@@ -60,6 +81,10 @@ pub enum TokenFileError {
     InvalidLine { path: PathBuf, line: usize },
     #[error("the token file {path} holds no token")]
     Empty { path: PathBuf },
+    #[error(
+        "the token file {path} does not end with a newline: its last line may be half-written; replace the file whole (write a temporary file, then rename it over the old one)"
+    )]
+    Incomplete { path: PathBuf },
 }
 
 /// SHA-256 digests of the accepted tokens.
@@ -171,6 +196,8 @@ impl ApiTokens {
     }
 }
 
+/// Reads the whole file through one handle, then checks and parses it: a
+/// set is built only from a complete file (see the module documentation).
 fn read_token_file(path: &Path) -> Result<TokenSet, TokenFileError> {
     use std::io::Read;
 
@@ -187,6 +214,14 @@ fn read_token_file(path: &Path) -> Result<TokenSet, TokenFileError> {
         .map_err(read_error)?;
     if text.len() as u64 > MAX_TOKEN_FILE_BYTES {
         return Err(TokenFileError::TooLarge {
+            path: path.to_owned(),
+        });
+    }
+    // A last line without its newline may be a token cut short by a writer
+    // still at work: refused before it could be parsed as a token. (An empty
+    // file is left to the "no token" error below.)
+    if !text.is_empty() && !text.ends_with('\n') {
+        return Err(TokenFileError::Incomplete {
             path: path.to_owned(),
         });
     }
@@ -225,15 +260,17 @@ pub fn reload_on_sighup(tokens: Arc<ApiTokens>) -> std::io::Result<tokio::task::
 }
 
 /// The interceptor in front of the BankService: with tokens, every call
-/// needs an accepted one; without, every call goes through.
+/// needs an accepted one; without, every call goes through. Refusals are
+/// counted in `metrics`.
 #[derive(Clone, Debug, Default)]
 pub struct RequireToken {
     tokens: Option<Arc<ApiTokens>>,
+    metrics: Arc<Metrics>,
 }
 
 impl RequireToken {
-    pub fn new(tokens: Option<Arc<ApiTokens>>) -> Self {
-        Self { tokens }
+    pub fn new(tokens: Option<Arc<ApiTokens>>, metrics: Arc<Metrics>) -> Self {
+        Self { tokens, metrics }
     }
 }
 
@@ -247,6 +284,7 @@ impl Interceptor for RequireToken {
             .get(AUTHORIZATION)
             .map(|value| value.as_bytes());
         if !tokens.accepts(header) {
+            self.metrics.record_refusal(Refusal::Unauthenticated);
             return Err(Status::unauthenticated(UNAUTHENTICATED_MESSAGE));
         }
         // The handlers have no use for the secret: it goes no further.
@@ -304,6 +342,68 @@ mod tests {
     fn a_line_that_cannot_be_a_header_token_names_its_line_number() {
         assert_eq!(TokenSet::parse("ok\n# fine\nwith space\n").err(), Some(3));
         assert_eq!(TokenSet::parse("caf\u{e9}\n").err(), Some(1));
+    }
+
+    /// A token file in a temporary folder, written in place (not renamed),
+    /// as a writer caught mid-write leaves it.
+    fn file_with(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("tokens");
+        std::fs::write(&path, text).expect("token file written");
+        (dir, path)
+    }
+
+    #[test]
+    fn a_file_whose_last_line_lacks_its_newline_is_refused_as_incomplete() {
+        for text in ["secret-token", "alpha\nsecret-to", "alpha\r\nsecret-token\r"] {
+            let (_dir, path) = file_with(text);
+            assert!(
+                matches!(read_token_file(&path), Err(TokenFileError::Incomplete { .. })),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_ending_with_a_newline_loads_whatever_the_line_ending() {
+        for text in ["alpha\nbeta\n", "alpha\r\nbeta\r\n", "alpha\n# last\n"] {
+            let (_dir, path) = file_with(text);
+            let tokens = read_token_file(&path).expect("a complete file loads");
+            assert!(tokens.contains(b"alpha"), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_file_is_refused_as_holding_no_token() {
+        let (_dir, path) = file_with("");
+        assert!(matches!(
+            read_token_file(&path),
+            Err(TokenFileError::Empty { .. })
+        ));
+    }
+
+    #[test]
+    fn the_incomplete_file_error_names_the_file_but_no_token() {
+        let (_dir, path) = file_with("very-secret-token\nsecond-secret-pre");
+        let error = read_token_file(&path).err().expect("refused");
+        for shown in [error.to_string(), format!("{error:?}")] {
+            assert!(shown.contains("tokens"), "{shown}");
+            for secret in ["very-secret", "second-secret"] {
+                assert!(!shown.contains(secret), "{shown}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_reload_of_a_half_written_file_keeps_the_previous_tokens() {
+        let (_dir, path) = file_with("old-token\nsecret-token\n");
+        let tokens = ApiTokens::load(&path).expect("the first file loads");
+        std::fs::write(&path, "secret-").expect("file rewritten in place, cut short");
+        assert!(matches!(tokens.reload(), Err(TokenFileError::Incomplete { .. })));
+        assert_eq!(tokens.len(), 2);
+        assert!(tokens.accepts(Some(b"Bearer secret-token")));
+        assert!(tokens.accepts(Some(b"Bearer old-token")));
+        assert!(!tokens.accepts(Some(b"Bearer secret-")));
     }
 
     #[test]

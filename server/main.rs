@@ -70,9 +70,10 @@ struct Args {
     #[arg(long, env = "BANK_TLS_CLIENT_CA", requires = "tls_cert")]
     tls_client_ca: Option<PathBuf>,
 
-    /// File of API tokens, one per line (blank lines and # comments
-    /// ignored); every BankService call then needs `authorization: Bearer
-    /// <token>`. Reloaded on SIGHUP.
+    /// File of API tokens, one per line, ending with a newline (blank lines
+    /// and # comments ignored); every BankService call then needs
+    /// `authorization: Bearer <token>`. Reloaded on SIGHUP: replace it
+    /// atomically (write a new file, then rename it over the old one).
     #[arg(long, env = "BANK_AUTH_TOKENS")]
     auth_tokens: Option<PathBuf>,
 

@@ -264,7 +264,7 @@ impl BankServer {
             .max_decoding_message_size(limits::MAX_REQUEST_MESSAGE_BYTES)
             .max_encoding_message_size(limits::MAX_RESPONSE_MESSAGE_BYTES);
         // On the BankService alone: health and reflection stay open.
-        let bank = InterceptedService::new(bank, RequireToken::new(self.auth_tokens));
+        let bank = InterceptedService::new(bank, RequireToken::new(self.auth_tokens, Arc::clone(&counters)));
         // The transport checks every message's declared length first, with
         // the same limits; tonic's check stays as a second line.
         let health_service = health_service.max_decoding_message_size(limits::MAX_HEALTH_REQUEST_BYTES);

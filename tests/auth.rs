@@ -1,8 +1,8 @@
 //! API tokens: with `--auth-tokens`, every BankService call needs
 //! `authorization: Bearer <token>`; health and reflection stay open; the
 //! token file reloads (directly and on SIGHUP), keeping the old tokens when
-//! the new file is unusable; the `bank` binary sends `--token` on every
-//! call, streams included.
+//! the new file is unusable, half-written ones included; the `bank` binary
+//! sends `--token` on every call, streams included.
 
 mod common;
 
@@ -53,6 +53,12 @@ impl TokenFile {
         let staging = self.dir.path().join("tokens.new");
         std::fs::write(&staging, text).expect("token file written");
         std::fs::rename(&staging, self.path()).expect("token file replaced");
+    }
+
+    /// Rewrites the file in place and stops after `text`, as a writer
+    /// caught mid-write leaves it.
+    fn write_in_place(&self, text: &str) {
+        std::fs::write(self.path(), text).expect("token file rewritten in place");
     }
 }
 
@@ -230,6 +236,39 @@ async fn a_reload_swaps_the_tokens_and_a_failed_one_keeps_the_previous_tokens() 
         .expect("the previous token still works");
 }
 
+#[tokio::test]
+async fn a_reload_of_a_half_written_file_keeps_the_old_token_and_refuses_the_prefix() {
+    const NEW: &str = "a-brand-new-token-being-written";
+    let file = TokenFile::with(&format!("{GOOD}\n"));
+    let (server, tokens) = server_requiring(&file.path()).await;
+
+    // The writer has put down the first half of the new token, and no
+    // newline yet.
+    let prefix = &NEW[..NEW.len() / 2];
+    file.write_in_place(prefix);
+    assert!(matches!(tokens.reload(), Err(TokenFileError::Incomplete { .. })));
+    assert_eq!(tokens.len(), 1);
+    convert(&server, Some(&bearer(GOOD)))
+        .await
+        .expect("the old token still works");
+    for refused in [prefix, NEW] {
+        assert_eq!(
+            convert(&server, Some(&bearer(refused)))
+                .await
+                .map_err(|status| status.code()),
+            Err(Code::Unauthenticated),
+            "{refused}"
+        );
+    }
+
+    // Once the writer is done, the next reload takes the new file.
+    file.write_in_place(&format!("{NEW}\n"));
+    assert_eq!(tokens.reload().expect("the finished file loads"), 1);
+    convert(&server, Some(&bearer(NEW)))
+        .await
+        .expect("the new token works");
+}
+
 #[test]
 fn a_token_file_that_cannot_be_used_is_refused_at_load() {
     let empty = TokenFile::with("# only a comment\n");
@@ -241,6 +280,11 @@ fn a_token_file_that_cannot_be_used_is_refused_at_load() {
     assert!(matches!(
         ApiTokens::load(bad.path()),
         Err(TokenFileError::InvalidLine { line: 2, .. })
+    ));
+    let half_written = TokenFile::with(&format!("{GOOD}\n{}", &OTHER[..4]));
+    assert!(matches!(
+        ApiTokens::load(half_written.path()),
+        Err(TokenFileError::Incomplete { .. })
     ));
     let huge = TokenFile::with(&"x".repeat(bank_service::auth::MAX_TOKEN_FILE_BYTES as usize + 1));
     assert!(matches!(

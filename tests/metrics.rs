@@ -1,6 +1,7 @@
 //! `GET /metrics`: calls counted by method and status code with their
 //! latency, open feeds going up and back down, feed updates and skipped
-//! ticks, batch items by outcome, and 404 for anything but `/metrics`.
+//! ticks, batch items by outcome, refused calls by reason, and 404 for
+//! anything but `/metrics`.
 //!
 //! The server's clock is pinned, so ticks happen only when a test moves it:
 //! every count below is exact.
@@ -9,12 +10,16 @@ mod common;
 
 use std::sync::Arc;
 
+use bank_service::auth::ApiTokens;
 use bank_service::domain::clock::{Clock, ManualClock};
+use bank_service::metrics::Refusal;
 use bank_service::proto::v1::{ConvertRequest, RateUpdate, StreamRatesRequest};
 use bank_service::server::Config;
 use common::metrics::{get, sample, scrape, wait_for};
+use common::session::Session;
 use common::{PATIENCE, PINNED_UNIX_MS, SEED, TestServer};
 use tonic::Code;
+use tonic::metadata::MetadataValue;
 
 const CONVERT: &str = "/bank.v1.BankService/Convert";
 const STREAM_RATES: &str = "/bank.v1.BankService/StreamRates";
@@ -185,4 +190,104 @@ async fn the_endpoint_speaks_prometheus_text_and_nothing_else() {
     for path in ["/", "/metrics/extra", "/favicon.ico"] {
         assert_eq!(get(metrics, path).await.status, 404, "{path}");
     }
+}
+
+fn refused(reason: Refusal) -> String {
+    format!("bank_calls_refused_total{{reason=\"{}\"}}", reason.label())
+}
+
+fn feed_request() -> StreamRatesRequest {
+    StreamRatesRequest {
+        pairs: vec!["EUR/USD".into()],
+        max_updates: 0,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_refusal_reason_is_exposed_at_zero_before_any_refusal() {
+    let (_server, metrics, _clock) = pinned_server_with_metrics().await;
+    let text = scrape(metrics).await;
+    assert!(
+        text.contains("# TYPE bank_calls_refused_total counter\n"),
+        "{text}"
+    );
+    for reason in Refusal::ALL {
+        assert_eq!(sample(&text, &refused(reason)), Some(0), "{reason:?}:\n{text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feeds_and_sessions_over_their_caps_are_counted_by_reason() {
+    let mut config = Config::with_seed(SEED);
+    config.limits.max_feeds = 1;
+    config.limits.max_sessions = 1;
+    let (server, metrics) = TestServer::start_with_metrics(config).await;
+    let mut client = server.client().await;
+
+    let _open_feed = client
+        .stream_rates(feed_request())
+        .await
+        .expect("the first feed opens")
+        .into_inner();
+    for _ in 0..2 {
+        let status = client
+            .stream_rates(feed_request())
+            .await
+            .expect_err("a feed over the cap is refused");
+        assert_eq!(status.code(), Code::ResourceExhausted);
+    }
+    let _open_session = Session::open(&mut client).await;
+    let (_requests, outgoing) = tokio::sync::mpsc::channel(1);
+    let status = client
+        .convert_session(tokio_stream::wrappers::ReceiverStream::new(outgoing))
+        .await
+        .expect_err("a session over the cap is refused");
+    assert_eq!(status.code(), Code::ResourceExhausted);
+
+    let text = scrape(metrics).await;
+    assert_eq!(sample(&text, &refused(Refusal::FeedCap)), Some(2), "{text}");
+    assert_eq!(sample(&text, &refused(Refusal::SessionCap)), Some(1), "{text}");
+    assert_eq!(
+        sample(&text, &refused(Refusal::Unauthenticated)),
+        Some(0),
+        "{text}"
+    );
+    assert_eq!(sample(&text, &refused(Refusal::Draining)), Some(0), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_without_an_accepted_token_are_counted_as_unauthenticated() {
+    const TOKEN: &str = "metrics-test-token";
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("tokens");
+    std::fs::write(&path, format!("{TOKEN}\n")).expect("token file written");
+    let mut config = Config::with_seed(SEED);
+    config.auth_tokens = Some(Arc::new(ApiTokens::load(&path).expect("the token file loads")));
+    let (server, metrics) = TestServer::start_with_metrics(config).await;
+    let mut client = server.client().await;
+
+    for authorization in [None, Some("Bearer not-the-token")] {
+        let mut request = tonic::Request::new(order("1", "USD", "EUR"));
+        if let Some(value) = authorization {
+            let value: MetadataValue<_> = value.parse().expect("an ASCII header value");
+            request.metadata_mut().insert("authorization", value);
+        }
+        let status = client
+            .convert(request)
+            .await
+            .expect_err("refused without the token");
+        assert_eq!(status.code(), Code::Unauthenticated);
+    }
+    let mut accepted = tonic::Request::new(order("1", "USD", "EUR"));
+    let value: MetadataValue<_> = format!("Bearer {TOKEN}").parse().expect("an ASCII header value");
+    accepted.metadata_mut().insert("authorization", value);
+    client.convert(accepted).await.expect("the token is accepted");
+
+    let text = scrape(metrics).await;
+    assert_eq!(
+        sample(&text, &refused(Refusal::Unauthenticated)),
+        Some(2),
+        "{text}"
+    );
+    assert_eq!(sample(&text, &refused(Refusal::FeedCap)), Some(0), "{text}");
 }

@@ -49,7 +49,7 @@ pub fn convert_session(
     let lang = caller_lang(&request);
     let open = api
         .open
-        .open_session(caller_connection(&request).as_ref(), lang)?;
+        .open_session(caller_connection(&request).as_ref(), &api.metrics, lang)?;
     let mut timer = CallTimer::deadline_and_idle(&request, api.idle_timeout, lang);
     let mut requests = request.into_inner();
     let board = api.board.clone();

@@ -35,7 +35,7 @@ pub async fn convert_batch(
 ) -> Result<Response<BatchSummary>, Status> {
     let lang = caller_lang(&request);
     // Held until the summary is sent, or the client leaves.
-    let _open = api.open.open_batch(lang)?;
+    let _open = api.open.open_batch(&api.metrics, lang)?;
     let mut timer = CallTimer::deadline_and_idle(&request, api.idle_timeout, lang);
     let mut items = request.into_inner();
     let mut totals = BatchTotals::new();

@@ -31,7 +31,7 @@ use crate::limits;
 use crate::service::status::Capped;
 
 use crate::i18n::Lang;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, Refusal};
 use crate::proto::v1::bank_service_server::BankService;
 use crate::proto::v1::{
     BatchSummary, ConvertRequest, ConvertResponse, ListCurrenciesRequest, ListCurrenciesResponse,
@@ -178,6 +178,7 @@ impl OpenStreams {
     fn open_feed(
         self: &Arc<Self>,
         connection: Option<&Arc<ConnectionStreams>>,
+        metrics: &Metrics,
         lang: Lang,
     ) -> Result<OpenGuard, Status> {
         let on_connection = match connection {
@@ -188,6 +189,7 @@ impl OpenStreams {
                     self.caps.max_feeds_per_connection,
                 )
                 .ok_or_else(|| {
+                    metrics.record_refusal(Refusal::FeedCapPerConnection);
                     status::too_many(
                         Capped::FeedsPerConnection,
                         self.caps.max_feeds_per_connection,
@@ -197,8 +199,11 @@ impl OpenStreams {
             ),
             None => None,
         };
-        let on_server = Place::take(Arc::clone(self), |open| &open.feeds, self.caps.max_feeds)
-            .ok_or_else(|| status::too_many(Capped::Feeds, self.caps.max_feeds, lang))?;
+        let on_server =
+            Place::take(Arc::clone(self), |open| &open.feeds, self.caps.max_feeds).ok_or_else(|| {
+                metrics.record_refusal(Refusal::FeedCap);
+                status::too_many(Capped::Feeds, self.caps.max_feeds, lang)
+            })?;
         Ok(OpenGuard {
             _on_server: on_server,
             _on_connection: on_connection,
@@ -210,6 +215,7 @@ impl OpenStreams {
     fn open_session(
         self: &Arc<Self>,
         connection: Option<&Arc<ConnectionStreams>>,
+        metrics: &Metrics,
         lang: Lang,
     ) -> Result<OpenGuard, Status> {
         let on_connection = match connection {
@@ -220,6 +226,7 @@ impl OpenStreams {
                     self.caps.max_sessions_per_connection,
                 )
                 .ok_or_else(|| {
+                    metrics.record_refusal(Refusal::SessionCapPerConnection);
                     status::too_many(
                         Capped::SessionsPerConnection,
                         self.caps.max_sessions_per_connection,
@@ -230,7 +237,10 @@ impl OpenStreams {
             None => None,
         };
         let on_server = Place::take(Arc::clone(self), |open| &open.sessions, self.caps.max_sessions)
-            .ok_or_else(|| status::too_many(Capped::Sessions, self.caps.max_sessions, lang))?;
+            .ok_or_else(|| {
+                metrics.record_refusal(Refusal::SessionCap);
+                status::too_many(Capped::Sessions, self.caps.max_sessions, lang)
+            })?;
         Ok(OpenGuard {
             _on_server: on_server,
             _on_connection: on_connection,
@@ -240,9 +250,12 @@ impl OpenStreams {
     /// A place for one more batch, or RESOURCE_EXHAUSTED if all are taken.
     /// (Per connection, batches are bounded by the transport's handler
     /// limit: a batch's handler runs until its summary.)
-    fn open_batch(self: &Arc<Self>, lang: Lang) -> Result<OpenGuard, Status> {
+    fn open_batch(self: &Arc<Self>, metrics: &Metrics, lang: Lang) -> Result<OpenGuard, Status> {
         let on_server = Place::take(Arc::clone(self), |open| &open.batches, self.caps.max_batches)
-            .ok_or_else(|| status::too_many(Capped::Batches, self.caps.max_batches, lang))?;
+            .ok_or_else(|| {
+                metrics.record_refusal(Refusal::BatchCap);
+                status::too_many(Capped::Batches, self.caps.max_batches, lang)
+            })?;
         Ok(OpenGuard {
             _on_server: on_server,
             _on_connection: None,

@@ -68,7 +68,7 @@ pub fn stream_rates(
         .sequence;
     // Last, after every check that could refuse the call: the place is
     // taken only for a stream that will run.
-    let open = api.open.open_feed(connection.as_ref(), lang)?;
+    let open = api.open.open_feed(connection.as_ref(), &api.metrics, lang)?;
     let drained = api.drain.started_owned();
     let metrics = Arc::clone(&api.metrics);
 

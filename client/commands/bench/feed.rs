@@ -169,16 +169,19 @@ pub async fn run(bench: &Bench, args: FeedArgs) -> Result<Report, CliError> {
 
 /// The first two fields of a `RateUpdate`; the quotes are skipped.
 #[derive(Clone, PartialEq, prost::Message)]
-struct UpdateHeader {
+pub(super) struct UpdateHeader {
     #[prost(uint64, tag = "1")]
-    sequence: u64,
+    pub(super) sequence: u64,
     #[prost(message, optional, tag = "2")]
     time: Option<prost_types::Timestamp>,
 }
 
 /// `StreamRates`, decoding each update as an [`UpdateHeader`]: the
 /// generated client's call, with another response type.
-async fn subscribe(channel: Channel, request: StreamRatesRequest) -> Result<Streaming<UpdateHeader>, Status> {
+pub(super) async fn subscribe(
+    channel: Channel,
+    request: StreamRatesRequest,
+) -> Result<Streaming<UpdateHeader>, Status> {
     let mut grpc = tonic::client::Grpc::new(channel);
     grpc.ready()
         .await

@@ -12,6 +12,7 @@
 //! | `feed`     | server streaming | updates/s, delivery lag, skipped ticks, server RSS |
 //! | `batch`    | client streaming | items/s end to end, summary verified, server RSS growth |
 //! | `session`  | bidirectional    | pipelined conversions/s and latency |
+//! | `stall`    | server streaming | feeds never read: how many the server ends, and with which status; server RSS per held feed |
 //!
 //! Server CPU and memory come from `/proc/<pid>` when the server runs on
 //! this machine (`--server-pid`, or found by its name `bank-server`).
@@ -21,6 +22,7 @@ mod feed;
 mod report;
 mod server_stats;
 mod session;
+mod stall;
 mod unary;
 
 use std::io::IsTerminal;
@@ -28,6 +30,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use bank_service::domain::rates::MAX_PAIRS_PER_FEED;
 use bank_service::i18n::Messages;
 use bank_service::tr;
 use tokio::task::JoinHandle;
@@ -74,6 +77,8 @@ pub enum Target {
     Batch(BatchArgs),
     /// One pipelined `ConvertSession`.
     Session(SessionArgs),
+    /// `StreamRates` feeds opened and never read, held for a while.
+    Stall(StallArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -112,6 +117,26 @@ pub struct FeedArgs {
     pub pairs: usize,
     /// How long to watch, e.g. 10s.
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    pub duration: Duration,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StallArgs {
+    /// Feeds to open and never read.
+    #[arg(long, default_value_t = 1_000,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub feeds: usize,
+    /// HTTP/2 connections they share.
+    #[arg(long, default_value_t = 10)]
+    pub connections: usize,
+    /// Pairs per feed: the bigger each update, the sooner the windows fill.
+    #[arg(long, default_value_t = MAX_PAIRS_PER_FEED,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_PAIRS_PER_FEED as u64))]
+    pub pairs: usize,
+    /// How long to hold them, e.g. 30s.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
     pub duration: Duration,
     #[command(flatten)]
     pub server: ServerArgs,
@@ -267,6 +292,7 @@ pub async fn run(bench: Bench, target: Target) -> Result<u8, CliError> {
         Target::Feed(args) => feed::run(&bench, args).await?,
         Target::Batch(args) => batch::run(&bench, args).await?,
         Target::Session(args) => session::run(&bench, args).await?,
+        Target::Stall(args) => stall::run(&bench, args).await?,
     };
     report.print(bench.messages, bench.as_json)?;
     Ok(if report.failed() {
