@@ -23,6 +23,10 @@
 //!   RESOURCE_EXHAUSTED);
 //! - client deadlines ([`deadline`](crate::deadline)) and panic containment
 //!   ([`panic_guard`](crate::panic_guard)) around every call.
+//! - the tick clock ([`Config::clock`]): ticks follow the monotonic clock,
+//!   anchored to the wall clock and slewed toward it when it steps, never
+//!   jumped (see [`clock`](crate::domain::clock)); its steps and offset are
+//!   exported with the metrics.
 //!
 //! Shutdown, in order, when the shutdown future completes:
 //! 1. health turns NOT_SERVING, so load balancers stop sending traffic;
@@ -77,7 +81,8 @@ pub struct Config {
     pub spread_bps: u32,
     /// How long a shutdown waits for running calls.
     pub grace_period: Duration,
-    /// Where "now" comes from; tests pin it.
+    /// Where "now" comes from: by default the machine's clocks, slewed
+    /// rather than stepped (see [`SystemClock`]); tests pin it.
     pub clock: Arc<dyn Clock>,
     /// TLS, or mutual TLS, for every connection; `None` serves plaintext.
     pub tls: Option<ServerTls>,
@@ -119,7 +124,7 @@ impl Config {
             tick_ms: 1_000,
             spread_bps: 20,
             grace_period: limits::DEFAULT_GRACE_PERIOD,
-            clock: Arc::new(SystemClock),
+            clock: Arc::new(SystemClock::new()),
             tls: None,
             auth_tokens: None,
             limits: ServiceLimits::default(),
@@ -154,6 +159,8 @@ pub struct BankServer {
     grace_period: Duration,
     tls: Option<ServerTls>,
     auth_tokens: Option<Arc<ApiTokens>>,
+    /// The rate board's clock, whose steps and offset the metrics report.
+    clock: Arc<dyn Clock>,
     /// Where `GET /metrics` is served, if anywhere.
     metrics_listener: Option<TcpListener>,
     concurrency_per_connection: usize,
@@ -172,7 +179,7 @@ impl BankServer {
     pub fn from_listener(listener: TcpListener, config: Config) -> Result<Self, ServerError> {
         let source = RateSource::new(config.seed, config.tick_ms, config.spread_bps)?;
         let drain = Drain::new();
-        let board = RateBoard::start(source, config.clock, drain.clone())?;
+        let board = RateBoard::start(source, Arc::clone(&config.clock), drain.clone())?;
         Ok(Self {
             listener,
             api: BankApi::new(board, drain.clone(), config.limits),
@@ -180,6 +187,7 @@ impl BankServer {
             grace_period: config.grace_period,
             tls: config.tls,
             auth_tokens: config.auth_tokens,
+            clock: config.clock,
             metrics_listener: None,
             concurrency_per_connection: config.concurrency_per_connection,
             keepalive: config.keepalive,
@@ -231,6 +239,7 @@ impl BankServer {
             let exporter = Exporter {
                 metrics: Arc::clone(&counters),
                 open: self.api.open_streams(),
+                clock: Arc::clone(&self.clock),
             };
             tokio::spawn(metrics::serve(listener, exporter, self.drain.clone()))
         });

@@ -6,6 +6,7 @@
 //! from the log, on 127.0.0.1 with OS-chosen ports for both gRPC and
 //! metrics.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -27,11 +28,19 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `bank-server` and waits until both listeners are up.
     pub fn start() -> Self {
+        Self::start_with(&[], &[])
+    }
+
+    /// Starts `bank-server` with more flags and environment variables (a
+    /// preloaded library, say), and waits until both listeners are up.
+    pub fn start_with(args: &[&str], envs: &[(&str, &OsStr)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_bank-server"))
             .args(["--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"])
             .args(["--log-format", "json", "--seed", &SEED.to_string()])
+            .args(args)
             // The default level (info) is what the tests read.
             .env_remove("RUST_LOG")
+            .envs(envs.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
