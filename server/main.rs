@@ -213,7 +213,7 @@ async fn serve(args: Args) -> ExitCode {
         tick_ms: args.tick_ms,
         spread_bps: args.spread_bps,
         grace_period: Duration::from_millis(args.grace_ms),
-        clock: Arc::new(SystemClock),
+        clock: Arc::new(SystemClock::new()),
         tls: tls.clone(),
         auth_tokens: auth_tokens.clone(),
         limits: ServiceLimits {

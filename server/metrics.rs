@@ -16,6 +16,9 @@
 //! refusals is then a few lines a second, each saying how many refusals it
 //! stands for, and the counters keep the exact figures.
 //!
+//! The tick clock's steps and offset come from its [`ClockReport`], read at
+//! each scrape.
+//!
 //! [`serve`] answers `GET /metrics` over HTTP/1.1 in the Prometheus text
 //! format, version 0.0.4, on its own listener (`bank-server --metrics-addr`);
 //! any other path is 404. It stops accepting when the server drains, and
@@ -36,6 +39,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tonic::Code;
 
+use crate::domain::clock::{Clock, ClockReport};
 use crate::service::OpenStreams;
 use crate::service::status::code_name;
 use crate::shutdown::Drain;
@@ -370,14 +374,14 @@ impl Metrics {
     /// The Prometheus text exposition of every metric. Request counters and
     /// histograms are written only for the (method, code) pairs seen so far,
     /// so an idle method adds no lines.
-    pub fn render(&self, open: &OpenStreams) -> String {
+    pub fn render(&self, open: &OpenStreams, clock: ClockReport) -> String {
         let mut out = String::with_capacity(4 * 1024);
         // Writing to a String cannot fail.
-        let _ = self.write(&mut out, open);
+        let _ = self.write(&mut out, open, clock);
         out
     }
 
-    fn write(&self, out: &mut String, open: &OpenStreams) -> std::fmt::Result {
+    fn write(&self, out: &mut String, open: &OpenStreams, clock: ClockReport) -> std::fmt::Result {
         header(
             out,
             "bank_rpc_requests_total",
@@ -524,8 +528,30 @@ impl Metrics {
             out,
             "bank_rate_ticks_skipped_total {}",
             self.rate_ticks_skipped.load(Ordering::Relaxed)
-        )
+        )?;
+
+        header(
+            out,
+            "bank_clock_steps_total",
+            "counter",
+            "Wall-clock steps detected (the wall clock jumped against the monotonic clock); each is slewed away, never followed at once.",
+        )?;
+        writeln!(out, "bank_clock_steps_total {}", clock.steps)?;
+        header(
+            out,
+            "bank_clock_offset_seconds",
+            "gauge",
+            "Wall clock minus the trusted tick clock: the correction the slew has still to make (positive when the wall clock is ahead).",
+        )?;
+        writeln!(out, "bank_clock_offset_seconds {}", seconds(clock.offset_ms))
     }
+}
+
+/// Milliseconds as exact decimal seconds (`-29.990`), without floats.
+fn seconds(millis: i64) -> String {
+    let sign = if millis < 0 { "-" } else { "" };
+    let magnitude = millis.unsigned_abs();
+    format!("{sign}{}.{:03}", magnitude / 1_000, magnitude % 1_000)
 }
 
 fn header(out: &mut String, name: &str, kind: &str, help: &str) -> std::fmt::Result {
@@ -534,16 +560,31 @@ fn header(out: &mut String, name: &str, kind: &str, help: &str) -> std::fmt::Res
 }
 
 /// What the endpoint reads.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Exporter {
     pub metrics: Arc<Metrics>,
     pub open: Arc<OpenStreams>,
+    /// The rate board's clock, for its steps and offset.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Exporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exporter")
+            .field("metrics", &self.metrics)
+            .field("open", &self.open)
+            .field("clock", &self.clock.report())
+            .finish()
+    }
 }
 
 impl Exporter {
     fn respond<B>(&self, request: &Request<B>) -> Response<String> {
         let (status, body) = match (request.method(), request.uri().path()) {
-            (&Method::GET, "/metrics") => (StatusCode::OK, self.metrics.render(&self.open)),
+            (&Method::GET, "/metrics") => (
+                StatusCode::OK,
+                self.metrics.render(&self.open, self.clock.report()),
+            ),
             (_, "/metrics") => (StatusCode::METHOD_NOT_ALLOWED, "only GET\n".to_owned()),
             _ => (
                 StatusCode::NOT_FOUND,
@@ -817,7 +858,7 @@ mod tests {
         metrics.record_rpc(convert, Code::Ok, 100);
         metrics.record_rpc(convert, Code::Ok, 101);
         metrics.record_rpc(convert, Code::InvalidArgument, 700_000_000);
-        let text = metrics.render(&OpenStreams::default());
+        let text = metrics.render(&OpenStreams::default(), ClockReport::default());
         let method = "method=\"/bank.v1.BankService/Convert\"";
         for expected in [
             format!("bank_rpc_requests_total{{{method},code=\"OK\"}} 2"),
@@ -838,5 +879,29 @@ mod tests {
             !text.contains("ListCurrencies"),
             "idle methods add no lines:\n{text}"
         );
+    }
+
+    #[test]
+    fn the_clock_offset_is_exact_signed_seconds_and_its_steps_a_counter() {
+        let report = ClockReport {
+            steps: 2,
+            offset_ms: -29_990,
+        };
+        let text = Metrics::default().render(&OpenStreams::default(), report);
+        for expected in [
+            "# TYPE bank_clock_steps_total counter",
+            "bank_clock_steps_total 2",
+            "# TYPE bank_clock_offset_seconds gauge",
+            "bank_clock_offset_seconds -29.990",
+        ] {
+            assert!(
+                text.lines().any(|line| line == expected),
+                "missing {expected} in\n{text}"
+            );
+        }
+        assert_eq!(seconds(0), "0.000");
+        assert_eq!(seconds(3_564_000), "3564.000");
+        assert_eq!(seconds(-7), "-0.007");
+        assert_eq!(seconds(i64::MIN), "-9223372036854775.808");
     }
 }

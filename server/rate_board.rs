@@ -8,6 +8,19 @@
 //! snapshot; the task ends when the drain starts (nobody is left to read
 //! it) or when the board is dropped.
 //!
+//! Time is the [`Clock`]'s trusted time: on the server, the monotonic clock
+//! anchored to the wall clock and slewed toward it when the wall clock
+//! steps (see [`clock`](crate::domain::clock)). The ticker sleeps in real
+//! time for as long as the clock, at its current rate, needs to reach the
+//! next boundary, so while the clock slews the feed ticks a little slower
+//! or faster and never stops. Before each sleep it makes the full read
+//! that compares the clock with the wall clock, and logs the step it
+//! detects, once; it also wakes as often as the clock asks
+//! ([`STEP_CHECK_INTERVAL`]), so that a step is seen even when ticks are
+//! long. Calls ask only the cheap [`Clock::now_unix_ms`].
+//!
+//! [`STEP_CHECK_INTERVAL`]: crate::domain::clock::STEP_CHECK_INTERVAL
+//!
 //! Publication goes through a `tokio::sync::watch` channel, which holds only
 //! the latest value: a subscriber that falls behind does not queue old
 //! ticks, it simply sees the newest one next time it looks (a gap in
@@ -19,7 +32,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::domain::DomainError;
-use crate::domain::clock::Clock;
+use crate::domain::clock::{Clock, ClockStep, SLEW_RATE_PPM};
 use crate::domain::rates::{RateSource, Snapshot};
 use crate::shutdown::Drain;
 
@@ -35,7 +48,7 @@ impl RateBoard {
     /// Prices the current tick and starts the ticker. Must be called inside
     /// a Tokio runtime.
     pub fn start(source: RateSource, clock: Arc<dyn Clock>, drain: Drain) -> Result<Arc<Self>, DomainError> {
-        let first = source.snapshot(source.tick_at(clock.now_unix_ms()))?;
+        let first = source.snapshot(source.tick_at(read_clock(&*clock)))?;
         let (latest, _) = watch::channel(Arc::new(first));
         let board = Arc::new(Self {
             source,
@@ -81,19 +94,41 @@ impl RateBoard {
         });
     }
 
-    /// How long until the next tick starts.
+    /// How long, in real time, until the next tick starts by the clock, or
+    /// until the clock wants to be read again if that is sooner.
     fn until_next_tick(&self) -> Duration {
-        let now = self.clock.now_unix_ms();
-        let tick = self.source.tick_at(now);
-        let next_start = tick.start_unix_ms + self.source.tick_ms();
-        Duration::from_millis(next_start.saturating_sub(now))
+        let tick = self.source.tick_at(read_clock(&*self.clock));
+        let next_start = tick.start_unix_ms.saturating_add(self.source.tick_ms());
+        let until = self.clock.real_time_until(next_start);
+        self.clock
+            .read_interval()
+            .map_or(until, |interval| until.min(interval))
     }
+}
+
+/// Trusted now, after logging the step this read detected, if any.
+fn read_clock(clock: &dyn Clock) -> u64 {
+    let reading = clock.read();
+    if let Some(step) = reading.step {
+        log_step(&step);
+    }
+    reading.unix_ms
+}
+
+fn log_step(step: &ClockStep) {
+    tracing::warn!(
+        step_ms = step.step_ms,
+        offset_ms = step.offset_ms,
+        slew_rate_ppm = SLEW_RATE_PPM,
+        slew_seconds = step.slew.as_secs(),
+        "wall clock stepped: the tick clock slews toward it instead of jumping"
+    );
 }
 
 /// Publishes one snapshot per tick until the drain starts or the board is
 /// gone. Holds only a weak reference so that dropping the board stops it.
 async fn run_ticker(board: std::sync::Weak<RateBoard>, drain: Drain) {
-    // Wall time and Tokio's timer can disagree by a millisecond around a
+    // The clock and Tokio's timer can disagree by a millisecond around a
     // boundary; sleeping at least this long keeps the loop from spinning.
     const MIN_SLEEP: Duration = Duration::from_millis(1);
     loop {

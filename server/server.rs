@@ -25,6 +25,10 @@
 //!   timeout (enforced by the service);
 //! - client deadlines ([`deadline`](crate::deadline)) and panic containment
 //!   ([`panic_guard`](crate::panic_guard)) around every call.
+//! - the tick clock ([`Config::clock`]): ticks follow the monotonic clock,
+//!   anchored to the wall clock and slewed toward it when it steps, never
+//!   jumped (see [`clock`](crate::domain::clock)); its steps and offset are
+//!   exported with the metrics.
 //!
 //! Shutdown, in order, when the shutdown future completes:
 //! 1. health turns NOT_SERVING, so load balancers stop sending traffic;
@@ -80,7 +84,8 @@ pub struct Config {
     pub spread_bps: u32,
     /// How long a shutdown waits for running calls.
     pub grace_period: Duration,
-    /// Where "now" comes from; tests pin it.
+    /// Where "now" comes from: by default the machine's clocks, slewed
+    /// rather than stepped (see [`SystemClock`]); tests pin it.
     pub clock: Arc<dyn Clock>,
     /// TLS, or mutual TLS, for every connection; `None` serves plaintext.
     pub tls: Option<ServerTls>,
@@ -130,7 +135,7 @@ impl Config {
             tick_ms: 1_000,
             spread_bps: 20,
             grace_period: limits::DEFAULT_GRACE_PERIOD,
-            clock: Arc::new(SystemClock),
+            clock: Arc::new(SystemClock::new()),
             tls: None,
             auth_tokens: None,
             limits: ServiceLimits::default(),
@@ -180,6 +185,8 @@ pub struct BankServer {
     grace_period: Duration,
     tls: Option<ServerTls>,
     auth_tokens: Option<Arc<ApiTokens>>,
+    /// The rate board's clock, whose steps and offset the metrics report.
+    clock: Arc<dyn Clock>,
     /// Where `GET /metrics` is served, if anywhere.
     metrics_listener: Option<TcpListener>,
     transport: TransportSettings,
@@ -206,6 +213,7 @@ impl BankServer {
             grace_period: config.grace_period,
             tls: config.tls,
             auth_tokens: config.auth_tokens,
+            clock: config.clock,
             metrics_listener: None,
             transport,
         })
@@ -256,6 +264,7 @@ impl BankServer {
             let exporter = Exporter {
                 metrics: Arc::clone(&counters),
                 open: self.api.open_streams(),
+                clock: Arc::clone(&self.clock),
             };
             tokio::spawn(metrics::serve(listener, exporter, self.drain.clone()))
         });

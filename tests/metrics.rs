@@ -1,6 +1,7 @@
 //! `GET /metrics`: calls counted by method and status code with their
 //! latency, open feeds going up and back down, feed updates and skipped
-//! ticks, batch items by outcome, refused calls by reason, and 404 for
+//! ticks, batch items by outcome, refused calls by reason, the clock's
+//! steps and offset, and 404 for
 //! anything but `/metrics`.
 //!
 //! The server's clock is pinned, so ticks happen only when a test moves it:
@@ -177,9 +178,19 @@ async fn the_endpoint_speaks_prometheus_text_and_nothing_else() {
         "bank_open_sessions",
         "bank_rate_updates_sent_total",
         "bank_rate_ticks_skipped_total",
+        "bank_clock_steps_total",
     ] {
         assert_eq!(sample(&found.body, name), Some(0), "{name}:\n{}", found.body);
     }
+    // A pinned clock never steps and has nothing to slew.
+    assert!(
+        found
+            .body
+            .lines()
+            .any(|line| line == "bank_clock_offset_seconds 0.000"),
+        "{}",
+        found.body
+    );
     // At least the rate board's ticker and the metrics endpoint itself.
     let tasks = sample(&found.body, "bank_runtime_alive_tasks");
     assert!(

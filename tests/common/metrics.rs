@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use rust_decimal::Decimal;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -81,4 +82,15 @@ pub async fn wait_for(addr: SocketAddr, series: &str, expected: u64) -> String {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// The value of `series` as an exact decimal, for the gauges that are
+/// signed or fractional (`bank_clock_offset_seconds`).
+pub fn sample_decimal(text: &str, series: &str) -> Option<Decimal> {
+    text.lines()
+        .filter_map(|line| line.rsplit_once(' '))
+        .find(|(name, _)| *name == series)
+        .map(|(_, value)| {
+            Decimal::from_str_exact(value).unwrap_or_else(|error| panic!("{series}: {value}: {error}"))
+        })
 }

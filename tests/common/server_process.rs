@@ -6,6 +6,7 @@
 //! from the log, on 127.0.0.1 with OS-chosen ports for both gRPC and
 //! metrics.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -32,14 +33,19 @@ impl ServerProcess {
 
     /// The same, with more flags.
     pub fn start_with(args: &[&str]) -> Self {
-        Self::spawn(Self::command(args))
+        Self::spawn(Self::command(args, &[]))
+    }
+
+    /// The same, with environment variables too (a preloaded library, say).
+    pub fn start_with_env(args: &[&str], envs: &[(&str, &OsStr)]) -> Self {
+        Self::spawn(Self::command(args, envs))
     }
 
     /// The same, started with the given soft and hard limits on open files
     /// (as `ulimit -n` or systemd's `LimitNOFILE` would set them).
     pub fn start_with_open_files(args: &[&str], soft: u64, hard: u64) -> Self {
         use std::os::unix::process::CommandExt;
-        let mut command = Self::command(args);
+        let mut command = Self::command(args, &[]);
         // SAFETY: between fork and exec the closure only makes one
         // system call (setrlimit), which is async-signal-safe.
         unsafe {
@@ -48,7 +54,7 @@ impl ServerProcess {
         Self::spawn(command)
     }
 
-    fn command(args: &[&str]) -> Command {
+    fn command(args: &[&str], envs: &[(&str, &OsStr)]) -> Command {
         // `BANK_TEST_SERVER` runs these tests against another build, such
         // as the release binary for the memory figures of BENCHMARKS.md.
         let binary = std::env::var("BANK_TEST_SERVER")
@@ -60,6 +66,7 @@ impl ServerProcess {
             .args(args)
             // The default level (info) is what the tests read.
             .env_remove("RUST_LOG")
+            .envs(envs.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
