@@ -829,7 +829,10 @@ mod tests {
         metrics.record_refusal(Refusal::SessionCap);
         metrics.record_refusal(Refusal::SessionCap);
         metrics.record_refusal(Refusal::Draining);
-        let text = metrics.render(&OpenStreams::default());
+        let text = metrics.render(
+            &OpenStreams::default(),
+            crate::domain::clock::ClockReport::default(),
+        );
         assert!(
             text.contains("# TYPE bank_calls_refused_total counter\n"),
             "{text}"
