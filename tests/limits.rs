@@ -251,3 +251,168 @@ async fn a_batch_that_sends_nothing_is_cancelled_after_the_idle_timeout_without_
         .await
         .expect("the server goes on");
 }
+
+/// One client that takes every place its connection may hold (feeds it
+/// never reads, sessions it never uses) cannot keep another client from
+/// getting a feed and a session.
+#[tokio::test]
+async fn a_connection_holding_every_place_it_may_leaves_feeds_and_sessions_for_other_clients() {
+    let mut config = config();
+    config.limits.max_feeds = 8;
+    config.limits.max_sessions = 4;
+    config.limits.max_feeds_per_connection = 3;
+    config.limits.max_sessions_per_connection = 2;
+    let server = TestServer::start_with(config).await;
+
+    // The squatter, on one connection.
+    let mut squatter = server.client().await;
+    let mut held_feeds = Vec::new();
+    for _ in 0..3 {
+        held_feeds.push(
+            open_feed(&mut squatter)
+                .await
+                .expect("a feed within its connection's share"),
+        );
+    }
+    let refused = open_feed(&mut squatter)
+        .await
+        .expect_err("a fourth feed on one connection");
+    assert_eq!(refused.code(), Code::ResourceExhausted);
+    let mut held_sessions = Vec::new();
+    for _ in 0..2 {
+        held_sessions.push(
+            open_session(&mut squatter)
+                .await
+                .expect("a session within its connection's share"),
+        );
+    }
+    let refused = open_session(&mut squatter)
+        .await
+        .expect_err("a third session on one connection");
+    assert_eq!(refused.code(), Code::ResourceExhausted);
+
+    // A well-behaved client, on its own connection, is served.
+    let mut other = server.client().await;
+    let mut feed = open_feed(&mut other).await.expect("another client's feed opens");
+    next_update(&mut feed).await;
+    let (requests, mut replies) = open_session(&mut other)
+        .await
+        .expect("another client's session opens");
+    requests.send(hundred_eur_to_usd()).await.expect("sent");
+    let reply = next_message(&mut replies)
+        .await
+        .expect("a reply")
+        .expect("the session goes on");
+    assert!(matches!(reply.outcome, Some(Outcome::Conversion(_))));
+    assert_eq!(server.open.feeds(), 4);
+    assert_eq!(server.open.sessions(), 3);
+}
+
+#[tokio::test]
+async fn a_batch_over_the_servers_cap_is_refused_with_resource_exhausted_and_its_place_comes_back() {
+    let mut config = config();
+    config.limits.max_batches = 1;
+    let server = TestServer::start_with(config).await;
+
+    let (items, outgoing) = mpsc::channel(1);
+    let mut first_client = server.client().await;
+    let first = tokio::spawn(async move { first_client.convert_batch(ReceiverStream::new(outgoing)).await });
+    items
+        .send(hundred_eur_to_usd())
+        .await
+        .expect("the first item is sent");
+    server
+        .wait_until("the first batch runs", |server| server.open.batches() == 1)
+        .await;
+
+    let mut second_client = server.client().await;
+    let refused = second_client
+        .convert_batch(tokio_stream::iter(vec![hundred_eur_to_usd()]))
+        .await
+        .expect_err("a second batch at once");
+    assert_eq!(refused.code(), Code::ResourceExhausted);
+
+    drop(items);
+    let summary = tokio::time::timeout(PATIENCE, first)
+        .await
+        .expect("the first batch ends")
+        .expect("no panic")
+        .expect("the first batch is summed")
+        .into_inner();
+    assert_eq!(summary.accepted, 1);
+    second_client
+        .convert_batch(tokio_stream::iter(vec![hundred_eur_to_usd()]))
+        .await
+        .expect("its place came back");
+}
+
+/// A message over a service's limit is refused by its declared length,
+/// with RESOURCE_EXHAUSTED, on health and reflection too: they are open
+/// without a token, so their limits are as tight as the service's.
+#[tokio::test]
+async fn health_and_reflection_refuse_messages_over_their_own_limits() {
+    let server = TestServer::start(1_000).await;
+    let mut connection = RawConnection::open(server.addr).await;
+    for (path, limit) in [
+        (
+            "/grpc.health.v1.Health/Check",
+            bank_service::limits::MAX_HEALTH_REQUEST_BYTES,
+        ),
+        (
+            "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+            bank_service::limits::MAX_REFLECTION_REQUEST_BYTES,
+        ),
+        (
+            "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+            bank_service::limits::MAX_REFLECTION_REQUEST_BYTES,
+        ),
+    ] {
+        let (response, mut body) = connection.start_path(path).await.expect("the stream opens");
+        let mut prefix = vec![0_u8];
+        prefix.extend_from_slice(&u32::try_from(limit + 1).expect("small").to_be_bytes());
+        body.send_data(prefix.into(), false).expect("the prefix is sent");
+        assert_eq!(status_of(response).await, Code::ResourceExhausted, "{path}");
+    }
+}
+
+/// Reflection puts a file name it cannot find in its error message; the
+/// message the server sends is cut, whatever the name's length.
+#[tokio::test]
+async fn no_status_message_echoes_a_long_input_whole() {
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    let server = TestServer::start(1_000).await;
+    let mut connection = RawConnection::open(server.addr).await;
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::FileByFilename("x".repeat(3_000))),
+    };
+    let (response, mut body) = connection
+        .start_path("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo")
+        .await
+        .expect("the stream opens");
+    body.send_data(grpc_frame(&request), true).expect("sent");
+    let response = tokio::time::timeout(PATIENCE, response)
+        .await
+        .expect("answered in time")
+        .expect("answered");
+    let mut longest = response
+        .headers()
+        .get("grpc-message")
+        .map_or(0, |message| message.len());
+    let mut stream = response.into_body();
+    while let Some(data) = tokio::time::timeout(PATIENCE, stream.data())
+        .await
+        .expect("in time")
+    {
+        let data = data.expect("readable");
+        let _ = stream.flow_control().release_capacity(data.len());
+    }
+    if let Some(trailers) = stream.trailers().await.expect("trailers arrive") {
+        longest = longest.max(trailers.get("grpc-message").map_or(0, |message| message.len()));
+    }
+    assert!(
+        longest <= bank_service::limits::MAX_STATUS_MESSAGE_BYTES,
+        "a grpc-message of {longest} bytes"
+    );
+}

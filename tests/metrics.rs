@@ -302,3 +302,44 @@ async fn calls_without_an_accepted_token_are_counted_as_unauthenticated() {
     );
     assert_eq!(sample(&text, &refused(Refusal::FeedCap)), Some(0), "{text}");
 }
+
+/// A client that resets its stream halfway through sending its request
+/// left: the call is CANCELLED, not UNKNOWN.
+#[tokio::test]
+async fn a_client_that_leaves_mid_request_is_counted_as_cancelled() {
+    let (server, metrics, _clock) = pinned_server_with_metrics().await;
+    let mut connection = common::raw_h2::RawConnection::open(server.addr).await;
+    let (_response, mut body) = connection.start("Convert").await.expect("the call opens");
+    let frame = common::raw_h2::grpc_frame(&order("100", "EUR", "USD"));
+    body.send_data(frame.slice(..4), false).expect("half a message");
+    body.send_reset(h2::Reason::CANCEL);
+    wait_for(metrics, &requests(CONVERT, "CANCELLED"), 1).await;
+    let text = scrape(metrics).await;
+    assert_eq!(sample(&text, &requests(CONVERT, "UNKNOWN")), None, "{text}");
+}
+
+/// Load shedding refuses a call at once, and says so in the metrics.
+#[tokio::test]
+async fn a_call_shed_by_the_connection_limit_is_counted_as_a_refusal() {
+    let clock = Arc::new(ManualClock::new(PINNED_UNIX_MS));
+    let mut config = Config::with_seed(SEED);
+    config.clock = Arc::clone(&clock) as Arc<dyn Clock>;
+    config.concurrency_per_connection = 1;
+    let (server, metrics) = TestServer::start_with_metrics(config).await;
+    let mut connection = common::raw_h2::RawConnection::open(server.addr).await;
+    // A batch holds the connection's only handler place until it ends.
+    let (_batch, mut batch_body) = connection.start("ConvertBatch").await.expect("the batch opens");
+    batch_body
+        .send_data(common::raw_h2::grpc_frame(&order("1", "EUR", "USD")), false)
+        .expect("an item");
+    assert_eq!(
+        connection.call("Convert", &order("1", "EUR", "USD")).await,
+        Code::ResourceExhausted
+    );
+    wait_for(
+        metrics,
+        &format!("bank_calls_refused_total{{reason=\"{}\"}}", Refusal::Shed.label()),
+        1,
+    )
+    .await;
+}

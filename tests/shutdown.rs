@@ -199,3 +199,119 @@ async fn a_batch_running_when_the_shutdown_begins_still_gets_its_summary() {
     assert_eq!((summary.accepted, summary.rejected), (3, BULKY_ITEMS));
     server.stop().await.expect("the server stops cleanly");
 }
+
+/// Nothing in flight: the shutdown is immediate, whatever the connections
+/// left open (an idle client, a peer that stopped answering PINGs, a socket
+/// that never sent the HTTP/2 preface).
+#[tokio::test]
+async fn a_shutdown_with_no_call_in_flight_is_immediate_whatever_connections_are_open() {
+    let mut config = Config::with_seed(SEED);
+    config.grace_period = Duration::from_secs(10);
+    let server = TestServer::start_with(config).await;
+    let mut idle = server.client().await;
+    idle.convert(conversion_request()).await.expect("a first call");
+    let (mut frozen, freeze) =
+        common::raw_h2::RawConnection::open_with(server.addr, &h2::client::Builder::new()).await;
+    assert_eq!(frozen.call("Convert", &conversion_request()).await, Code::Ok);
+    let _ = freeze.send(());
+    let _silent = tokio::net::TcpStream::connect(server.addr)
+        .await
+        .expect("TCP connects");
+
+    let started = Instant::now();
+    server.stop().await.expect("stops cleanly");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the shutdown took {:?} with nothing in flight",
+        started.elapsed()
+    );
+}
+
+/// A health `Watch` never ends by itself: the drain ends it, after it has
+/// told the watcher NOT_SERVING, and does not wait for the grace period.
+#[tokio::test]
+async fn a_health_watch_says_not_serving_then_ends_at_the_drain() {
+    use tonic_health::pb::HealthCheckRequest;
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::health_client::HealthClient;
+    let mut config = Config::with_seed(SEED);
+    config.grace_period = Duration::from_secs(10);
+    let mut server = TestServer::start_with(config).await;
+    let mut health = HealthClient::new(server.channel().await);
+    let mut watch = health
+        .watch(HealthCheckRequest {
+            service: "bank.v1.BankService".into(),
+        })
+        .await
+        .expect("the watch opens")
+        .into_inner();
+    let first = tokio::time::timeout(PATIENCE, watch.message())
+        .await
+        .expect("in time")
+        .expect("healthy")
+        .expect("a status");
+    assert_eq!(first.status(), ServingStatus::Serving);
+
+    let started = Instant::now();
+    server.begin_shutdown();
+    let next = tokio::time::timeout(PATIENCE, watch.message())
+        .await
+        .expect("in time")
+        .expect("healthy")
+        .expect("a status");
+    assert_eq!(next.status(), ServingStatus::NotServing);
+    let end = tokio::time::timeout(PATIENCE, watch.message())
+        .await
+        .expect("the watch ends in time");
+    assert_eq!(end.expect_err("ended by the drain").code(), Code::Unavailable);
+    server.stop().await.expect("stops cleanly");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "waited for the grace period"
+    );
+}
+
+/// A call is admitted when its headers arrive: a Convert whose headers came
+/// before the drain but whose message came after is still answered.
+#[tokio::test]
+async fn a_unary_call_whose_headers_arrived_before_the_drain_is_answered() {
+    use common::raw_h2::{RawConnection, grpc_frame, status_of};
+    let mut config = Config::with_seed(SEED);
+    config.tick_ms = 50;
+    let mut server = TestServer::start_with(config).await;
+    let mut connection = RawConnection::open(server.addr).await;
+    let (convert_response, mut convert_body) = connection.start("Convert").await.expect("the call opens");
+    // A feed opened after it on the same connection: HTTP/2 delivers the
+    // streams in order, so once the feed answers, the server has the
+    // Convert's headers. The feed's end then shows the drain has started.
+    let (feed_response, mut feed_body) = connection.start("StreamRates").await.expect("the feed opens");
+    feed_body
+        .send_data(grpc_frame(&feed_request()), true)
+        .expect("sent");
+    let feed_response = tokio::time::timeout(PATIENCE, feed_response)
+        .await
+        .expect("the feed answers in time")
+        .expect("the feed opens");
+
+    server.begin_shutdown();
+    let mut feed = feed_response.into_body();
+    let ended = tokio::time::timeout(PATIENCE, async {
+        while let Some(data) = feed.data().await {
+            let _ = feed
+                .flow_control()
+                .release_capacity(data.expect("readable").len());
+        }
+        feed.trailers().await.expect("trailers").expect("a status")
+    })
+    .await
+    .expect("the feed ends at the drain");
+    assert_eq!(
+        ended.get("grpc-status").expect("a status"),
+        "14",
+        "the drain started"
+    );
+    convert_body
+        .send_data(grpc_frame(&conversion_request()), true)
+        .expect("the message is sent after the drain started");
+    assert_eq!(status_of(convert_response).await, Code::Ok);
+}

@@ -161,13 +161,6 @@ pub fn connection_closing(lang: Lang) -> Status {
     })
 }
 
-/// CANCELLED: the client reset its stream (or its connection broke) while
-/// the server was reading the request. Not localized: nobody is left to
-/// read it; it names the call's end in the logs and metrics.
-pub fn client_cancelled() -> Status {
-    Status::cancelled("the client cancelled the call")
-}
-
 /// DEADLINE_EXCEEDED: the client's `grpc-timeout` passed before the call
 /// completed. Clients recognise the code, so no sentence is needed.
 pub fn deadline_exceeded() -> Status {

@@ -126,7 +126,10 @@ where
 enum Stop {
     /// The client closed or the connection broke: nothing left to do.
     Gone,
-    /// The server is done with the connection: say goodbye, then close.
+    /// The peer stopped answering PINGs: close without waiting for it.
+    Dead,
+    /// The server is done with the connection: say goodbye (GOAWAY), let
+    /// the last replies be written, then close.
     Close,
 }
 
@@ -186,7 +189,7 @@ where
             () = ping_timer.as_mut() => {
                 if awaiting_pong {
                     tracing::debug!("keepalive: the peer did not answer a PING in time; closing");
-                    break Stop::Close;
+                    break Stop::Dead;
                 }
                 match pings.as_mut().map(|pings| pings.send_ping(Ping::opaque())) {
                     Some(Ok(())) => {
@@ -231,10 +234,19 @@ where
 
     // Whatever ended the loop, the calls still running end with it.
     cut.cancel();
-    if matches!(stop, Stop::Close) {
-        connection.abrupt_shutdown(Reason::NO_ERROR);
-        let flushed = poll_fn(|cx| connection.poll_closed(cx));
-        let _ = tokio::time::timeout(limits::CLOSE_FLUSH_TIMEOUT, flushed).await;
+    match stop {
+        Stop::Gone => {}
+        Stop::Dead => connection.abrupt_shutdown(Reason::NO_ERROR),
+        Stop::Close => {
+            if !closing {
+                connection.graceful_shutdown();
+            }
+            // h2 writes the last replies and its final GOAWAY once the peer
+            // has answered its PING; a peer that never answers gets no
+            // more than the flush timeout.
+            let closed = poll_fn(|cx| connection.poll_closed(cx));
+            let _ = tokio::time::timeout(limits::CLOSE_FLUSH_TIMEOUT, closed).await;
+        }
     }
 }
 

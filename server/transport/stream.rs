@@ -134,6 +134,8 @@ pub(crate) async fn serve_stream<S, B>(
         body_deadline: rules
             .single_request
             .then(|| Box::pin(tokio::time::sleep(limits::REQUEST_BODY_TIMEOUT))),
+        refusal: None,
+        client_left: false,
     };
     let mut cut = pin!(scope.cut.clone().cancelled_owned());
 
@@ -141,9 +143,17 @@ pub(crate) async fn serve_stream<S, B>(
     let mut call = pin!(service.oneshot(http::Request::from_parts(parts, body)));
     let handled = poll_fn(|cx| {
         reader.poll(cx);
+        if let Some(status) = reader.refusal.take() {
+            return Poll::Ready(Handled::Refused(status));
+        }
+        // Polled even when the client has left, so that the call is
+        // started, and then logged and counted as CANCELLED when dropped.
         if let Poll::Ready(result) = call.as_mut().poll(cx) {
             let Ok(response) = result;
             return Poll::Ready(Handled::Response(response));
+        }
+        if reader.client_left {
+            return Poll::Ready(Handled::ClientLeft);
         }
         reader.release_read(); // what the handler read in this poll
         if respond.poll_reset(cx).is_ready() {
@@ -164,6 +174,11 @@ pub(crate) async fn serve_stream<S, B>(
             send_trailers_only(&mut respond, status::connection_closing(lang.get()));
             return;
         }
+        Handled::Refused(status) => {
+            ended.set(status.code());
+            send_trailers_only(&mut respond, status);
+            return;
+        }
     };
 
     let (parts, body) = response.into_parts();
@@ -182,6 +197,12 @@ pub(crate) async fn serve_stream<S, B>(
     let mut drained = rules.ends_at_drain.then(|| Box::pin(scope.drain.started_owned()));
     let piped = poll_fn(|cx| {
         reader.poll(cx);
+        if reader.client_left {
+            return Poll::Ready(Piped::ClientLeft);
+        }
+        if let Some(status) = reader.refusal.take() {
+            return Poll::Ready(Piped::Refused(status));
+        }
         let piped = pipe(
             &mut sender,
             body.as_mut(),
@@ -217,6 +238,7 @@ pub(crate) async fn serve_stream<S, B>(
         }
         Piped::Cut => status::connection_closing(lang.get()),
         Piped::Drained => unavailable(),
+        Piped::Refused(status) => status,
     };
     ended.set(end.code());
     let _ = sender.send_trailers(status_trailers(end));
@@ -227,10 +249,13 @@ enum Handled<R> {
     Response(R),
     ClientLeft,
     Cut,
+    /// The request broke a transport rule (a message over its limit): the
+    /// transport answers, whatever the handler would make of it.
+    Refused(Status),
 }
 
 /// How the response phase ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 enum Piped {
     /// The body ended (with its trailers): the normal end.
     Done,
@@ -244,6 +269,8 @@ enum Piped {
     Cut,
     /// An endless watch, at the drain, after what it had ready.
     Drained,
+    /// The request broke a transport rule while the reply was under way.
+    Refused(Status),
 }
 
 /// Moves response chunks into HTTP/2 while it has room, capacity first:
@@ -476,6 +503,15 @@ struct Reader {
     lang: CallerLang,
     /// For calls that send one message: when it must have arrived whole.
     body_deadline: Option<Pin<Box<Sleep>>>,
+    /// The status the call must end with because of its request, whatever
+    /// the handler does with the broken body.
+    refusal: Option<Status>,
+    /// The client reset the stream (or the connection broke) mid-request:
+    /// the call is over, CANCELLED, and the transport drops it. The body
+    /// is not told: handed to tonic as a body error, a cancellation reads
+    /// as the end of the request, and a half-read message would then be
+    /// answered INTERNAL.
+    client_left: bool,
 }
 
 impl Reader {
@@ -491,7 +527,9 @@ impl Reader {
                         self.metrics.record_refusal(Refusal::MessageTooLarge);
                         let max = self.check.max();
                         let _ = recv.flow_control().release_capacity(data.len());
-                        break Some(Err(status::message_too_large(size, max, self.lang.get())));
+                        let status = status::message_too_large(size, max, self.lang.get());
+                        self.refusal = Some(status.clone());
+                        break Some(Err(status));
                     }
                     let mut state = self.inbox.lock();
                     if state.body_dropped {
@@ -501,7 +539,12 @@ impl Reader {
                         state.wake();
                     }
                 }
-                Poll::Ready(Some(Err(_))) => break Some(Err(status::client_cancelled())),
+                Poll::Ready(Some(Err(_))) => {
+                    self.client_left = true;
+                    self.body_deadline = None;
+                    self.recv = None;
+                    return;
+                }
                 Poll::Ready(None) => break Some(Ok(())),
                 Poll::Pending => break None,
             }
