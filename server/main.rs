@@ -230,6 +230,7 @@ async fn serve(args: Args) -> ExitCode {
         max_connection_age: args.max_connection_age,
         max_connection_age_grace: args.max_connection_age_grace,
         stall_limit: args.stall_limit,
+        request_body_timeout: limits::REQUEST_BODY_TIMEOUT,
     };
     let mut server = match BankServer::bind(args.addr, config).await {
         Ok(server) => server,

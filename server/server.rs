@@ -108,6 +108,9 @@ pub struct Config {
     pub max_connection_age_grace: Duration,
     /// How long a reply may wait for its reader before the call ends.
     pub stall_limit: Duration,
+    /// How long a call that sends one message has to send it whole (tests
+    /// shorten it).
+    pub request_body_timeout: Duration,
 }
 
 /// HTTP/2 keepalive: a ping every `interval`, the connection closed when
@@ -145,6 +148,7 @@ impl Config {
             max_connection_age: limits::DEFAULT_MAX_CONNECTION_AGE,
             max_connection_age_grace: limits::DEFAULT_MAX_CONNECTION_AGE_GRACE,
             stall_limit: limits::DEFAULT_STALL_LIMIT,
+            request_body_timeout: limits::REQUEST_BODY_TIMEOUT,
         }
     }
 
@@ -158,6 +162,7 @@ impl Config {
             max_connection_age_grace: self.max_connection_age_grace,
             stall_limit: self.stall_limit,
             concurrency_per_connection: self.concurrency_per_connection,
+            request_body_timeout: self.request_body_timeout,
         }
     }
 }

@@ -289,6 +289,7 @@ fn serve_or_refuse<S, B>(
         drain: shared.drain.clone(),
         cut: cut.clone(),
         stall_limit: shared.settings.stall_limit,
+        request_body_timeout: shared.settings.request_body_timeout,
         handler_slot: Some(slot),
     };
     let service = shared.service.clone();

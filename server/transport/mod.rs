@@ -67,6 +67,8 @@ pub struct TransportSettings {
     pub stall_limit: Duration,
     /// Handlers running at once on one connection.
     pub concurrency_per_connection: usize,
+    /// How long a single-request call has to send its request whole.
+    pub request_body_timeout: Duration,
 }
 
 impl Default for TransportSettings {
@@ -79,6 +81,7 @@ impl Default for TransportSettings {
             max_connection_age_grace: limits::DEFAULT_MAX_CONNECTION_AGE_GRACE,
             stall_limit: limits::DEFAULT_STALL_LIMIT,
             concurrency_per_connection: limits::DEFAULT_CONCURRENCY_PER_CONNECTION,
+            request_body_timeout: limits::REQUEST_BODY_TIMEOUT,
         }
     }
 }

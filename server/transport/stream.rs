@@ -17,8 +17,9 @@
 //!    connection with ENHANCE_YOUR_CALM, taking every other call on it.)
 //!    On the way in, each message's declared length is checked against its
 //!    method's limit ([`MethodRules`]) before any of it is kept; a call that
-//!    sends one message must send it within
-//!    [`REQUEST_BODY_TIMEOUT`](crate::limits::REQUEST_BODY_TIMEOUT); a client
+//!    sends one message must send it within the request body timeout
+//!    ([`REQUEST_BODY_TIMEOUT`](crate::limits::REQUEST_BODY_TIMEOUT) by
+//!    default); a client
 //!    that resets the stream mid-request ends the call as CANCELLED.
 //! 2. **The handler** runs (the router with its layers) until it returns
 //!    the response headers; meanwhile the request keeps flowing in.
@@ -78,6 +79,8 @@ pub(crate) struct StreamScope {
     pub cut: CancellationToken,
     /// How long a reply may wait for the client to make room.
     pub stall_limit: Duration,
+    /// How long a single-request call has to send its request whole.
+    pub request_body_timeout: Duration,
     /// The call's place among its connection's running handlers, given
     /// back when the handler returns its response.
     pub handler_slot: Option<HandlerSlot>,
@@ -133,7 +136,8 @@ pub(crate) async fn serve_stream<S, B>(
         lang: lang.clone(),
         body_deadline: rules
             .single_request
-            .then(|| Box::pin(tokio::time::sleep(limits::REQUEST_BODY_TIMEOUT))),
+            .then(|| Box::pin(tokio::time::sleep(scope.request_body_timeout))),
+        request_body_timeout: scope.request_body_timeout,
         refusal: None,
         client_left: false,
     };
@@ -503,6 +507,7 @@ struct Reader {
     lang: CallerLang,
     /// For calls that send one message: when it must have arrived whole.
     body_deadline: Option<Pin<Box<Sleep>>>,
+    request_body_timeout: Duration,
     /// The status the call must end with because of its request, whatever
     /// the handler does with the broken body.
     refusal: Option<Status>,
@@ -527,9 +532,7 @@ impl Reader {
                         self.metrics.record_refusal(Refusal::MessageTooLarge);
                         let max = self.check.max();
                         let _ = recv.flow_control().release_capacity(data.len());
-                        let status = status::message_too_large(size, max, self.lang.get());
-                        self.refusal = Some(status.clone());
-                        break Some(Err(status));
+                        break Some(Err(status::message_too_large(size, max, self.lang.get())));
                     }
                     let mut state = self.inbox.lock();
                     if state.body_dropped {
@@ -556,13 +559,19 @@ impl Reader {
         if let Some(deadline) = self.body_deadline.as_mut()
             && deadline.as_mut().poll(cx).is_ready()
         {
-            let status = status::request_too_slow(limits::REQUEST_BODY_TIMEOUT, self.lang.get());
+            let status = status::request_too_slow(self.request_body_timeout, self.lang.get());
             self.end(Err(status));
         }
     }
 
-    /// The request is over: tell the handler, stop reading.
+    /// The request is over: tell the handler, stop reading. A request the
+    /// transport refuses (too large, too slow) is also answered by the
+    /// transport, with that status, whatever the handler would make of the
+    /// broken body (tonic reads a CANCELLED body as the request's end).
     fn end(&mut self, end: Result<(), Status>) {
+        if let Err(status) = &end {
+            self.refusal = Some(status.clone());
+        }
         self.body_deadline = None;
         self.release_read();
         self.recv = None;
