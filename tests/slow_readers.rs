@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use bank_service::proto::v1::{ConvertRequest, ListCurrenciesRequest, StreamRatesRequest};
+use bank_service::proto::v1::{ConvertRequest, StreamRatesRequest};
 use bank_service::server::Config;
 use bytes::Bytes;
 use common::metrics::{sample, scrape};
@@ -18,15 +18,8 @@ use tonic::Code;
 
 /// `count` distinct pairs (`AAA/BBB`) of the currencies the server lists.
 async fn pairs(url: String, count: usize) -> Vec<String> {
-    let mut client = bank_service::proto::v1::bank_service_client::BankServiceClient::connect(url)
+    let codes: Vec<String> = common::currencies(url)
         .await
-        .expect("client connects");
-    let codes: Vec<String> = client
-        .list_currencies(ListCurrenciesRequest {})
-        .await
-        .expect("listed")
-        .into_inner()
-        .currencies
         .into_iter()
         .map(|currency| currency.code)
         .collect();

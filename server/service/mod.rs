@@ -181,33 +181,7 @@ impl OpenStreams {
         metrics: &Metrics,
         lang: Lang,
     ) -> Result<OpenGuard, Status> {
-        let on_connection = match connection {
-            Some(connection) => Some(
-                Place::take(
-                    Arc::clone(connection),
-                    |c| &c.feeds,
-                    self.caps.max_feeds_per_connection,
-                )
-                .ok_or_else(|| {
-                    metrics.record_refusal(Refusal::FeedCapPerConnection);
-                    status::too_many(
-                        Capped::FeedsPerConnection,
-                        self.caps.max_feeds_per_connection,
-                        lang,
-                    )
-                })?,
-            ),
-            None => None,
-        };
-        let on_server =
-            Place::take(Arc::clone(self), |open| &open.feeds, self.caps.max_feeds).ok_or_else(|| {
-                metrics.record_refusal(Refusal::FeedCap);
-                status::too_many(Capped::Feeds, self.caps.max_feeds, lang)
-            })?;
-        Ok(OpenGuard {
-            _on_server: on_server,
-            _on_connection: on_connection,
-        })
+        self.open_stream(StreamKind::Feed, connection, metrics, lang)
     }
 
     /// A place for one more session, on the server and on the caller's
@@ -218,29 +192,35 @@ impl OpenStreams {
         metrics: &Metrics,
         lang: Lang,
     ) -> Result<OpenGuard, Status> {
+        self.open_stream(StreamKind::Session, connection, metrics, lang)
+    }
+
+    /// The connection's place first, then the server's: a connection over
+    /// its share is refused without touching the server's count.
+    fn open_stream(
+        self: &Arc<Self>,
+        kind: StreamKind,
+        connection: Option<&Arc<ConnectionStreams>>,
+        metrics: &Metrics,
+        lang: Lang,
+    ) -> Result<OpenGuard, Status> {
+        let (per_connection, capped, refusal) = kind.per_connection(&self.caps);
         let on_connection = match connection {
             Some(connection) => Some(
-                Place::take(
-                    Arc::clone(connection),
-                    |c| &c.sessions,
-                    self.caps.max_sessions_per_connection,
-                )
-                .ok_or_else(|| {
-                    metrics.record_refusal(Refusal::SessionCapPerConnection);
-                    status::too_many(
-                        Capped::SessionsPerConnection,
-                        self.caps.max_sessions_per_connection,
-                        lang,
-                    )
-                })?,
+                Place::take(Arc::clone(connection), kind.connection_counter(), per_connection).ok_or_else(
+                    || {
+                        metrics.record_refusal(refusal);
+                        status::too_many(capped, per_connection, lang)
+                    },
+                )?,
             ),
             None => None,
         };
-        let on_server = Place::take(Arc::clone(self), |open| &open.sessions, self.caps.max_sessions)
-            .ok_or_else(|| {
-                metrics.record_refusal(Refusal::SessionCap);
-                status::too_many(Capped::Sessions, self.caps.max_sessions, lang)
-            })?;
+        let (max, capped, refusal) = kind.per_server(&self.caps);
+        let on_server = Place::take(Arc::clone(self), kind.server_counter(), max).ok_or_else(|| {
+            metrics.record_refusal(refusal);
+            status::too_many(capped, max, lang)
+        })?;
         Ok(OpenGuard {
             _on_server: on_server,
             _on_connection: on_connection,
@@ -260,6 +240,53 @@ impl OpenStreams {
             _on_server: on_server,
             _on_connection: None,
         })
+    }
+}
+
+/// The long-lived streams capped per server and per connection.
+#[derive(Debug, Clone, Copy)]
+enum StreamKind {
+    Feed,
+    Session,
+}
+
+impl StreamKind {
+    fn server_counter(self) -> fn(&OpenStreams) -> &AtomicUsize {
+        match self {
+            Self::Feed => |open| &open.feeds,
+            Self::Session => |open| &open.sessions,
+        }
+    }
+
+    fn connection_counter(self) -> fn(&ConnectionStreams) -> &AtomicUsize {
+        match self {
+            Self::Feed => |connection| &connection.feeds,
+            Self::Session => |connection| &connection.sessions,
+        }
+    }
+
+    /// The server's cap, and how a refusal is said and counted.
+    fn per_server(self, caps: &ServiceLimits) -> (usize, Capped, Refusal) {
+        match self {
+            Self::Feed => (caps.max_feeds, Capped::Feeds, Refusal::FeedCap),
+            Self::Session => (caps.max_sessions, Capped::Sessions, Refusal::SessionCap),
+        }
+    }
+
+    /// The connection's cap, and how a refusal is said and counted.
+    fn per_connection(self, caps: &ServiceLimits) -> (usize, Capped, Refusal) {
+        match self {
+            Self::Feed => (
+                caps.max_feeds_per_connection,
+                Capped::FeedsPerConnection,
+                Refusal::FeedCapPerConnection,
+            ),
+            Self::Session => (
+                caps.max_sessions_per_connection,
+                Capped::SessionsPerConnection,
+                Refusal::SessionCapPerConnection,
+            ),
+        }
     }
 }
 

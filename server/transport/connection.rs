@@ -31,7 +31,7 @@
 //!    that stopped reading does not hold it longer.
 
 use std::convert::Infallible;
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -70,26 +70,18 @@ where
     let Some(acceptor) = shared.tls.clone() else {
         return establish(tcp, shared, due).await;
     };
-    // A connection still shaking hands when the drain starts has no call
-    // to finish: it is dropped at once.
-    let tls = tokio::select! {
-        accepted = tokio::time::timeout_at(due, acceptor.accept(tcp)) => match accepted {
-            Ok(Ok(tls)) => tls,
-            Ok(Err(error)) => {
-                // Counted, and logged rate-limited, by the refusal; the cause
-                // of each one only at debug level.
-                tracing::debug!(%error, "TLS handshake failed");
-                shared.metrics.record_refusal(Refusal::TlsHandshake);
-                return;
-            }
-            Err(_) => {
-                shared.metrics.record_refusal(Refusal::HandshakeTimeout);
-                return;
-            }
-        },
-        () = shared.drain.started() => return,
-    };
-    establish(tls, shared, due).await;
+    // TLS failures are counted, and logged rate-limited, by the refusal;
+    // the cause of each one only at debug level.
+    let accepted = handshake_step(
+        &shared,
+        due,
+        acceptor.accept(tcp),
+        Some(Refusal::TlsHandshake),
+        "TLS",
+    );
+    if let Some(tls) = accepted.await {
+        establish(tls, shared, due).await;
+    }
 }
 
 /// The HTTP/2 handshake (the client's preface and SETTINGS), due by `due`,
@@ -105,21 +97,39 @@ where
     B: Body<Data = Bytes> + Send + 'static,
 {
     let handshake = shared.h2.handshake::<_, Bytes>(io);
-    let connection = tokio::select! {
-        handshake = tokio::time::timeout_at(due, handshake) => match handshake {
-            Ok(Ok(connection)) => connection,
+    if let Some(connection) = handshake_step(&shared, due, handshake, None, "HTTP/2").await {
+        drive(connection, shared).await;
+    }
+}
+
+/// One step of a connection's handshake, due by `due`: its result, or
+/// `None` when it failed (counted as `failed`, if given), did not finish in
+/// time (counted as a handshake timeout), or the drain started first (a
+/// connection still shaking hands has no call to finish: it is dropped).
+async fn handshake_step<S, T, E: std::fmt::Display>(
+    shared: &Shared<S>,
+    due: Instant,
+    step: impl Future<Output = Result<T, E>>,
+    failed: Option<Refusal>,
+    what: &'static str,
+) -> Option<T> {
+    tokio::select! {
+        outcome = tokio::time::timeout_at(due, step) => match outcome {
+            Ok(Ok(done)) => Some(done),
             Ok(Err(error)) => {
-                tracing::debug!(%error, "HTTP/2 handshake failed");
-                return;
+                tracing::debug!(%error, "{what} handshake failed");
+                if let Some(refusal) = failed {
+                    shared.metrics.record_refusal(refusal);
+                }
+                None
             }
             Err(_) => {
                 shared.metrics.record_refusal(Refusal::HandshakeTimeout);
-                return;
+                None
             }
         },
-        () = shared.drain.started() => return,
-    };
-    drive(connection, shared).await;
+        () = shared.drain.started() => None,
+    }
 }
 
 /// Why the serving loop stopped.

@@ -143,13 +143,8 @@ impl TestServer {
     /// Minor units of every supported currency, by code, as the server
     /// publishes them.
     pub async fn minor_units(&self) -> BTreeMap<String, u32> {
-        self.client()
+        currencies(self.url())
             .await
-            .list_currencies(ListCurrenciesRequest {})
-            .await
-            .expect("listed")
-            .into_inner()
-            .currencies
             .into_iter()
             .map(|currency| (currency.code, currency.minor_units))
             .collect()
@@ -183,6 +178,18 @@ impl TestServer {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
+}
+
+/// The currencies the server at `url` lists.
+pub async fn currencies(url: String) -> Vec<bank_service::proto::v1::Currency> {
+    BankServiceClient::connect(url)
+        .await
+        .expect("client connects")
+        .list_currencies(ListCurrenciesRequest {})
+        .await
+        .expect("listed")
+        .into_inner()
+        .currencies
 }
 
 /// 127.0.0.1, any free port.
