@@ -57,7 +57,7 @@ use h2::server::SendResponse;
 use h2::{RecvStream, SendStream};
 use http::{HeaderMap, HeaderValue};
 use http_body::{Body, Frame};
-use tokio::time::Sleep;
+use tokio::time::{Instant, Sleep};
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 use tonic::Status;
 use tower::{Service, ServiceExt};
@@ -143,32 +143,39 @@ pub(crate) async fn serve_stream<S, B>(
     };
     let mut cut = pin!(scope.cut.clone().cancelled_owned());
 
-    // Until the handler returns its response headers.
-    let mut call = pin!(service.oneshot(http::Request::from_parts(parts, body)));
-    let handled = poll_fn(|cx| {
-        reader.poll(cx);
-        if let Some(status) = reader.refusal.take() {
-            return Poll::Ready(Handled::Refused(status));
-        }
-        // Polled even when the client has left, so that the call is
-        // started, and then logged and counted as CANCELLED when dropped.
-        if let Poll::Ready(result) = call.as_mut().poll(cx) {
-            let Ok(response) = result;
-            return Poll::Ready(Handled::Response(response));
-        }
-        if reader.client_left {
-            return Poll::Ready(Handled::ClientLeft);
-        }
-        reader.release_read(); // what the handler read in this poll
-        if respond.poll_reset(cx).is_ready() {
-            return Poll::Ready(Handled::ClientLeft);
-        }
-        if cut.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(Handled::Cut);
-        }
-        Poll::Pending
-    })
-    .await;
+    // Until the handler returns its response headers. In a block of its
+    // own, so that the call's future is gone (and its room in this task's
+    // state reused) once it has answered.
+    let handled = {
+        let mut call = pin!(service.oneshot(http::Request::from_parts(parts, body)));
+        poll_fn(|cx| {
+            reader.poll(cx);
+            if let Some(status) = reader.refusal.take() {
+                // Set before the call is dropped: its log line says so.
+                ended.set(status.code());
+                return Poll::Ready(Handled::Refused(status));
+            }
+            // Polled even when the client has left, so that the call is
+            // started, and then logged and counted as CANCELLED when dropped.
+            if let Poll::Ready(result) = call.as_mut().poll(cx) {
+                let Ok(response) = result;
+                return Poll::Ready(Handled::Response(response));
+            }
+            if reader.client_left {
+                return Poll::Ready(Handled::ClientLeft);
+            }
+            reader.release_read(); // what the handler read in this poll
+            if respond.poll_reset(cx).is_ready() {
+                return Poll::Ready(Handled::ClientLeft);
+            }
+            if cut.as_mut().poll(cx).is_ready() {
+                ended.set(tonic::Code::Unavailable);
+                return Poll::Ready(Handled::Cut);
+            }
+            Poll::Pending
+        })
+        .await
+    };
     scope.handler_slot = None;
     let response = match handled {
         Handled::Response(response) => response,
@@ -179,7 +186,6 @@ pub(crate) async fn serve_stream<S, B>(
             return;
         }
         Handled::Refused(status) => {
-            ended.set(status.code());
             send_trailers_only(&mut respond, status);
             return;
         }
@@ -197,7 +203,7 @@ pub(crate) async fn serve_stream<S, B>(
     }
 
     let mut body = pin!(body);
-    let mut stall: Option<Pin<Box<Sleep>>> = None;
+    let mut stall = StallWatch::new(scope.stall_limit);
     let mut drained = rules.ends_at_drain.then(|| Box::pin(scope.drain.started_owned()));
     let piped = poll_fn(|cx| {
         reader.poll(cx);
@@ -207,14 +213,7 @@ pub(crate) async fn serve_stream<S, B>(
         if let Some(status) = reader.refusal.take() {
             return Poll::Ready(Piped::Refused(status));
         }
-        let piped = pipe(
-            &mut sender,
-            body.as_mut(),
-            cx,
-            &mut stall,
-            scope.stall_limit,
-            drained.as_mut(),
-        );
+        let piped = pipe(&mut sender, body.as_mut(), cx, &mut stall, drained.as_mut());
         reader.release_read();
         if piped.is_pending() {
             if sender.poll_reset(cx).is_ready() {
@@ -277,14 +276,63 @@ enum Piped {
     Refused(Status),
 }
 
+/// Notices a reply that has waited for room longer than the stall limit.
+///
+/// A feed waits for room after nearly every update, for the moment it
+/// takes h2 to hand the update to the socket: arming a timer for every one
+/// of those waits would cost a timer insertion and removal per update and
+/// subscriber. Instead a wait only records when it began, and one timer,
+/// armed at most once per stall limit, checks on firing whether the wait
+/// it was armed for is still going on.
+struct StallWatch {
+    limit: Duration,
+    /// When the current wait for room began; `None` while there is room.
+    since: Option<Instant>,
+    /// Created at the first wait, then reset only when it fires early.
+    timer: Option<Pin<Box<Sleep>>>,
+}
+
+impl StallWatch {
+    fn new(limit: Duration) -> Self {
+        Self {
+            limit,
+            since: None,
+            timer: None,
+        }
+    }
+
+    /// There is room to send: no wait is going on.
+    fn room(&mut self) {
+        self.since = None;
+    }
+
+    /// A reply is waiting for room: `Ready` once it has waited the limit.
+    fn waiting(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let since = *self.since.get_or_insert_with(Instant::now);
+        let due = since + self.limit;
+        let timer = self
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(due)));
+        loop {
+            if timer.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            if Instant::now() >= due {
+                return Poll::Ready(());
+            }
+            // Fired for an earlier wait that ended: watch this one.
+            timer.as_mut().reset(due);
+        }
+    }
+}
+
 /// Moves response chunks into HTTP/2 while it has room, capacity first:
 /// the body is polled only when one more byte could be sent at once.
 fn pipe<B>(
     sender: &mut SendStream<Bytes>,
     mut body: Pin<&mut B>,
     cx: &mut Context<'_>,
-    stall: &mut Option<Pin<Box<Sleep>>>,
-    stall_limit: Duration,
+    stall: &mut StallWatch,
     mut drained: Option<&mut Pin<Box<WaitForCancellationFutureOwned>>>,
 ) -> Poll<Piped>
 where
@@ -299,15 +347,14 @@ where
                 Poll::Ready(Some(Ok(_))) => continue,
                 Poll::Ready(Some(Err(_)) | None) => return Poll::Ready(Piped::ClientLeft),
                 Poll::Pending => {
-                    let timer = stall.get_or_insert_with(|| Box::pin(tokio::time::sleep(stall_limit)));
-                    return match timer.as_mut().poll(cx) {
+                    return match stall.waiting(cx) {
                         Poll::Ready(()) => Poll::Ready(Piped::Stalled),
                         Poll::Pending => Poll::Pending,
                     };
                 }
             }
         }
-        *stall = None;
+        stall.room();
         match body.as_mut().poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
                 Ok(data) => {
@@ -446,6 +493,17 @@ impl InboxState {
         }
     }
 
+    /// Wakes the handler unless it waits in `current`, the task running
+    /// now: the handler is polled right after the reader in the same poll,
+    /// and waking the running task would only schedule a useless poll.
+    fn wake_unless(&mut self, current: &Waker) {
+        if let Some(waker) = self.waker.take()
+            && !waker.will_wake(current)
+        {
+            waker.wake();
+        }
+    }
+
     fn finish(&mut self, end: Result<(), Status>) {
         if self.end.is_none() {
             self.end = Some(end);
@@ -539,7 +597,7 @@ impl Reader {
                         state.read_unreleased += data.len();
                     } else {
                         state.pending.extend_from_slice(&data);
-                        state.wake();
+                        state.wake_unless(cx.waker());
                     }
                 }
                 Poll::Ready(Some(Err(_))) => {
