@@ -4,7 +4,7 @@
 //! Lifecycle of a connection (one task, spawned by the accept loop):
 //!
 //! 1. **Handshake**, bounded by the handshake timeout: the TLS handshake
-//!    when TLS is on, then the HTTP/2 preface and SETTINGS. A connection
+//!    when TLS is on, then the HTTP/2 preface. A connection
 //!    that sends nothing, or too slowly, is closed and counted; without
 //!    this bound, idle sockets would pile up until the file table is full
 //!    (keepalive cannot help: it needs HTTP/2 to be spoken).
@@ -26,9 +26,13 @@
 //!      calls under way go on for the age grace, then end with
 //!      UNAVAILABLE, and the connection closes.
 //!
-//!    A closing connection writes its GOAWAY within
-//!    [`CLOSE_FLUSH_TIMEOUT`](crate::limits::CLOSE_FLUSH_TIMEOUT); a peer
-//!    that stopped reading does not hold it longer.
+//!    A closing connection that was idle gets
+//!    [`CLOSE_FLUSH_TIMEOUT`](crate::limits::CLOSE_FLUSH_TIMEOUT) to write
+//!    its GOAWAY, so a peer that stopped reading does not hold a shutdown;
+//!    one whose calls just ended gets as long as a reply may wait for its
+//!    reader (the stall limit), cut short to the flush timeout once the
+//!    server's grace is over. Streams the client opened before it saw the
+//!    GOAWAY are refused with REFUSED_STREAM, which clients retry.
 
 use std::convert::Infallible;
 use std::future::{Future, poll_fn};
@@ -54,7 +58,6 @@ use crate::limits;
 use crate::metrics::Refusal;
 use crate::service::ConnectionStreams;
 use crate::service::status;
-use crate::shutdown::unavailable;
 
 /// Serves one accepted TCP connection until it ends.
 pub(crate) async fn serve_connection<S, B>(tcp: TcpStream, shared: Arc<Shared<S>>)
@@ -84,7 +87,7 @@ where
     }
 }
 
-/// The HTTP/2 handshake (the client's preface and SETTINGS), due by `due`,
+/// The HTTP/2 handshake (the client's 24-byte preface), due by `due`,
 /// then the connection's life.
 async fn establish<IO, S, B>(io: IO, shared: Arc<Shared<S>>, due: Instant)
 where
@@ -140,7 +143,11 @@ enum Stop {
     Dead,
     /// The server is done with the connection: say goodbye (GOAWAY), let
     /// the last replies be written, then close.
-    Close,
+    Close {
+        /// Calls ended just now, whose last frames may still be on their
+        /// way; otherwise the connection was idle.
+        had_calls: bool,
+    },
 }
 
 /// Serves the streams of an established HTTP/2 connection.
@@ -176,16 +183,6 @@ where
     let stop = loop {
         tokio::select! {
             biased;
-            accepted = connection.accept() => match accepted {
-                Some(Ok((request, respond))) => {
-                    serve_or_refuse(&shared, &streams, &running, &per_connection, &cut, request, respond);
-                }
-                Some(Err(error)) => {
-                    tracing::debug!(%error, "connection error");
-                    break Stop::Gone;
-                }
-                None => break Stop::Gone,
-            },
             pong = poll_fn(|cx| match pings.as_mut() {
                 Some(pings) => pings.poll_pong(cx),
                 None => Poll::Pending,
@@ -212,7 +209,7 @@ where
             () = &mut drain_started, if !drain_seen => {
                 drain_seen = true;
                 if streams.is_empty() {
-                    break Stop::Close;
+                    break Stop::Close { had_calls: false };
                 }
                 // The drain's grace is the server's to enforce: it cuts every
                 // connection at once when it is over.
@@ -224,7 +221,7 @@ where
                 aged = true;
                 tracing::debug!("connection reached its maximum age");
                 if streams.is_empty() {
-                    break Stop::Close;
+                    break Stop::Close { had_calls: false };
                 }
                 if !closing {
                     connection.graceful_shutdown();
@@ -238,7 +235,19 @@ where
                 cut_armed = false;
                 cut.cancel();
             },
-            () = streams.wait(), if closing => break Stop::Close,
+            () = streams.wait(), if closing => break Stop::Close { had_calls: true },
+            // Last: the timers above are cheap to poll, and a connection
+            // kept busy must not keep its age or keepalive from being seen.
+            accepted = connection.accept() => match accepted {
+                Some(Ok((request, respond))) => {
+                    serve_or_refuse(&shared, &streams, &running, &per_connection, &cut, request, respond);
+                }
+                Some(Err(error)) => {
+                    tracing::debug!(%error, "connection error");
+                    break Stop::Gone;
+                }
+                None => break Stop::Gone,
+            },
         }
     };
 
@@ -247,15 +256,35 @@ where
     match stop {
         Stop::Gone => {}
         Stop::Dead => connection.abrupt_shutdown(Reason::NO_ERROR),
-        Stop::Close => {
+        Stop::Close { had_calls } => {
             if !closing {
                 connection.graceful_shutdown();
             }
-            // h2 writes the last replies and its final GOAWAY once the peer
-            // has answered its PING; a peer that never answers gets no
-            // more than the flush timeout.
-            let closed = poll_fn(|cx| connection.poll_closed(cx));
-            let _ = tokio::time::timeout(limits::CLOSE_FLUSH_TIMEOUT, closed).await;
+            // h2 writes the last replies, then its final GOAWAY once the
+            // peer has answered its PING. Streams the client opened before
+            // it saw the GOAWAY are refused with REFUSED_STREAM, which gRPC
+            // clients retry at once elsewhere. An idle connection gets the
+            // flush timeout (a peer that never answers must not hold a
+            // shutdown); one whose calls just ended gets as long as a reply
+            // may wait for its reader, or until the server's grace is over.
+            let bound = if had_calls {
+                settings.stall_limit
+            } else {
+                limits::CLOSE_FLUSH_TIMEOUT
+            };
+            let finish = async {
+                while let Some(Ok((_, mut respond))) = connection.accept().await {
+                    respond.send_reset(Reason::REFUSED_STREAM);
+                }
+            };
+            let grace_over = async {
+                shared.cut.cancelled().await;
+                tokio::time::sleep(limits::CLOSE_FLUSH_TIMEOUT).await;
+            };
+            tokio::select! {
+                _ = tokio::time::timeout(bound, finish) => {}
+                () = grace_over => {}
+            }
         }
     }
 }
@@ -283,8 +312,10 @@ fn serve_or_refuse<S, B>(
     // Decided when the headers arrive: a call admitted before the drain
     // completes, even if its body comes later.
     if shared.drain.is_draining() {
+        // REFUSED_STREAM: the call was not started, and gRPC clients retry
+        // it transparently (tonic reads it as UNAVAILABLE).
         shared.metrics.record_refusal(Refusal::Draining);
-        send_trailers_only(&mut respond, unavailable());
+        respond.send_reset(Reason::REFUSED_STREAM);
         return;
     }
     let max = shared.settings.concurrency_per_connection;

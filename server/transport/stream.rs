@@ -31,8 +31,10 @@
 //!    not h2's default 400 KiB; a feed is simply not asked for updates, and
 //!    skips to the newest tick when asked again (its latest-value
 //!    semantics). If no room appears for the stall limit, the task ends the
-//!    call itself with RESOURCE_EXHAUSTED in the trailers (trailers need no
-//!    flow-control room) and drops the body, which frees the call's place.
+//!    call itself: it drops the body, which frees the call's place, and
+//!    queues RESOURCE_EXHAUSTED in the trailers. Those wait in h2 behind the
+//!    reply the client has not read; the client gets one more stall limit to
+//!    read them, then the stream is reset, which frees what h2 still holds.
 //!
 //! The call also ends, with UNAVAILABLE, when its connection is cut (past
 //! its maximum age and grace, or past the drain's grace), and, for an
@@ -128,8 +130,11 @@ pub(crate) async fn serve_stream<S, B>(
     let body = RequestBody {
         inbox: Arc::clone(&inbox),
     };
+    let mut recv = recv;
+    let flow = recv.flow_control().clone();
     let mut reader = Reader {
         recv: Some(recv),
+        flow,
         inbox,
         check: MessageSizeCheck::new(rules.max_message_bytes),
         metrics: Arc::clone(&scope.metrics),
@@ -202,30 +207,39 @@ pub(crate) async fn serve_stream<S, B>(
         return;
     }
 
-    let mut body = pin!(body);
-    let mut stall = StallWatch::new(scope.stall_limit);
-    let mut drained = rules.ends_at_drain.then(|| Box::pin(scope.drain.started_owned()));
-    let piped = poll_fn(|cx| {
-        reader.poll(cx);
-        if reader.client_left {
-            return Poll::Ready(Piped::ClientLeft);
-        }
-        if let Some(status) = reader.refusal.take() {
-            return Poll::Ready(Piped::Refused(status));
-        }
-        let piped = pipe(&mut sender, body.as_mut(), cx, &mut stall, drained.as_mut());
-        reader.release_read();
-        if piped.is_pending() {
-            if sender.poll_reset(cx).is_ready() {
-                return Poll::Ready(Piped::ClientLeft);
+    // In a block of its own, so that the body (and the call's place it
+    // holds) is gone as soon as the call is over, before any goodbye.
+    let piped = {
+        let mut body = pin!(body);
+        let mut stall = StallWatch::new(scope.stall_limit);
+        let mut drained = rules.ends_at_drain.then(|| Box::pin(scope.drain.started_owned()));
+        poll_fn(|cx| {
+            reader.poll(cx);
+            let piped = if reader.client_left {
+                Poll::Ready(Piped::ClientLeft)
+            } else if let Some(status) = reader.refusal.take() {
+                Poll::Ready(Piped::Refused(status))
+            } else {
+                let piped = pipe(&mut sender, body.as_mut(), cx, &mut stall, drained.as_mut());
+                reader.release_read();
+                if piped.is_pending() && sender.poll_reset(cx).is_ready() {
+                    Poll::Ready(Piped::ClientLeft)
+                } else if piped.is_pending() && cut.as_mut().poll(cx).is_ready() {
+                    Poll::Ready(Piped::Cut)
+                } else {
+                    piped
+                }
+            };
+            // Set before the body is dropped: the call's log line says so.
+            if let Poll::Ready(piped) = &piped
+                && let Some(code) = piped.ended_by_transport()
+            {
+                ended.set(code);
             }
-            if cut.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(Piped::Cut);
-            }
-        }
-        piped
-    })
-    .await;
+            piped
+        })
+        .await
+    };
 
     let end = match piped {
         Piped::Done | Piped::ClientLeft => return,
@@ -237,13 +251,19 @@ pub(crate) async fn serve_stream<S, B>(
         }
         Piped::Stalled => {
             scope.metrics.record_refusal(Refusal::Stalled);
-            status::stalled(scope.stall_limit, lang.get())
+            let _ = sender.send_trailers(status_trailers(status::stalled(scope.stall_limit, lang.get())));
+            // The trailers wait in h2 behind the reply the client has not
+            // read. It gets one more stall limit to read them (and learn
+            // why the call ended); then the stream is reset, which frees
+            // what h2 still holds for it.
+            tokio::time::sleep(scope.stall_limit).await;
+            sender.send_reset(h2::Reason::CANCEL);
+            return;
         }
         Piped::Cut => status::connection_closing(lang.get()),
         Piped::Drained => unavailable(),
         Piped::Refused(status) => status,
     };
-    ended.set(end.code());
     let _ = sender.send_trailers(status_trailers(end));
 }
 
@@ -274,6 +294,18 @@ enum Piped {
     Drained,
     /// The request broke a transport rule while the reply was under way.
     Refused(Status),
+}
+
+impl Piped {
+    /// The status code of an end the transport decided, not the handler.
+    fn ended_by_transport(&self) -> Option<tonic::Code> {
+        match self {
+            Self::Done | Self::ClientLeft | Self::Failed => None,
+            Self::Stalled => Some(tonic::Code::ResourceExhausted),
+            Self::Cut | Self::Drained => Some(tonic::Code::Unavailable),
+            Self::Refused(status) => Some(status.code()),
+        }
+    }
 }
 
 /// Notices a reply that has waited for room longer than the stall limit.
@@ -559,6 +591,10 @@ impl Drop for RequestBody {
 struct Reader {
     /// `None` once the request ended or broke.
     recv: Option<RecvStream>,
+    /// Credits the client's window, also after the request has ended: what
+    /// the handler reads then (a session's last requests) must still be
+    /// given back, or the connection's window shrinks for good.
+    flow: h2::FlowControl,
     inbox: Arc<Inbox>,
     check: MessageSizeCheck,
     metrics: Arc<Metrics>,
@@ -638,13 +674,21 @@ impl Reader {
 
     /// Credits the client's window with what the handler has read.
     fn release_read(&mut self) {
-        let Some(recv) = self.recv.as_mut() else {
-            return;
-        };
         let read = std::mem::take(&mut self.inbox.lock().read_unreleased);
         if read > 0 {
-            let _ = recv.flow_control().release_capacity(read);
+            let _ = self.flow.release_capacity(read);
         }
+    }
+}
+
+impl Drop for Reader {
+    /// The call is over for the transport, whatever the handler is doing: a
+    /// handler that reads its request in a task of its own (reflection
+    /// does) must not wait for bytes that will never come. What it had
+    /// read is credited back.
+    fn drop(&mut self) {
+        self.release_read();
+        self.inbox.lock().finish(Err(Status::cancelled("the call ended")));
     }
 }
 
