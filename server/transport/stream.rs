@@ -25,10 +25,11 @@
 //!    the response headers; meanwhile the request keeps flowing in.
 //! 3. **The response** is piped into HTTP/2 *capacity first*: the task asks
 //!    the response body for its next chunk only when HTTP/2 has room for
-//!    it, that is when the client has read what was sent before. A reader
-//!    that stops reading therefore costs at most one chunk beyond its
-//!    window and [`MAX_SEND_BUFFER_BYTES`](crate::limits::MAX_SEND_BUFFER_BYTES),
-//!    not h2's default 400 KiB; a feed is simply not asked for updates, and
+//!    it, that is when the client has read what was sent before (and once
+//!    right after a chunk, so that trailers leave with the last message). A
+//!    reader that stops reading therefore costs at most a chunk queued in h2
+//!    ([`MAX_SEND_BUFFER_BYTES`](crate::limits::MAX_SEND_BUFFER_BYTES)) and
+//!    one held here, not h2's default 400 KiB; a feed is simply not asked for updates, and
 //!    skips to the newest tick when asked again (its latest-value
 //!    semantics). If no room appears for the stall limit, the task ends the
 //!    call itself: it drops the body, which frees the call's place, and
@@ -212,6 +213,7 @@ pub(crate) async fn serve_stream<S, B>(
     let piped = {
         let mut body = pin!(body);
         let mut stall = StallWatch::new(scope.stall_limit);
+        let mut held = None;
         let mut drained = rules.ends_at_drain.then(|| Box::pin(scope.drain.started_owned()));
         poll_fn(|cx| {
             reader.poll(cx);
@@ -220,7 +222,14 @@ pub(crate) async fn serve_stream<S, B>(
             } else if let Some(status) = reader.refusal.take() {
                 Poll::Ready(Piped::Refused(status))
             } else {
-                let piped = pipe(&mut sender, body.as_mut(), cx, &mut stall, drained.as_mut());
+                let piped = pipe(
+                    &mut sender,
+                    body.as_mut(),
+                    &mut held,
+                    cx,
+                    &mut stall,
+                    drained.as_mut(),
+                );
                 reader.release_read();
                 if piped.is_pending() && sender.poll_reset(cx).is_ready() {
                     Poll::Ready(Piped::ClientLeft)
@@ -359,10 +368,16 @@ impl StallWatch {
 }
 
 /// Moves response chunks into HTTP/2 while it has room, capacity first:
-/// the body is polled only when one more byte could be sent at once.
+/// the body is asked for a chunk only when one more byte could be sent at
+/// once. Right after a chunk is sent, the body is asked once more without
+/// waiting for room, so that a reply's trailers (or end) leave with its
+/// last message, as one burst: a unary answer is never cut between its
+/// message and its status by a dying server, and a chunk that comes
+/// instead is held (the only one held) until there is room.
 fn pipe<B>(
     sender: &mut SendStream<Bytes>,
     mut body: Pin<&mut B>,
+    held: &mut Option<Bytes>,
     cx: &mut Context<'_>,
     stall: &mut StallWatch,
     mut drained: Option<&mut Pin<Box<WaitForCancellationFutureOwned>>>,
@@ -387,42 +402,67 @@ where
             }
         }
         stall.room();
-        match body.as_mut().poll_frame(cx) {
-            Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
-                Ok(data) => {
-                    let end = body.is_end_stream();
-                    if sender.send_data(data, end).is_err() {
-                        return Poll::Ready(Piped::ClientLeft);
+        let data = match held.take() {
+            Some(data) => data,
+            None => match next_frame(body.as_mut(), sender, cx) {
+                Poll::Ready(Next::Data(data)) => data,
+                Poll::Ready(Next::End(end)) => return Poll::Ready(end),
+                Poll::Pending => {
+                    // Nothing ready: give the reserved byte back, so that an
+                    // idle stream holds none of the connection's window.
+                    sender.reserve_capacity(0);
+                    if let Some(drained) = drained.as_mut()
+                        && drained.as_mut().poll(cx).is_ready()
+                    {
+                        return Poll::Ready(Piped::Drained);
                     }
-                    if end {
-                        return Poll::Ready(Piped::Done);
-                    }
-                }
-                Err(frame) => {
-                    if let Ok(mut trailers) = frame.into_trailers() {
-                        sender.reserve_capacity(0);
-                        cap_status_message(&mut trailers);
-                        let _ = sender.send_trailers(trailers);
-                        return Poll::Ready(Piped::Done);
-                    }
+                    return Poll::Pending;
                 }
             },
-            Poll::Ready(Some(Err(_))) => return Poll::Ready(Piped::Failed),
-            Poll::Ready(None) => {
-                let _ = sender.send_data(Bytes::new(), true);
-                return Poll::Ready(Piped::Done);
-            }
-            Poll::Pending => {
-                // Nothing ready: give the reserved byte back, so that an idle
-                // stream holds none of the connection's window.
+        };
+        if sender.send_data(data, false).is_err() {
+            return Poll::Ready(Piped::ClientLeft);
+        }
+        // The same burst: the trailers, the end, or one chunk to hold.
+        match next_frame(body.as_mut(), sender, cx) {
+            Poll::Ready(Next::Data(data)) => *held = Some(data),
+            Poll::Ready(Next::End(end)) => return Poll::Ready(end),
+            Poll::Pending => {}
+        }
+    }
+}
+
+/// What the response body gave.
+enum Next {
+    Data(Bytes),
+    /// The body ended (its trailers or end already sent), or failed.
+    End(Piped),
+}
+
+/// The body's next frame: a chunk to send, or its end, which is sent here
+/// (trailers need no room).
+fn next_frame<B>(body: Pin<&mut B>, sender: &mut SendStream<Bytes>, cx: &mut Context<'_>) -> Poll<Next>
+where
+    B: Body<Data = Bytes>,
+{
+    let frame = match body.poll_frame(cx) {
+        Poll::Pending => return Poll::Pending,
+        Poll::Ready(Some(Ok(frame))) => frame,
+        Poll::Ready(Some(Err(_))) => return Poll::Ready(Next::End(Piped::Failed)),
+        Poll::Ready(None) => {
+            let _ = sender.send_data(Bytes::new(), true);
+            return Poll::Ready(Next::End(Piped::Done));
+        }
+    };
+    match frame.into_data() {
+        Ok(data) => Poll::Ready(Next::Data(data)),
+        Err(frame) => {
+            if let Ok(mut trailers) = frame.into_trailers() {
                 sender.reserve_capacity(0);
-                if let Some(drained) = drained.as_mut()
-                    && drained.as_mut().poll(cx).is_ready()
-                {
-                    return Poll::Ready(Piped::Drained);
-                }
-                return Poll::Pending;
+                cap_status_message(&mut trailers);
+                let _ = sender.send_trailers(trailers);
             }
+            Poll::Ready(Next::End(Piped::Done))
         }
     }
 }
