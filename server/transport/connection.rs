@@ -34,7 +34,6 @@
 //!    server's grace is over. Streams the client opened before it saw the
 //!    GOAWAY are refused with REFUSED_STREAM, which clients retry.
 
-use std::convert::Infallible;
 use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::sync::Arc;
@@ -50,10 +49,9 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, sleep_until};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tower::Service;
 
-use super::Shared;
-use super::stream::{HandlerSlot, RequestBody, StreamScope, caller_lang, send_trailers_only, serve_stream};
+use super::stream::{HandlerSlot, StreamScope, caller_lang, send_trailers_only, serve_stream};
+use super::{CallService, Shared};
 use crate::limits;
 use crate::metrics::Refusal;
 use crate::service::ConnectionStreams;
@@ -62,11 +60,7 @@ use crate::service::status;
 /// Serves one accepted TCP connection until it ends.
 pub(crate) async fn serve_connection<S, B>(tcp: TcpStream, shared: Arc<Shared<S>>)
 where
-    S: Service<http::Request<RequestBody>, Response = http::Response<B>, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send,
+    S: CallService<B>,
     B: Body<Data = Bytes> + Send + 'static,
 {
     let due = Instant::now() + shared.settings.handshake_timeout;
@@ -92,11 +86,7 @@ where
 async fn establish<IO, S, B>(io: IO, shared: Arc<Shared<S>>, due: Instant)
 where
     IO: AsyncRead + AsyncWrite + Unpin,
-    S: Service<http::Request<RequestBody>, Response = http::Response<B>, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send,
+    S: CallService<B>,
     B: Body<Data = Bytes> + Send + 'static,
 {
     let handshake = shared.h2.handshake::<_, Bytes>(io);
@@ -154,11 +144,7 @@ enum Stop {
 async fn drive<IO, S, B>(mut connection: h2::server::Connection<IO, Bytes>, shared: Arc<Shared<S>>)
 where
     IO: AsyncRead + AsyncWrite + Unpin,
-    S: Service<http::Request<RequestBody>, Response = http::Response<B>, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send,
+    S: CallService<B>,
     B: Body<Data = Bytes> + Send + 'static,
 {
     let settings = &shared.settings;
@@ -302,11 +288,7 @@ fn serve_or_refuse<S, B>(
     mut request: http::Request<h2::RecvStream>,
     mut respond: SendResponse<Bytes>,
 ) where
-    S: Service<http::Request<RequestBody>, Response = http::Response<B>, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send,
+    S: CallService<B>,
     B: Body<Data = Bytes> + Send + 'static,
 {
     // Decided when the headers arrive: a call admitted before the drain

@@ -50,6 +50,24 @@ use crate::shutdown::Drain;
 pub use listener::raise_open_file_limit;
 pub use stream::RequestBody;
 
+/// The router with its layers, as the transport needs it: cloned for every
+/// call, and its futures run in the call's own task.
+pub(crate) trait CallService<B>:
+    Service<http::Request<RequestBody>, Response = http::Response<B>, Error = Infallible, Future: Send>
+    + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<T, B> CallService<B> for T where
+    T: Service<http::Request<RequestBody>, Response = http::Response<B>, Error = Infallible, Future: Send>
+        + Clone
+        + Send
+        + 'static
+{
+}
+
 /// The transport's settings, each with its default in [`limits`].
 #[derive(Debug, Clone, Copy)]
 pub struct TransportSettings {
@@ -144,12 +162,7 @@ fn http2_settings() -> h2::server::Builder {
 /// for them to end, at most `grace` (see the module documentation).
 pub(crate) async fn serve<S, B>(listener: TcpListener, shared: Shared<S>, grace: Duration)
 where
-    S: Service<http::Request<RequestBody>, Response = http::Response<B>, Error = Infallible>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    S::Future: Send,
+    S: CallService<B> + Sync,
     B: Body<Data = Bytes> + Send + 'static,
 {
     let shared = Arc::new(shared);
