@@ -15,11 +15,11 @@ use bank_service::auth::{ApiTokens, TokenFileError};
 use bank_service::domain::clock::SystemClock;
 use bank_service::domain::rates::{MAX_SPREAD_BPS, MAX_TICK_MS, MIN_SPREAD_BPS, MIN_TICK_MS};
 use bank_service::limits;
-use bank_service::server::{BankServer, Config, Keepalive};
+use bank_service::server::{BankServer, Config};
 use bank_service::service::ServiceLimits;
 use bank_service::telemetry::{self, LogFormat};
 use bank_service::tls::{ServerTls, TlsError};
-use bank_service::transport::raise_open_file_limit;
+use bank_service::transport::{TransportSettings, raise_open_file_limit};
 use clap::Parser;
 use clap::builder::RangedU64ValueParser;
 
@@ -224,13 +224,14 @@ async fn serve(args: Args) -> ExitCode {
             max_sessions_per_connection: args.max_sessions_per_connection,
             idle_timeout: args.idle_timeout,
         },
-        concurrency_per_connection: args.concurrency_per_connection,
-        keepalive: Keepalive::default(),
-        handshake_timeout: args.handshake_timeout,
-        max_connection_age: args.max_connection_age,
-        max_connection_age_grace: args.max_connection_age_grace,
-        stall_limit: args.stall_limit,
-        request_body_timeout: limits::REQUEST_BODY_TIMEOUT,
+        transport: TransportSettings {
+            concurrency_per_connection: args.concurrency_per_connection,
+            handshake_timeout: args.handshake_timeout,
+            max_connection_age: args.max_connection_age,
+            max_connection_age_grace: args.max_connection_age_grace,
+            stall_limit: args.stall_limit,
+            ..TransportSettings::default()
+        },
     };
     let mut server = match BankServer::bind(args.addr, config).await {
         Ok(server) => server,

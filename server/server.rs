@@ -35,8 +35,8 @@
 //! 2. the drain starts: the listening socket closes; connections with no
 //!    call close at once; health `Watch` streams end (after sending
 //!    NOT_SERVING), feeds and sessions end with UNAVAILABLE; calls that
-//!    arrive now are refused with UNAVAILABLE, while unary calls and
-//!    batches whose headers arrived before go on;
+//!    arrive now are refused with REFUSED_STREAM (UNAVAILABLE to clients),
+//!    while unary calls and batches whose headers arrived before go on;
 //! 3. each connection closes when its last call ends;
 //! 4. if calls are still open when the grace period is over, they are ended
 //!    with UNAVAILABLE, their connections closed, and `run` returns.
@@ -93,41 +93,10 @@ pub struct Config {
     pub auth_tokens: Option<Arc<ApiTokens>>,
     /// Caps on open feeds and sessions, and the idle timeout.
     pub limits: ServiceLimits,
-    /// Handlers running at once on one connection before new calls are
-    /// shed with RESOURCE_EXHAUSTED.
-    pub concurrency_per_connection: usize,
-    /// How often an idle connection is pinged, and how long the answer may
-    /// take before the connection is closed (see [`limits::KEEPALIVE_INTERVAL`]).
-    /// Tests shorten them to see a half-open connection reaped.
-    pub keepalive: Keepalive,
-    /// Time allowed for the TLS handshake and the HTTP/2 preface.
-    pub handshake_timeout: Duration,
-    /// Age at which a connection is asked to go away.
-    pub max_connection_age: Duration,
-    /// How long calls go on after their connection's maximum age.
-    pub max_connection_age_grace: Duration,
-    /// How long a reply may wait for its reader before the call ends.
-    pub stall_limit: Duration,
-    /// How long a call that sends one message has to send it whole (tests
-    /// shorten it).
-    pub request_body_timeout: Duration,
-}
-
-/// HTTP/2 keepalive: a ping every `interval`, the connection closed when
-/// one goes unanswered for `timeout`.
-#[derive(Debug, Clone, Copy)]
-pub struct Keepalive {
-    pub interval: Duration,
-    pub timeout: Duration,
-}
-
-impl Default for Keepalive {
-    fn default() -> Self {
-        Self {
-            interval: limits::KEEPALIVE_INTERVAL,
-            timeout: limits::KEEPALIVE_TIMEOUT,
-        }
-    }
+    /// The transport's limits: handlers per connection, keepalive,
+    /// handshake timeout, connection age, stall limit, request body timeout
+    /// (see [`TransportSettings`]). Tests shorten them.
+    pub transport: TransportSettings,
 }
 
 impl Config {
@@ -142,27 +111,7 @@ impl Config {
             tls: None,
             auth_tokens: None,
             limits: ServiceLimits::default(),
-            concurrency_per_connection: limits::DEFAULT_CONCURRENCY_PER_CONNECTION,
-            keepalive: Keepalive::default(),
-            handshake_timeout: limits::DEFAULT_HANDSHAKE_TIMEOUT,
-            max_connection_age: limits::DEFAULT_MAX_CONNECTION_AGE,
-            max_connection_age_grace: limits::DEFAULT_MAX_CONNECTION_AGE_GRACE,
-            stall_limit: limits::DEFAULT_STALL_LIMIT,
-            request_body_timeout: limits::REQUEST_BODY_TIMEOUT,
-        }
-    }
-
-    /// The transport's share of the configuration.
-    fn transport(&self) -> TransportSettings {
-        TransportSettings {
-            handshake_timeout: self.handshake_timeout,
-            keepalive_interval: self.keepalive.interval,
-            keepalive_timeout: self.keepalive.timeout,
-            max_connection_age: self.max_connection_age,
-            max_connection_age_grace: self.max_connection_age_grace,
-            stall_limit: self.stall_limit,
-            concurrency_per_connection: self.concurrency_per_connection,
-            request_body_timeout: self.request_body_timeout,
+            transport: TransportSettings::default(),
         }
     }
 }
@@ -210,7 +159,6 @@ impl BankServer {
         let source = RateSource::new(config.seed, config.tick_ms, config.spread_bps)?;
         let drain = Drain::new();
         let board = RateBoard::start(source, Arc::clone(&config.clock), drain.clone())?;
-        let transport = config.transport();
         Ok(Self {
             listener,
             api: BankApi::new(board, drain.clone(), config.limits),
@@ -220,7 +168,7 @@ impl BankServer {
             auth_tokens: config.auth_tokens,
             clock: config.clock,
             metrics_listener: None,
-            transport,
+            transport: config.transport,
         })
     }
 

@@ -45,7 +45,7 @@ async fn assert_closed_by_server(mut tcp: TcpStream) {
 async fn connections_that_never_send_the_http2_preface_are_closed_after_the_handshake_timeout() {
     const SILENT: u64 = 20;
     let mut config = Config::with_seed(SEED);
-    config.handshake_timeout = Duration::from_millis(300);
+    config.transport.handshake_timeout = Duration::from_millis(300);
     let (server, metrics) = TestServer::start_with_metrics(config).await;
 
     let mut silent = Vec::new();
@@ -74,7 +74,7 @@ async fn a_tls_server_closes_connections_that_never_start_the_handshake_and_coun
     let ca = TestCa::new("hygiene CA");
     let leaf = ca.server_leaf();
     let mut config = Config::with_seed(SEED);
-    config.handshake_timeout = Duration::from_millis(300);
+    config.transport.handshake_timeout = Duration::from_millis(300);
     config.tls =
         Some(ServerTls::from_pem(leaf.cert_pem.as_bytes(), leaf.key_pem.as_bytes(), None).expect("TLS"));
     let (server, metrics) = TestServer::start_with_metrics(config).await;
@@ -166,8 +166,8 @@ async fn a_stream_opened_with_a_revoked_token_ends_within_the_maximum_connection
     let mut config = Config::with_seed(SEED);
     config.tick_ms = 50;
     config.auth_tokens = Some(Arc::clone(&tokens));
-    config.max_connection_age = Duration::from_millis(500);
-    config.max_connection_age_grace = Duration::from_millis(500);
+    config.transport.max_connection_age = Duration::from_millis(500);
+    config.transport.max_connection_age_grace = Duration::from_millis(500);
     let server = TestServer::start_with(config).await;
 
     let channel = Endpoint::from_shared(server.url())
@@ -223,8 +223,8 @@ async fn a_stream_opened_with_a_revoked_token_ends_within_the_maximum_connection
 #[tokio::test]
 async fn a_connection_past_its_maximum_age_takes_no_new_call_and_a_fresh_one_is_served() {
     let mut config = Config::with_seed(SEED);
-    config.max_connection_age = Duration::from_millis(200);
-    config.max_connection_age_grace = Duration::from_secs(30);
+    config.transport.max_connection_age = Duration::from_millis(200);
+    config.transport.max_connection_age_grace = Duration::from_secs(30);
     let server = TestServer::start_with(config).await;
     let mut connection = RawConnection::open(server.addr).await;
     assert_eq!(connection.call("Convert", &hundred_eur_to_usd()).await, Code::Ok);

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use bank_service::limits::MAX_CONCURRENT_STREAMS_PER_CONNECTION;
 use bank_service::proto::v1::{ListCurrenciesRequest, StreamRatesRequest};
-use bank_service::server::{Config, Keepalive};
+use bank_service::server::Config;
 use common::raw_h2::grpc_frame;
 use common::{PATIENCE, SEED, TestServer};
 use tokio::net::TcpStream;
@@ -65,10 +65,8 @@ async fn the_server_caps_the_streams_one_connection_may_open() {
 async fn a_half_open_connection_is_closed_by_keepalive_and_its_feed_freed() {
     let mut config = Config::with_seed(SEED);
     config.tick_ms = 1_000;
-    config.keepalive = Keepalive {
-        interval: Duration::from_millis(100),
-        timeout: Duration::from_millis(100),
-    };
+    config.transport.keepalive_interval = Duration::from_millis(100);
+    config.transport.keepalive_timeout = Duration::from_millis(100);
     let server = TestServer::start_with(config).await;
 
     let tcp = TcpStream::connect(server.addr)

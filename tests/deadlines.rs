@@ -142,7 +142,7 @@ async fn calls_that_finish_before_their_deadline_are_unaffected_by_it() {
 #[tokio::test]
 async fn a_unary_call_whose_message_never_arrives_is_cancelled_after_the_request_body_timeout() {
     let mut config = bank_service::server::Config::with_seed(common::SEED);
-    config.request_body_timeout = Duration::from_millis(200);
+    config.transport.request_body_timeout = Duration::from_millis(200);
     let server = common::TestServer::start_with(config).await;
     let mut connection = common::raw_h2::RawConnection::open(server.addr).await;
     let (response, _body) = connection.start("Convert").await.expect("the call opens");

@@ -148,7 +148,7 @@ async fn caps_are_per_kind_so_full_feeds_do_not_refuse_sessions_or_unary_calls()
 #[tokio::test]
 async fn a_call_over_the_connection_limit_is_shed_with_resource_exhausted_not_queued() {
     let mut config = config();
-    config.concurrency_per_connection = 1;
+    config.transport.concurrency_per_connection = 1;
     let server = TestServer::start_with(config).await;
     let mut connection = RawConnection::open(server.addr).await;
 

@@ -324,7 +324,7 @@ async fn a_call_shed_by_the_connection_limit_is_counted_as_a_refusal() {
     let clock = Arc::new(ManualClock::new(PINNED_UNIX_MS));
     let mut config = Config::with_seed(SEED);
     config.clock = Arc::clone(&clock) as Arc<dyn Clock>;
-    config.concurrency_per_connection = 1;
+    config.transport.concurrency_per_connection = 1;
     let (server, metrics) = TestServer::start_with_metrics(config).await;
     let mut connection = common::raw_h2::RawConnection::open(server.addr).await;
     // A batch holds the connection's only handler place until it ends.

@@ -173,7 +173,7 @@ async fn a_large_feed_that_stalls_costs_at_most_one_update_more_than_one_that_is
 async fn a_feed_stalled_past_the_stall_limit_ends_with_resource_exhausted_and_frees_its_place() {
     let mut config = Config::with_seed(SEED);
     config.tick_ms = 20;
-    config.stall_limit = Duration::from_millis(300);
+    config.transport.stall_limit = Duration::from_millis(300);
     let server = TestServer::start_with(config).await;
     let pairs = pairs(server.url(), 256).await;
     // HTTP/2's default window (64 KiB) holds about five updates: the

@@ -122,7 +122,7 @@ pub(crate) async fn serve_stream<S, B>(
     S: Service<http::Request<RequestBody>, Response = http::Response<B>, Error = Infallible>,
     B: Body<Data = Bytes>,
 {
-    let (mut parts, recv) = request.into_parts();
+    let (mut parts, mut recv) = request.into_parts();
     let rules = MethodRules::of(parts.uri.path());
     let lang = CallerLang(parts.headers.get(ACCEPT_LANGUAGE).cloned());
     let ended = Arc::new(EndedByTransport::default());
@@ -131,7 +131,6 @@ pub(crate) async fn serve_stream<S, B>(
     let body = RequestBody {
         inbox: Arc::clone(&inbox),
     };
-    let mut recv = recv;
     let flow = recv.flow_control().clone();
     let mut reader = Reader {
         recv: Some(recv),
