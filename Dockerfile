@@ -19,15 +19,18 @@ FROM rust:1.88-bookworm AS build
 
 WORKDIR /src
 
-# Only what the two binaries are built from. build.rs compiles proto/ with
-# protox (pure Rust: no protoc needed); locales/ and proto/ are also
-# embedded with include_str!; benches/ is declared in Cargo.toml, so cargo
-# wants it present even though nothing here builds it.
+# The workspace, without fuzz/ (a workspace of its own). build.rs compiles
+# proto/ with protox (pure Rust: no protoc needed); locales/ and proto/ are
+# also embedded with include_str!; tests/ and benches/ are members of the
+# workspace, so cargo wants their manifests present even though nothing
+# here builds them.
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY proto ./proto
+COPY domain ./domain
+COPY locales ./locales
 COPY server ./server
 COPY client ./client
-COPY locales ./locales
+COPY tests ./tests
 COPY benches ./benches
 
 # The registry and target/ live in cache mounts, so a rebuild after a

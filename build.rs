@@ -24,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)
-        // Smaller per-call buffers than tonic's default: see server/codec.rs.
+        // Smaller per-call buffers than tonic's default: see proto/codec.rs.
         .codec_path("crate::codec::BankCodec")
         .compile_fds(descriptors)?;
     Ok(())

@@ -7,10 +7,10 @@
 
 use std::hint::black_box;
 
-use bank_service::domain::conversion::{ConversionRequest, apply_rate, convert};
-use bank_service::domain::currency;
-use bank_service::domain::money::{Money, round_half_even};
-use bank_service::domain::rates::{Pair, RateSource};
+use bank_domain::conversion::{ConversionRequest, apply_rate, convert};
+use bank_domain::currency;
+use bank_domain::money::{Money, round_half_even};
+use bank_domain::rates::{Pair, RateSource};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rust_decimal::{Decimal, RoundingStrategy};
 

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use bank_service::i18n::{Lang, Messages};
-use bank_service::tr;
+use bank_i18n::tr;
+use bank_i18n::{Lang, Messages};
 use clap::builder::Resettable;
 use clap::{Arg, ArgAction};
 

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use bank_service::proto::v1::bank_service_client::BankServiceClient;
-use bank_service::tls::error_chain;
+use bank_proto::error_chain;
+use bank_proto::v1::bank_service_client::BankServiceClient;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tonic::metadata::{Ascii, MetadataValue};
@@ -31,7 +31,7 @@ use tonic_health::pb::health_client::HealthClient;
 
 use crate::error::{CliError, is_client_timeout};
 use crate::retry;
-use bank_service::i18n::Lang;
+use bank_i18n::Lang;
 
 /// Pings are never sent more often than this, whatever `--timeout` says.
 const MIN_PING_INTERVAL: Duration = Duration::from_millis(100);

@@ -10,10 +10,10 @@ use std::io::ErrorKind;
 use tonic::{Code, Status, TimeoutExpired};
 use tonic_types::StatusExt;
 
-use bank_service::service::status::code_name;
+use bank_proto::code_name;
 
-use bank_service::i18n::Messages;
-use bank_service::tr;
+use bank_i18n::Messages;
+use bank_i18n::tr;
 
 use crate::format;
 

@@ -9,7 +9,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use prost_types::Timestamp;
 
-use bank_service::i18n::Lang;
+use bank_i18n::Lang;
 
 /// The French thousands separator: a narrow no-break space.
 const FRENCH_GROUP: char = '\u{202F}';

@@ -26,7 +26,7 @@ use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep};
 use tower::{Layer, Service};
 
-use crate::service::status::deadline_exceeded;
+use crate::status::deadline_exceeded;
 
 /// The header a gRPC client puts its deadline in.
 const GRPC_TIMEOUT: &str = "grpc-timeout";

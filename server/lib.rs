@@ -1,32 +1,42 @@
-//! The Bank Service: a currency-conversion service over gRPC that shows the
-//! four gRPC models on one small, exact domain.
+//! `bank-server`: the Bank Service's gRPC server, as a library the binary
+//! (`main.rs`), the tour and the tests run.
 //!
-//! The crate has three layers, each in its own folder:
+//! The contract comes from `bank-proto`, the arithmetic from `bank-domain`
+//! and the words from `bank-i18n`; this crate serves them. Its modules, from
+//! the top (each imports only modules below it):
 //!
-//! - [`proto`]: the `bank.v1` contract, generated from `proto/` at build time.
-//! - [`domain`]: money, currencies, rates and conversions. It knows nothing
-//!   of gRPC; it can be read, tested and reused on its own.
-//! - [`service`]: one file per gRPC model, each translating between the
-//!   contract and the domain, plus the one mapping from domain errors to
-//!   gRPC statuses.
+//! | layer      | modules                                                   |
+//! |------------|-----------------------------------------------------------|
+//! | assembly   | `server`: binds, builds the layers, runs, drains          |
+//! | transport  | `transport`: HTTP/2 connections and streams, TLS (`tls`)  |
+//! | per call   | `telemetry` (logs), `panic_guard`, `deadline`, `auth`     |
+//! | service    | `service`: one file per gRPC model                        |
+//! | below      | `status` (errors to statuses), `rate_board`, `metrics`,   |
+//! |            | `shutdown`, `settings`, `limits`                          |
 //!
-//! Around them, [`server`] assembles the process: the live rate board, health,
-//! reflection, limits, logging, metrics and graceful shutdown, with
-//! [`tls`] and API tokens ([`auth`]) when configured.
+//! The public API is what an embedder needs: [`BankServer`] and its
+//! [`Config`], the settings flattened into it, the types a configuration
+//! is built from (TLS, tokens), and the [`limits`] a client can run into.
 
-pub mod auth;
-pub mod codec;
-pub mod deadline;
-pub mod domain;
-pub mod i18n;
+mod auth;
+mod deadline;
 pub mod limits;
-pub mod metrics;
-pub mod panic_guard;
-pub mod proto;
-pub mod rate_board;
-pub mod server;
-pub mod service;
-pub mod shutdown;
-pub mod telemetry;
-pub mod tls;
-pub mod transport;
+mod metrics;
+mod panic_guard;
+mod rate_board;
+mod server;
+mod service;
+mod settings;
+mod shutdown;
+mod status;
+mod telemetry;
+mod tls;
+mod transport;
+
+pub use auth::{ApiTokens, MAX_TOKEN_FILE_BYTES, TokenFileError, reload_on_sighup};
+pub use metrics::{OpenGauges, Refusal};
+pub use server::{BankServer, Config, SERVICE_NAME, ServerError};
+pub use service::{OpenStreams, ServiceLimits};
+pub use telemetry::{LogFormat, init_logging};
+pub use tls::{ServerTls, TlsError};
+pub use transport::{TransportSettings, raise_open_file_limit};

@@ -1,55 +1,31 @@
-//! `bank-server`: runs the Bank Service.
+//! `bank-server`: serves the Bank Service until SIGINT (Ctrl-C) or SIGTERM.
 //!
-//! Reads its configuration from flags or `BANK_*` environment variables,
-//! logs the seed (so a run can be reproduced), serves until SIGINT or
-//! SIGTERM, then drains gracefully (see `bank_service::server`). With
-//! `--auth-tokens`, SIGHUP reloads the token file (see `bank_service::auth`).
+//! A thin binary over the `bank_server` library. Its flags are the fields
+//! of [`Config`] (flattened below), plus what only a process has: the
+//! address, the runtime's threads, the log format, the metrics address and
+//! the TLS and token files. Stops on SIGINT (Ctrl-C) or SIGTERM, then
+//! drains gracefully (see `server/server.rs`). With `--auth-tokens`, SIGHUP
+//! reloads the token file (see `server/auth.rs`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
-use bank_service::auth::{ApiTokens, TokenFileError};
-use bank_service::domain::clock::SystemClock;
-use bank_service::domain::rates::{MAX_SPREAD_BPS, MAX_TICK_MS, MIN_SPREAD_BPS, MIN_TICK_MS};
-use bank_service::limits;
-use bank_service::server::{BankServer, Config};
-use bank_service::service::ServiceLimits;
-use bank_service::telemetry::{self, LogFormat};
-use bank_service::tls::{ServerTls, TlsError};
-use bank_service::transport::{TransportSettings, raise_open_file_limit};
+use bank_server::{
+    ApiTokens, BankServer, Config, LogFormat, ServerTls, TlsError, TokenFileError, init_logging,
+    raise_open_file_limit,
+};
 use clap::Parser;
-use clap::builder::RangedU64ValueParser;
 
 /// The Bank Service: currency conversion over gRPC, with a simulated,
 /// seeded, fluctuating rate feed.
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 #[command(name = "bank-server", version, about, long_about = None)]
 struct Args {
     /// Address to listen on.
     #[arg(long, env = "BANK_ADDR", default_value = "127.0.0.1:50051")]
     addr: SocketAddr,
-
-    /// Seed of the rate simulation; servers with the same seed publish the
-    /// same quotes for the same tick. Default: random (logged at start).
-    #[arg(long, env = "BANK_SEED")]
-    seed: Option<u64>,
-
-    /// Length of a rate tick, in milliseconds.
-    #[arg(long, env = "BANK_TICK_MS", default_value_t = 1_000,
-          value_parser = clap::value_parser!(u64).range(MIN_TICK_MS..=MAX_TICK_MS))]
-    tick_ms: u64,
-
-    /// Spread between bid and ask, in basis points of the mid (20 = 0.20%).
-    #[arg(long, env = "BANK_SPREAD_BPS", default_value_t = 20,
-          value_parser = clap::value_parser!(u32).range(i64::from(MIN_SPREAD_BPS)..=i64::from(MAX_SPREAD_BPS)))]
-    spread_bps: u32,
-
-    /// How long a shutdown waits for running calls, in milliseconds.
-    #[arg(long, env = "BANK_GRACE_MS", default_value_t = 5_000)]
-    grace_ms: u64,
 
     /// Runtime threads. Default: one per CPU. 1 runs a single-threaded
     /// runtime, the fastest shape when the server should keep to one core
@@ -87,92 +63,13 @@ struct Args {
     #[arg(long, env = "BANK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
 
-    /// Rate feeds (StreamRates) open at once. One more is refused at once
-    /// with RESOURCE_EXHAUSTED; open feeds are not affected.
-    #[arg(long, env = "BANK_MAX_FEEDS", default_value_t = limits::DEFAULT_MAX_FEEDS,
-          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
-    max_feeds: usize,
-
-    /// Sessions (ConvertSession) open at once. One more is refused at once
-    /// with RESOURCE_EXHAUSTED; open sessions are not affected.
-    #[arg(long, env = "BANK_MAX_SESSIONS", default_value_t = limits::DEFAULT_MAX_SESSIONS,
-          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
-    max_sessions: usize,
-
-    /// Calls running at once on one client connection (a batch counts until
-    /// its summary, a feed or session only while it starts). One more is
-    /// refused at once with RESOURCE_EXHAUSTED rather than queued.
-    #[arg(long, env = "BANK_CONCURRENCY_PER_CONNECTION",
-          default_value_t = limits::DEFAULT_CONCURRENCY_PER_CONNECTION,
-          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
-    concurrency_per_connection: usize,
-
-    /// How long a batch or session may go without a message from its
-    /// client before the server ends it with CANCELLED and frees its place,
-    /// e.g. 90s or 5m.
-    #[arg(long, env = "BANK_IDLE_TIMEOUT", default_value = "5m", value_parser = parse_idle_timeout)]
-    idle_timeout: Duration,
-
-    /// Batches (ConvertBatch) running at once. One more is refused at once
-    /// with RESOURCE_EXHAUSTED.
-    #[arg(long, env = "BANK_MAX_BATCHES", default_value_t = limits::DEFAULT_MAX_BATCHES,
-          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
-    max_batches: usize,
-
-    /// Rate feeds open at once on one client connection, so that one
-    /// connection cannot take every feed of the server.
-    #[arg(long, env = "BANK_MAX_FEEDS_PER_CONNECTION",
-          default_value_t = limits::DEFAULT_MAX_FEEDS_PER_CONNECTION,
-          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
-    max_feeds_per_connection: usize,
-
-    /// Sessions open at once on one client connection.
-    #[arg(long, env = "BANK_MAX_SESSIONS_PER_CONNECTION",
-          default_value_t = limits::DEFAULT_MAX_SESSIONS_PER_CONNECTION,
-          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
-    max_sessions_per_connection: usize,
-
-    /// How long a call may have a reply waiting while its client reads
-    /// nothing, before the server ends it with RESOURCE_EXHAUSTED and frees
-    /// its place, e.g. 30s.
-    #[arg(long, env = "BANK_STALL_LIMIT", default_value = "30s", value_parser = parse_positive_duration)]
-    stall_limit: Duration,
-
-    /// How long a new connection has to complete its TLS handshake and send
-    /// the HTTP/2 preface, e.g. 10s.
-    #[arg(long, env = "BANK_HANDSHAKE_TIMEOUT", default_value = "10s", value_parser = parse_positive_duration)]
-    handshake_timeout: Duration,
-
-    /// Age at which a connection is asked to go away (GOAWAY): the client
-    /// reconnects for its next calls and shows its API token again, e.g. 1h.
-    #[arg(long, env = "BANK_MAX_CONNECTION_AGE", default_value = "1h", value_parser = parse_positive_duration)]
-    max_connection_age: Duration,
-
-    /// How long calls under way go on once their connection reached its
-    /// maximum age, before they end with UNAVAILABLE, e.g. 5m.
-    #[arg(long, env = "BANK_MAX_CONNECTION_AGE_GRACE", default_value = "5m", value_parser = parse_positive_duration)]
-    max_connection_age_grace: Duration,
-}
-
-/// A humane duration (`90s`, `5m`) that is not zero: a zero idle timeout
-/// would end every batch and session before its first message.
-fn parse_idle_timeout(text: &str) -> Result<Duration, String> {
-    parse_positive_duration(text)
-}
-
-/// A humane duration (`90s`, `5m`, `1h`) longer than zero: every limit
-/// given this way would end every call or connection at once if it were 0.
-fn parse_positive_duration(text: &str) -> Result<Duration, String> {
-    match humantime::parse_duration(text) {
-        Ok(duration) if duration.is_zero() => Err("must be longer than zero".to_owned()),
-        Ok(duration) => Ok(duration),
-        Err(error) => Err(error.to_string()),
-    }
+    #[command(flatten)]
+    config: Config,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    telemetry::init_logging(args.log_format);
+    init_logging(args.log_format);
     let runtime = match args.workers {
         Some(1) => tokio::runtime::Builder::new_current_thread().enable_all().build(),
         Some(workers) => tokio::runtime::Builder::new_multi_thread()
@@ -190,7 +87,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(args: Args) -> ExitCode {
+async fn serve(mut args: Args) -> ExitCode {
     // Every connection takes a file descriptor; the soft limit is often
     // 1,024 where the hard limit allows far more.
     let open_files = match raise_open_file_limit() {
@@ -200,40 +97,13 @@ async fn serve(args: Args) -> ExitCode {
             0
         }
     };
-    let seed = args.seed.unwrap_or_else(rand::random);
-    let (tls, auth_tokens) = match security(&args) {
-        Ok(security) => security,
-        Err(error) => {
-            tracing::error!(%error, "could not start");
-            return ExitCode::FAILURE;
-        }
-    };
-    let config = Config {
-        seed,
-        tick_ms: args.tick_ms,
-        spread_bps: args.spread_bps,
-        grace_period: Duration::from_millis(args.grace_ms),
-        clock: Arc::new(SystemClock::new()),
-        tls: tls.clone(),
-        auth_tokens: auth_tokens.clone(),
-        limits: ServiceLimits {
-            max_feeds: args.max_feeds,
-            max_sessions: args.max_sessions,
-            max_batches: args.max_batches,
-            max_feeds_per_connection: args.max_feeds_per_connection,
-            max_sessions_per_connection: args.max_sessions_per_connection,
-            idle_timeout: args.idle_timeout,
-        },
-        transport: TransportSettings {
-            concurrency_per_connection: args.concurrency_per_connection,
-            handshake_timeout: args.handshake_timeout,
-            max_connection_age: args.max_connection_age,
-            max_connection_age_grace: args.max_connection_age_grace,
-            stall_limit: args.stall_limit,
-            ..TransportSettings::default()
-        },
-    };
-    let mut server = match BankServer::bind(args.addr, config).await {
+    if let Err(error) = security(&mut args) {
+        tracing::error!(%error, "could not start");
+        return ExitCode::FAILURE;
+    }
+    let mut config = args.config;
+    let seed = config.seed();
+    let mut server = match BankServer::bind(args.addr, config.clone()).await {
         Ok(server) => server,
         Err(error) => {
             tracing::error!(addr = %args.addr, %error, "could not start");
@@ -250,16 +120,16 @@ async fn serve(args: Args) -> ExitCode {
     tracing::info!(
         %addr,
         seed,
-        tick_ms = args.tick_ms,
-        spread_bps = args.spread_bps,
-        tls = tls.is_some(),
-        mutual_tls = tls.as_ref().is_some_and(ServerTls::is_mutual),
-        api_tokens = auth_tokens.as_ref().map_or(0, |tokens| tokens.len()),
-        max_feeds = args.max_feeds,
-        max_sessions = args.max_sessions,
-        max_batches = args.max_batches,
+        tick_ms = config.tick_ms,
+        spread_bps = config.spread_bps,
+        tls = config.tls.is_some(),
+        mutual_tls = config.tls.as_ref().is_some_and(ServerTls::is_mutual),
+        api_tokens = config.auth_tokens.as_ref().map_or(0, |tokens| tokens.len()),
+        max_feeds = config.limits.max_feeds,
+        max_sessions = config.limits.max_sessions,
+        max_batches = config.limits.max_batches,
         open_files,
-        idle_timeout = %humantime::format_duration(args.idle_timeout),
+        idle_timeout = %humantime::format_duration(config.limits.idle_timeout),
         "bank-server listening"
     );
 
@@ -283,24 +153,21 @@ enum SecurityError {
     Sighup(std::io::Error),
 }
 
-/// Reads and checks the TLS files and the token file, and starts reloading
-/// the tokens on SIGHUP. Only the count of tokens is ever logged.
-fn security(args: &Args) -> Result<(Option<ServerTls>, Option<Arc<ApiTokens>>), SecurityError> {
-    let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => Some(ServerTls::from_files(cert, key, args.tls_client_ca.as_deref())?),
+/// Reads and checks the TLS files and the token file into the
+/// configuration, and starts reloading the tokens on SIGHUP. Only the count
+/// of tokens is ever logged.
+fn security(args: &mut Args) -> Result<(), SecurityError> {
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         // clap's `requires` makes the flags come in pairs.
-        _ => None,
-    };
-    let tokens = match &args.auth_tokens {
-        Some(path) => {
-            let tokens = Arc::new(ApiTokens::load(path)?);
-            #[cfg(unix)]
-            bank_service::auth::reload_on_sighup(Arc::clone(&tokens)).map_err(SecurityError::Sighup)?;
-            Some(tokens)
-        }
-        None => None,
-    };
-    Ok((tls, tokens))
+        args.config.tls = Some(ServerTls::from_files(cert, key, args.tls_client_ca.as_deref())?);
+    }
+    if let Some(path) = &args.auth_tokens {
+        let tokens = Arc::new(ApiTokens::load(path)?);
+        #[cfg(unix)]
+        bank_server::reload_on_sighup(Arc::clone(&tokens)).map_err(SecurityError::Sighup)?;
+        args.config.auth_tokens = Some(tokens);
+    }
+    Ok(())
 }
 
 /// Completes on the first SIGINT (Ctrl-C) or SIGTERM (what `kill`, systemd

@@ -39,10 +39,9 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tonic::Code;
 
-use crate::domain::clock::{Clock, ClockReport};
-use crate::service::OpenStreams;
-use crate::service::status::code_name;
 use crate::shutdown::Drain;
+use bank_domain::clock::{Clock, ClockReport};
+use bank_proto::code_name;
 
 /// The RPC paths counted under their own label. Anything else (a typo, a
 /// scanner, a service added without updating this list) is counted as
@@ -374,14 +373,14 @@ impl Metrics {
     /// The Prometheus text exposition of every metric. Request counters and
     /// histograms are written only for the (method, code) pairs seen so far,
     /// so an idle method adds no lines.
-    pub fn render(&self, open: &OpenStreams, clock: ClockReport) -> String {
+    pub fn render(&self, open: &dyn OpenGauges, clock: ClockReport) -> String {
         let mut out = String::with_capacity(4 * 1024);
         // Writing to a String cannot fail.
         let _ = self.write(&mut out, open, clock);
         out
     }
 
-    fn write(&self, out: &mut String, open: &OpenStreams, clock: ClockReport) -> std::fmt::Result {
+    fn write(&self, out: &mut String, open: &dyn OpenGauges, clock: ClockReport) -> std::fmt::Result {
         header(
             out,
             "bank_rpc_requests_total",
@@ -559,11 +558,21 @@ fn header(out: &mut String, name: &str, kind: &str, help: &str) -> std::fmt::Res
     writeln!(out, "# TYPE {name} {kind}")
 }
 
+/// What is open right now, read at each scrape. The service's open-stream
+/// counters implement it: the service reports to metrics, metrics does not
+/// reach into the service.
+pub trait OpenGauges: Send + Sync + std::fmt::Debug {
+    /// Rate feeds open right now.
+    fn feeds(&self) -> usize;
+    /// Sessions open right now.
+    fn sessions(&self) -> usize;
+}
+
 /// What the endpoint reads.
 #[derive(Clone)]
 pub struct Exporter {
     pub metrics: Arc<Metrics>,
-    pub open: Arc<OpenStreams>,
+    pub open: Arc<dyn OpenGauges>,
     /// The rate board's clock, for its steps and offset.
     pub clock: Arc<dyn Clock>,
 }
@@ -583,7 +592,7 @@ impl Exporter {
         let (status, body) = match (request.method(), request.uri().path()) {
             (&Method::GET, "/metrics") => (
                 StatusCode::OK,
-                self.metrics.render(&self.open, self.clock.report()),
+                self.metrics.render(self.open.as_ref(), self.clock.report()),
             ),
             (_, "/metrics") => (StatusCode::METHOD_NOT_ALLOWED, "only GET\n".to_owned()),
             _ => (
@@ -649,11 +658,25 @@ async fn serve_connection(stream: tokio::net::TcpStream, peer: SocketAddr, expor
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A server with nothing open.
+    #[derive(Debug)]
+    struct NothingOpen;
+
+    impl OpenGauges for NothingOpen {
+        fn feeds(&self) -> usize {
+            0
+        }
+
+        fn sessions(&self) -> usize {
+            0
+        }
+    }
     use prost::Message;
 
     #[test]
     fn every_bank_service_method_has_its_own_slot() {
-        let set = prost_types::FileDescriptorSet::decode(crate::proto::FILE_DESCRIPTOR_SET)
+        let set = prost_types::FileDescriptorSet::decode(bank_proto::FILE_DESCRIPTOR_SET)
             .expect("the embedded descriptor set decodes");
         let mut paths = Vec::new();
         for file in &set.file {
@@ -829,10 +852,7 @@ mod tests {
         metrics.record_refusal(Refusal::SessionCap);
         metrics.record_refusal(Refusal::SessionCap);
         metrics.record_refusal(Refusal::Draining);
-        let text = metrics.render(
-            &OpenStreams::default(),
-            crate::domain::clock::ClockReport::default(),
-        );
+        let text = metrics.render(&NothingOpen, bank_domain::clock::ClockReport::default());
         assert!(
             text.contains("# TYPE bank_calls_refused_total counter\n"),
             "{text}"
@@ -861,7 +881,7 @@ mod tests {
         metrics.record_rpc(convert, Code::Ok, 100);
         metrics.record_rpc(convert, Code::Ok, 101);
         metrics.record_rpc(convert, Code::InvalidArgument, 700_000_000);
-        let text = metrics.render(&OpenStreams::default(), ClockReport::default());
+        let text = metrics.render(&NothingOpen, ClockReport::default());
         let method = "method=\"/bank.v1.BankService/Convert\"";
         for expected in [
             format!("bank_rpc_requests_total{{{method},code=\"OK\"}} 2"),
@@ -890,7 +910,7 @@ mod tests {
             steps: 2,
             offset_ms: -29_990,
         };
-        let text = Metrics::default().render(&OpenStreams::default(), report);
+        let text = Metrics::default().render(&NothingOpen, report);
         for expected in [
             "# TYPE bank_clock_steps_total counter",
             "bank_clock_steps_total 2",

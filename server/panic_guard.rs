@@ -29,7 +29,7 @@ use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
-use crate::service::status::internal_failure;
+use crate::status::internal_failure;
 
 /// Catches panics in every call (see the module documentation).
 #[derive(Debug, Clone, Copy, Default)]

@@ -10,7 +10,7 @@
 //!
 //! Time is the [`Clock`]'s trusted time: on the server, the monotonic clock
 //! anchored to the wall clock and slewed toward it when the wall clock
-//! steps (see [`clock`](crate::domain::clock)). The ticker sleeps in real
+//! steps (see [`clock`](bank_domain::clock)). The ticker sleeps in real
 //! time for as long as the clock, at its current rate, needs to reach the
 //! next boundary, so while the clock slews the feed ticks a little slower
 //! or faster and never stops. Before each sleep it makes the full read
@@ -19,7 +19,7 @@
 //! ([`STEP_CHECK_INTERVAL`]), so that a step is seen even when ticks are
 //! long. Calls ask only the cheap [`Clock::now_unix_ms`].
 //!
-//! [`STEP_CHECK_INTERVAL`]: crate::domain::clock::STEP_CHECK_INTERVAL
+//! [`STEP_CHECK_INTERVAL`]: bank_domain::clock::STEP_CHECK_INTERVAL
 //!
 //! Publication goes through a `tokio::sync::watch` channel, which holds only
 //! the latest value: a subscriber that falls behind does not queue old
@@ -31,10 +31,10 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::domain::DomainError;
-use crate::domain::clock::{Clock, ClockStep, SLEW_RATE_PPM};
-use crate::domain::rates::{RateSource, Snapshot};
 use crate::shutdown::Drain;
+use bank_domain::DomainError;
+use bank_domain::clock::{Clock, ClockStep, SLEW_RATE_PPM};
+use bank_domain::rates::{RateSource, Snapshot};
 
 /// Shared by every handler through an `Arc`.
 pub struct RateBoard {
@@ -57,10 +57,6 @@ impl RateBoard {
         });
         tokio::spawn(run_ticker(Arc::downgrade(&board), drain));
         Ok(board)
-    }
-
-    pub fn source(&self) -> &RateSource {
-        &self.source
     }
 
     /// The snapshot of the tick in progress now. Calls that land just after

@@ -27,7 +27,7 @@
 //!   ([`panic_guard`](crate::panic_guard)) around every call.
 //! - the tick clock ([`Config::clock`]): ticks follow the monotonic clock,
 //!   anchored to the wall clock and slewed toward it when it steps, never
-//!   jumped (see [`clock`](crate::domain::clock)); its steps and offset are
+//!   jumped (see [`clock`](bank_domain::clock)); its steps and offset are
 //!   exported with the metrics.
 //!
 //! Shutdown, in order, when the shutdown future completes:
@@ -54,65 +54,95 @@ use tower::ServiceBuilder;
 
 use crate::auth::{ApiTokens, RequireToken};
 use crate::deadline::DeadlineLayer;
-use crate::domain::DomainError;
-use crate::domain::clock::{Clock, SystemClock};
-use crate::domain::rates::{RateSource, RateSourceError};
-use crate::limits;
 use crate::metrics::{self, Exporter, Metrics};
 use crate::panic_guard::PanicGuardLayer;
-use crate::proto;
-use crate::proto::v1::bank_service_server::BankServiceServer;
 use crate::rate_board::RateBoard;
 use crate::service::{BankApi, OpenStreams, ServiceLimits};
 use crate::shutdown::Drain;
 use crate::telemetry::RpcLogLayer;
 use crate::tls::{ServerTls, TlsError};
 use crate::transport::{self, Shared, TransportSettings};
+use crate::{limits, settings};
+use bank_domain::DomainError;
+use bank_domain::clock::{Clock, SystemClock};
+use bank_domain::rates::{
+    DEFAULT_SPREAD_BPS, DEFAULT_TICK_MS, MAX_SPREAD_BPS, MAX_TICK_MS, MIN_SPREAD_BPS, MIN_TICK_MS,
+    RateSource, RateSourceError,
+};
+use bank_proto as proto;
+use bank_proto::v1::bank_service_server::BankServiceServer;
 
 /// The name health checks and reflection know the service by.
 pub const SERVICE_NAME: &str = "bank.v1.BankService";
 
-/// What the server needs to know to start.
-#[derive(Clone)]
+/// What the server needs to know to start. The settings a person chooses
+/// are flags of `bank-server`, defined here and in the types flattened
+/// below (see `settings`); the rest are built by the embedder: the clock,
+/// and TLS and tokens from their files.
+#[derive(Clone, clap::Args)]
 pub struct Config {
-    /// Seed of the rate walk: servers with the same seed publish the same
-    /// quotes for the same tick.
-    pub seed: u64,
-    /// Length of a tick in milliseconds.
+    /// Seed of the rate simulation; servers with the same seed publish the
+    /// same quotes for the same tick. Default: random (logged at start).
+    #[arg(long, env = "BANK_SEED")]
+    pub seed: Option<u64>,
+
+    /// Length of a rate tick, in milliseconds.
+    #[arg(long, env = "BANK_TICK_MS", default_value_t = DEFAULT_TICK_MS,
+          value_parser = clap::value_parser!(u64).range(MIN_TICK_MS..=MAX_TICK_MS))]
     pub tick_ms: u64,
-    /// Distance between bid and ask, in basis points of the mid.
+
+    /// Spread between bid and ask, in basis points of the mid (20 = 0.20%).
+    #[arg(long, env = "BANK_SPREAD_BPS", default_value_t = DEFAULT_SPREAD_BPS,
+          value_parser = clap::value_parser!(u32).range(i64::from(MIN_SPREAD_BPS)..=i64::from(MAX_SPREAD_BPS)))]
     pub spread_bps: u32,
-    /// How long a shutdown waits for running calls.
+
+    /// How long a shutdown waits for running calls, in milliseconds.
+    #[arg(long = "grace-ms", value_name = "GRACE_MS", env = "BANK_GRACE_MS",
+          default_value = settings::milliseconds_text(limits::DEFAULT_GRACE_PERIOD),
+          value_parser = settings::milliseconds)]
     pub grace_period: Duration,
+
     /// Where "now" comes from: by default the machine's clocks, slewed
     /// rather than stepped (see [`SystemClock`]); tests pin it.
+    #[arg(skip = system_clock())]
     pub clock: Arc<dyn Clock>,
+
     /// TLS, or mutual TLS, for every connection; `None` serves plaintext.
+    #[arg(skip)]
     pub tls: Option<ServerTls>,
+
     /// API tokens the BankService requires; `None` lets every call in.
+    #[arg(skip)]
     pub auth_tokens: Option<Arc<ApiTokens>>,
-    /// Caps on open feeds and sessions, and the idle timeout.
+
+    /// Caps on open feeds, sessions and batches, and the idle timeout.
+    #[command(flatten)]
     pub limits: ServiceLimits,
+
     /// The transport's limits: handlers per connection, keepalive,
     /// handshake timeout, connection age, stall limit, request body timeout
     /// (see [`TransportSettings`]). Tests shorten them.
+    #[command(flatten)]
     pub transport: TransportSettings,
+}
+
+fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock::new())
 }
 
 impl Config {
     /// The defaults of `bank-server`, with the given seed.
     pub fn with_seed(seed: u64) -> Self {
         Self {
-            seed,
-            tick_ms: 1_000,
-            spread_bps: 20,
-            grace_period: limits::DEFAULT_GRACE_PERIOD,
-            clock: Arc::new(SystemClock::new()),
-            tls: None,
-            auth_tokens: None,
-            limits: ServiceLimits::default(),
-            transport: TransportSettings::default(),
+            seed: Some(seed),
+            ..settings::defaults()
         }
+    }
+
+    /// The seed, drawn at random the first time if none was given: the
+    /// server logs it, so that a run can be replayed.
+    pub fn seed(&mut self) -> u64 {
+        *self.seed.get_or_insert_with(rand::random)
     }
 }
 
@@ -135,6 +165,12 @@ pub enum ServerError {
 pub struct BankServer {
     listener: TcpListener,
     api: BankApi,
+    /// The server's counters: created here and handed to every layer that
+    /// counts (service, transport, tokens, log), read by the endpoint.
+    metrics: Arc<Metrics>,
+    /// The feeds, sessions and batches open right now, and their caps:
+    /// shared by the service, which counts them, and the endpoint.
+    open: Arc<OpenStreams>,
     drain: Drain,
     grace_period: Duration,
     tls: Option<ServerTls>,
@@ -155,13 +191,23 @@ impl BankServer {
 
     /// Prepares the service on an already bound listener. Starts the rate
     /// board's ticker, so it must run inside a Tokio runtime.
-    pub fn from_listener(listener: TcpListener, config: Config) -> Result<Self, ServerError> {
-        let source = RateSource::new(config.seed, config.tick_ms, config.spread_bps)?;
+    pub fn from_listener(listener: TcpListener, mut config: Config) -> Result<Self, ServerError> {
+        let source = RateSource::new(config.seed(), config.tick_ms, config.spread_bps)?;
         let drain = Drain::new();
         let board = RateBoard::start(source, Arc::clone(&config.clock), drain.clone())?;
+        let metrics = Arc::new(Metrics::default());
+        let open = Arc::new(OpenStreams::with_limits(&config.limits));
         Ok(Self {
             listener,
-            api: BankApi::new(board, drain.clone(), config.limits),
+            api: BankApi::new(
+                board,
+                drain.clone(),
+                Arc::clone(&open),
+                Arc::clone(&metrics),
+                config.limits.idle_timeout,
+            ),
+            metrics,
+            open,
             drain,
             grace_period: config.grace_period,
             tls: config.tls,
@@ -183,7 +229,7 @@ impl BankServer {
 
     /// The server's counters, live.
     pub fn metrics(&self) -> Arc<Metrics> {
-        self.api.metrics()
+        Arc::clone(&self.metrics)
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -192,7 +238,7 @@ impl BankServer {
 
     /// Counters of open feeds and sessions, live.
     pub fn open_streams(&self) -> Arc<OpenStreams> {
-        self.api.open_streams()
+        Arc::clone(&self.open)
     }
 
     /// Serves until `shutdown` completes, then drains (see the module
@@ -212,11 +258,11 @@ impl BankServer {
         let reflection_v1 = reflection().build_v1()?;
         let reflection_v1alpha = reflection().build_v1alpha()?;
 
-        let counters = self.api.metrics();
+        let counters = self.metrics;
         let metrics_endpoint = self.metrics_listener.map(|listener| {
             let exporter = Exporter {
                 metrics: Arc::clone(&counters),
-                open: self.api.open_streams(),
+                open: self.open,
                 clock: Arc::clone(&self.clock),
             };
             tokio::spawn(metrics::serve(listener, exporter, self.drain.clone()))

@@ -32,7 +32,7 @@ use tower::{Layer, Service};
 use tracing::{Span, field};
 
 use crate::metrics::{MethodSlot, Metrics};
-use crate::service::status::code_name;
+use bank_proto::code_name;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

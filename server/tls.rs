@@ -15,6 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use bank_proto::error_chain;
 use rustls::RootCertStore;
 use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::pem::PemObject;
@@ -179,18 +180,4 @@ fn not_pem(
         expected,
         detail: detail.to_string(),
     }
-}
-
-/// An error and its causes on one line. Transport errors often say only
-/// "transport error"; what went wrong (a key that does not match, no trust
-/// store) is in their sources.
-pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(error) = cause {
-        text.push_str(": ");
-        text.push_str(&error.to_string());
-        cause = error.source();
-    }
-    text
 }

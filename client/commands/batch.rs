@@ -30,8 +30,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use bank_service::proto::v1::{BatchSummary, ConvertRequest};
-use bank_service::service::status::code_name;
+use bank_proto::code_name;
+use bank_proto::v1::{BatchSummary, ConvertRequest};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -42,8 +42,8 @@ use crate::commands::{item_error_json, quote_json};
 use crate::connect::Connection;
 use crate::csv_rows::{CsvRows, RowError};
 use crate::error::{CliError, exit, io_detail, is_unavailable, status_sentence};
-use bank_service::i18n::Messages;
-use bank_service::tr;
+use bank_i18n::Messages;
+use bank_i18n::tr;
 
 use crate::{format, output};
 
@@ -559,7 +559,7 @@ fn print_summary(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bank_service::i18n::Lang;
+    use bank_i18n::Lang;
 
     #[test]
     fn line_map_stores_only_changes_of_offset() {

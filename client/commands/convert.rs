@@ -1,12 +1,12 @@
 //! `bank convert AMOUNT FROM TO`: one conversion (unary `Convert`).
 
-use bank_service::proto::v1::ConvertRequest;
+use bank_proto::v1::ConvertRequest;
 
 use crate::commands::conversion_json;
 use crate::connect::Connection;
 use crate::error::{CliError, exit};
-use bank_service::i18n::Messages;
-use bank_service::tr;
+use bank_i18n::Messages;
+use bank_i18n::tr;
 
 use crate::{format, output};
 

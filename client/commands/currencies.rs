@@ -5,13 +5,13 @@
 //! (`currency-name-<CODE>`), and the server's name for a code the catalogs
 //! do not know yet. `--json` prints what the server sent.
 
-use bank_service::proto::v1::ListCurrenciesRequest;
+use bank_proto::v1::ListCurrenciesRequest;
 use serde_json::json;
 
 use crate::connect::Connection;
 use crate::error::{CliError, exit};
-use bank_service::i18n::Messages;
-use bank_service::tr;
+use bank_i18n::Messages;
+use bank_i18n::tr;
 
 use crate::output;
 
@@ -63,8 +63,8 @@ fn name(messages: &Messages, code: &str, fallback: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bank_service::domain::currency;
-    use bank_service::i18n::Lang;
+    use bank_domain::currency;
+    use bank_i18n::Lang;
 
     #[test]
     fn every_supported_currency_has_a_name_in_every_catalog() {

@@ -8,7 +8,7 @@ pub mod rates;
 pub mod session;
 pub mod tour;
 
-use bank_service::proto::v1::{ConvertResponse, ItemError, Quote};
+use bank_proto::v1::{ConvertResponse, ItemError, Quote};
 use serde_json::{Value, json};
 
 use crate::format;

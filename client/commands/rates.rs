@@ -21,7 +21,7 @@ use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::str::FromStr;
 
-use bank_service::proto::v1::{RateUpdate, StreamRatesRequest};
+use bank_proto::v1::{RateUpdate, StreamRatesRequest};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::json;
@@ -30,8 +30,8 @@ use crate::commands::quote_json;
 use crate::connect::Connection;
 use crate::error::{CliError, exit, is_unavailable};
 use crate::retry::Backoff;
-use bank_service::i18n::Messages;
-use bank_service::tr;
+use bank_i18n::Messages;
+use bank_i18n::tr;
 
 use crate::{format, output};
 
@@ -387,7 +387,7 @@ fn sparkline(values: &VecDeque<Decimal>, points: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bank_service::i18n::Lang;
+    use bank_i18n::Lang;
 
     #[test]
     fn sparkline_spans_the_shown_window_from_lowest_to_highest() {
@@ -399,8 +399,8 @@ mod tests {
         assert_eq!(sparkline(&flat, 40), "▄▄");
     }
 
-    fn quote(pair: &str, mid: &str) -> bank_service::proto::v1::Quote {
-        bank_service::proto::v1::Quote {
+    fn quote(pair: &str, mid: &str) -> bank_proto::v1::Quote {
+        bank_proto::v1::Quote {
             pair: pair.into(),
             bid: "1234.0000001".into(),
             mid: mid.into(),
@@ -467,7 +467,7 @@ mod tests {
         let update = RateUpdate {
             sequence: 7,
             time: None,
-            quotes: vec![bank_service::proto::v1::Quote {
+            quotes: vec![bank_proto::v1::Quote {
                 pair: "EUR/USD".into(),
                 bid: "1.1".into(),
                 mid: "1.2".into(),

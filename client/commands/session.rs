@@ -19,8 +19,8 @@ use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use bank_service::proto::v1::session_reply::Outcome;
-use bank_service::proto::v1::{ConvertRequest, SessionReply};
+use bank_proto::v1::session_reply::Outcome;
+use bank_proto::v1::{ConvertRequest, SessionReply};
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
@@ -29,8 +29,8 @@ use tokio_stream::wrappers::ReceiverStream;
 use crate::commands::{conversion_json, item_error_json};
 use crate::connect::Connection;
 use crate::error::{CliError, exit};
-use bank_service::i18n::Messages;
-use bank_service::tr;
+use bank_i18n::Messages;
+use bank_i18n::tr;
 
 use crate::{format, output};
 

@@ -19,11 +19,11 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use bank_service::i18n::Messages;
-use bank_service::proto::v1::session_reply::Outcome;
-use bank_service::proto::v1::{BatchSummary, ConvertRequest, RateUpdate, SessionReply, StreamRatesRequest};
-use bank_service::server::{BankServer, Config, ServerError};
-use bank_service::tr;
+use bank_i18n::Messages;
+use bank_i18n::tr;
+use bank_proto::v1::session_reply::Outcome;
+use bank_proto::v1::{BatchSummary, ConvertRequest, RateUpdate, SessionReply, StreamRatesRequest};
+use bank_server::{BankServer, Config, ServerError};
 use prost::Message;
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};

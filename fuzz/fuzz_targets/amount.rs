@@ -19,9 +19,9 @@
 
 #![no_main]
 
-use bank_service::domain::currency;
-use bank_service::domain::error::InputProblem;
-use bank_service::domain::money::{MAX_INTEGER_DIGITS, Money};
+use bank_domain::currency;
+use bank_domain::error::InputProblem;
+use bank_domain::money::{MAX_INTEGER_DIGITS, Money};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,5 +1,5 @@
-//! The `bank batch` CSV row reader (`client/csv_rows.rs`, compiled in here
-//! from the binary crate's source) on arbitrary bytes.
+//! The `bank batch` CSV row reader (`client/csv_rows.rs`, public in the
+//! `bank` library) on arbitrary bytes.
 //!
 //! Input: byte 0 picks the delimiter (any ASCII character, as `bank batch
 //! --delimiter` allows). Byte 1, when its high bit is set, prefixes the file
@@ -16,11 +16,7 @@
 
 #![no_main]
 
-#[allow(dead_code)]
-#[path = "../../client/csv_rows.rs"]
-mod csv_rows;
-
-use csv_rows::{CsvRows, MAX_RECORD_BYTES};
+use bank::csv_rows::{CsvRows, MAX_RECORD_BYTES};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

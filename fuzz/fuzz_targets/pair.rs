@@ -19,9 +19,9 @@
 
 #![no_main]
 
-use bank_service::domain::currency;
-use bank_service::domain::error::{DomainError, Field, InputProblem};
-use bank_service::domain::rates::{MAX_PAIRS_PER_FEED, Pair};
+use bank_domain::currency;
+use bank_domain::error::{DomainError, Field, InputProblem};
+use bank_domain::rates::{MAX_PAIRS_PER_FEED, Pair};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

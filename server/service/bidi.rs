@@ -29,15 +29,15 @@ use std::pin::Pin;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::domain::DomainError;
-use crate::domain::conversion::convert;
-use crate::i18n::Lang;
-use crate::proto::v1::session_reply::Outcome;
-use crate::proto::v1::{ConvertRequest, SessionReply};
 use crate::rate_board::RateBoard;
-use crate::service::status::item_error;
 use crate::service::{BankApi, CallTimer, caller_connection, caller_lang, wire};
 use crate::shutdown::unavailable;
+use crate::status::item_error;
+use bank_domain::DomainError;
+use bank_domain::conversion::convert;
+use bank_i18n::Lang;
+use bank_proto::v1::session_reply::Outcome;
+use bank_proto::v1::{ConvertRequest, SessionReply};
 
 /// The response stream of `ConvertSession`.
 pub type SessionStream = Pin<Box<dyn Stream<Item = Result<SessionReply, Status>> + Send + 'static>>;

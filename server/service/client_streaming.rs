@@ -22,12 +22,12 @@ use std::sync::Arc;
 
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::domain::batch::BatchTotals;
-use crate::domain::conversion::convert;
-use crate::domain::rates::Snapshot;
-use crate::proto::v1::{BatchSummary, ConvertRequest};
-use crate::service::status::to_status;
 use crate::service::{BankApi, CallTimer, caller_lang, wire};
+use crate::status::to_status;
+use bank_domain::batch::BatchTotals;
+use bank_domain::conversion::convert;
+use bank_domain::rates::Snapshot;
+use bank_proto::v1::{BatchSummary, ConvertRequest};
 
 pub async fn convert_batch(
     api: &BankApi,

@@ -8,13 +8,12 @@
 //! | bidirectional    | `ConvertSession`             | [`bidi`]              |
 //!
 //! Handlers only translate: protobuf in ([`wire`]), domain call, protobuf
-//! out, and domain errors to statuses in one place ([`status`]). No money
+//! out, and domain errors to statuses in one place (`crate::status`). No money
 //! arithmetic happens in this layer.
 
 pub mod bidi;
 pub mod client_streaming;
 pub mod server_streaming;
-pub mod status;
 pub mod unary;
 pub mod wire;
 
@@ -26,19 +25,21 @@ use std::time::Duration;
 use tokio::time::{Instant, Sleep};
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::deadline::RequestDeadline;
-use crate::limits;
-use crate::service::status::Capped;
+use clap::builder::RangedU64ValueParser;
 
-use crate::i18n::Lang;
-use crate::metrics::{Metrics, Refusal};
-use crate::proto::v1::bank_service_server::BankService;
-use crate::proto::v1::{
+use crate::deadline::RequestDeadline;
+use crate::status::{self, Capped};
+use crate::{limits, settings};
+
+use crate::metrics::{Metrics, OpenGauges, Refusal};
+use crate::rate_board::RateBoard;
+use crate::shutdown::Drain;
+use bank_i18n::Lang;
+use bank_proto::v1::bank_service_server::BankService;
+use bank_proto::v1::{
     BatchSummary, ConvertRequest, ConvertResponse, ListCurrenciesRequest, ListCurrenciesResponse,
     StreamRatesRequest,
 };
-use crate::rate_board::RateBoard;
-use crate::shutdown::Drain;
 
 /// The language a caller asked for with the `accept-language` metadata
 /// (English when absent or unsupported).
@@ -52,33 +53,51 @@ pub fn caller_lang<T>(request: &Request<T>) -> Lang {
 
 /// The limits the service enforces itself. (Handlers per connection, the
 /// stall limit and the connection's age are the transport's; see
-/// `transport`.)
-#[derive(Debug, Clone, Copy)]
+/// `transport`.) Each field is a flag of `bank-server` (see `settings`).
+#[derive(Debug, Clone, Copy, clap::Args)]
 pub struct ServiceLimits {
-    /// Rate feeds open at once; one more gets RESOURCE_EXHAUSTED.
+    /// Rate feeds (StreamRates) open at once. One more is refused at once
+    /// with RESOURCE_EXHAUSTED; open feeds are not affected.
+    #[arg(long, env = "BANK_MAX_FEEDS", default_value_t = limits::DEFAULT_MAX_FEEDS,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_feeds: usize,
-    /// Sessions open at once; one more gets RESOURCE_EXHAUSTED.
+
+    /// Sessions (ConvertSession) open at once. One more is refused at once
+    /// with RESOURCE_EXHAUSTED; open sessions are not affected.
+    #[arg(long, env = "BANK_MAX_SESSIONS", default_value_t = limits::DEFAULT_MAX_SESSIONS,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_sessions: usize,
-    /// Batches running at once; one more gets RESOURCE_EXHAUSTED.
+
+    /// Batches (ConvertBatch) running at once. One more is refused at once
+    /// with RESOURCE_EXHAUSTED.
+    #[arg(long, env = "BANK_MAX_BATCHES", default_value_t = limits::DEFAULT_MAX_BATCHES,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_batches: usize,
-    /// Rate feeds open at once on one connection.
+
+    /// Rate feeds open at once on one client connection, so that one
+    /// connection cannot take every feed of the server.
+    #[arg(long, env = "BANK_MAX_FEEDS_PER_CONNECTION",
+          default_value_t = limits::DEFAULT_MAX_FEEDS_PER_CONNECTION,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_feeds_per_connection: usize,
-    /// Sessions open at once on one connection.
+
+    /// Sessions open at once on one client connection.
+    #[arg(long, env = "BANK_MAX_SESSIONS_PER_CONNECTION",
+          default_value_t = limits::DEFAULT_MAX_SESSIONS_PER_CONNECTION,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_sessions_per_connection: usize,
-    /// How long a batch or session may wait for its client's next message.
+
+    /// How long a batch or session may go without a message from its
+    /// client before the server ends it with CANCELLED and frees its place,
+    /// e.g. 90s or 5m.
+    #[arg(long, env = "BANK_IDLE_TIMEOUT", default_value = settings::duration_text(limits::DEFAULT_IDLE_TIMEOUT),
+          value_parser = settings::positive_duration)]
     pub idle_timeout: Duration,
 }
 
 impl Default for ServiceLimits {
     fn default() -> Self {
-        Self {
-            max_feeds: limits::DEFAULT_MAX_FEEDS,
-            max_sessions: limits::DEFAULT_MAX_SESSIONS,
-            max_batches: limits::DEFAULT_MAX_BATCHES,
-            max_feeds_per_connection: limits::DEFAULT_MAX_FEEDS_PER_CONNECTION,
-            max_sessions_per_connection: limits::DEFAULT_MAX_SESSIONS_PER_CONNECTION,
-            idle_timeout: limits::DEFAULT_IDLE_TIMEOUT,
-        }
+        settings::defaults()
     }
 }
 
@@ -98,24 +117,22 @@ pub struct BankApi {
 }
 
 impl BankApi {
-    pub fn new(board: Arc<RateBoard>, drain: Drain, limits: ServiceLimits) -> Self {
+    /// The service over `board`, counting its calls in `open` and its items
+    /// in `metrics`; the server owns both and reads them too.
+    pub fn new(
+        board: Arc<RateBoard>,
+        drain: Drain,
+        open: Arc<OpenStreams>,
+        metrics: Arc<Metrics>,
+        idle_timeout: Duration,
+    ) -> Self {
         Self {
             board,
             drain,
-            metrics: Arc::default(),
-            open: Arc::new(OpenStreams::with_limits(&limits)),
-            idle_timeout: limits.idle_timeout,
+            open,
+            metrics,
+            idle_timeout,
         }
-    }
-
-    /// Counters of the streams open right now.
-    pub fn open_streams(&self) -> Arc<OpenStreams> {
-        Arc::clone(&self.open)
-    }
-
-    /// The server's counters, shared with the log layer and the endpoint.
-    pub fn metrics(&self) -> Arc<Metrics> {
-        Arc::clone(&self.metrics)
     }
 }
 
@@ -151,6 +168,16 @@ pub struct ConnectionStreams {
     sessions: AtomicUsize,
 }
 
+impl OpenGauges for OpenStreams {
+    fn feeds(&self) -> usize {
+        OpenStreams::feeds(self)
+    }
+
+    fn sessions(&self) -> usize {
+        OpenStreams::sessions(self)
+    }
+}
+
 impl OpenStreams {
     pub fn with_limits(limits: &ServiceLimits) -> Self {
         Self {
@@ -161,10 +188,12 @@ impl OpenStreams {
         }
     }
 
+    /// Rate feeds open right now.
     pub fn feeds(&self) -> usize {
         self.feeds.load(Ordering::Relaxed)
     }
 
+    /// Sessions open right now.
     pub fn sessions(&self) -> usize {
         self.sessions.load(Ordering::Relaxed)
     }

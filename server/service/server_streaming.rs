@@ -31,11 +31,11 @@ use tokio_stream::Stream;
 use tokio_util::sync::WaitForCancellationFutureOwned;
 use tonic::{Request, Response, Status};
 
-use crate::domain::rates::{Pair, Snapshot};
-use crate::proto::v1::{RateUpdate, StreamRatesRequest};
-use crate::service::status::to_status;
 use crate::service::{BankApi, CallTimer, caller_connection, caller_lang, wire};
 use crate::shutdown::unavailable;
+use crate::status::to_status;
+use bank_domain::rates::{Pair, Snapshot};
+use bank_proto::v1::{RateUpdate, StreamRatesRequest};
 
 /// The response stream of `StreamRates`.
 pub type RateStream = Pin<Box<dyn Stream<Item = Result<RateUpdate, Status>> + Send + 'static>>;

@@ -7,11 +7,11 @@
 
 use tonic::{Request, Response, Status};
 
-use crate::domain::conversion::convert as convert_at;
-use crate::domain::currency;
-use crate::proto::v1::{ConvertRequest, ConvertResponse, ListCurrenciesRequest, ListCurrenciesResponse};
-use crate::service::status::to_status;
 use crate::service::{BankApi, caller_lang, wire};
+use crate::status::to_status;
+use bank_domain::conversion::convert as convert_at;
+use bank_domain::currency;
+use bank_proto::v1::{ConvertRequest, ConvertResponse, ListCurrenciesRequest, ListCurrenciesResponse};
 
 pub fn list_currencies(
     _api: &BankApi,

@@ -6,14 +6,14 @@
 
 use prost_types::Timestamp;
 
-use crate::domain::DomainError;
-use crate::domain::batch::BatchSummary;
-use crate::domain::conversion::{Conversion, ConversionRequest};
-use crate::domain::currency::Currency;
-use crate::domain::rates::{Pair, QuoteText, Snapshot, Tick};
-use crate::i18n::Lang;
-use crate::proto::v1;
-use crate::service::status::item_error;
+use crate::status::item_error;
+use bank_domain::DomainError;
+use bank_domain::batch::BatchSummary;
+use bank_domain::conversion::{Conversion, ConversionRequest};
+use bank_domain::currency::Currency;
+use bank_domain::rates::{Pair, QuoteText, Snapshot, Tick};
+use bank_i18n::Lang;
+use bank_proto::v1;
 
 /// Parses the fields of a request; the request id stays with the caller.
 pub fn conversion_request(request: &v1::ConvertRequest) -> Result<ConversionRequest, DomainError> {

@@ -55,7 +55,7 @@ use super::{CallService, Shared};
 use crate::limits;
 use crate::metrics::Refusal;
 use crate::service::ConnectionStreams;
-use crate::service::status;
+use crate::status;
 
 /// Serves one accepted TCP connection until it ends.
 pub(crate) async fn serve_connection<S, B>(tcp: TcpStream, shared: Arc<Shared<S>>)

@@ -43,9 +43,9 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tower::Service;
 
-use crate::limits;
 use crate::metrics::Metrics;
 use crate::shutdown::Drain;
+use crate::{limits, settings};
 
 pub use listener::raise_open_file_limit;
 pub use stream::RequestBody;
@@ -68,39 +68,63 @@ impl<T, B> CallService<B> for T where
 {
 }
 
-/// The transport's settings, each with its default in [`limits`].
-#[derive(Debug, Clone, Copy)]
+/// The transport's settings, each with its default in [`limits`]; those
+/// with a flag are flags of `bank-server` (see `settings`).
+#[derive(Debug, Clone, Copy, clap::Args)]
 pub struct TransportSettings {
-    /// Time allowed for the TLS handshake and the HTTP/2 preface.
+    /// How long a new connection has to complete its TLS handshake and send
+    /// the HTTP/2 preface, e.g. 10s.
+    #[arg(long, env = "BANK_HANDSHAKE_TIMEOUT",
+          default_value = settings::duration_text(limits::DEFAULT_HANDSHAKE_TIMEOUT),
+          value_parser = settings::positive_duration)]
     pub handshake_timeout: Duration,
+
     /// How often a PING goes out.
+    #[arg(skip = limits::KEEPALIVE_INTERVAL)]
     pub keepalive_interval: Duration,
+
     /// How long a PING may go unanswered before the connection closes.
+    #[arg(skip = limits::KEEPALIVE_TIMEOUT)]
     pub keepalive_timeout: Duration,
-    /// Age at which a connection is asked to go away (GOAWAY).
+
+    /// Age at which a connection is asked to go away (GOAWAY): the client
+    /// reconnects for its next calls and shows its API token again, e.g. 1h.
+    #[arg(long, env = "BANK_MAX_CONNECTION_AGE",
+          default_value = settings::duration_text(limits::DEFAULT_MAX_CONNECTION_AGE),
+          value_parser = settings::positive_duration)]
     pub max_connection_age: Duration,
-    /// How long calls go on after that before they are cut.
+
+    /// How long calls under way go on once their connection reached its
+    /// maximum age, before they end with UNAVAILABLE, e.g. 5m.
+    #[arg(long, env = "BANK_MAX_CONNECTION_AGE_GRACE",
+          default_value = settings::duration_text(limits::DEFAULT_MAX_CONNECTION_AGE_GRACE),
+          value_parser = settings::positive_duration)]
     pub max_connection_age_grace: Duration,
-    /// How long a reply may wait for its reader before the call ends.
+
+    /// How long a call may have a reply waiting while its client reads
+    /// nothing, before the server ends it with RESOURCE_EXHAUSTED and frees
+    /// its place, e.g. 30s.
+    #[arg(long, env = "BANK_STALL_LIMIT",
+          default_value = settings::duration_text(limits::DEFAULT_STALL_LIMIT),
+          value_parser = settings::positive_duration)]
     pub stall_limit: Duration,
-    /// Handlers running at once on one connection.
+
+    /// Calls running at once on one client connection (a batch counts until
+    /// its summary, a feed or session only while it starts). One more is
+    /// refused at once with RESOURCE_EXHAUSTED rather than queued.
+    #[arg(long, env = "BANK_CONCURRENCY_PER_CONNECTION",
+          default_value_t = limits::DEFAULT_CONCURRENCY_PER_CONNECTION,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub concurrency_per_connection: usize,
+
     /// How long a single-request call has to send its request whole.
+    #[arg(skip = limits::REQUEST_BODY_TIMEOUT)]
     pub request_body_timeout: Duration,
 }
 
 impl Default for TransportSettings {
     fn default() -> Self {
-        Self {
-            handshake_timeout: limits::DEFAULT_HANDSHAKE_TIMEOUT,
-            keepalive_interval: limits::KEEPALIVE_INTERVAL,
-            keepalive_timeout: limits::KEEPALIVE_TIMEOUT,
-            max_connection_age: limits::DEFAULT_MAX_CONNECTION_AGE,
-            max_connection_age_grace: limits::DEFAULT_MAX_CONNECTION_AGE_GRACE,
-            stall_limit: limits::DEFAULT_STALL_LIMIT,
-            concurrency_per_connection: limits::DEFAULT_CONCURRENCY_PER_CONNECTION,
-            request_body_timeout: limits::REQUEST_BODY_TIMEOUT,
-        }
+        settings::defaults()
     }
 }
 

@@ -65,13 +65,13 @@ use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 use tonic::Status;
 use tower::{Service, ServiceExt};
 
-use crate::i18n::Lang;
 use crate::limits;
 use crate::metrics::{Metrics, Refusal};
-use crate::service::status;
 use crate::shutdown::{Drain, unavailable};
+use crate::status;
 use crate::telemetry::EndedByTransport;
 use crate::transport::methods::{MessageSizeCheck, MethodRules};
+use bank_i18n::Lang;
 
 /// What a stream needs from its connection and server.
 pub(crate) struct StreamScope {

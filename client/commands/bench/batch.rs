@@ -13,10 +13,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use bank_service::proto::v1::BatchSummary;
-use bank_service::proto::v1::bank_service_client::BankServiceClient;
-use bank_service::service::status::code_name;
-use bank_service::tr;
+use bank_i18n::tr;
+use bank_proto::code_name;
+use bank_proto::v1::BatchSummary;
+use bank_proto::v1::bank_service_client::BankServiceClient;
 use rust_decimal::{Decimal, RoundingStrategy};
 use tokio::time::Instant;
 

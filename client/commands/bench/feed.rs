@@ -12,10 +12,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use bank_service::codec::BankCodec;
-use bank_service::proto::v1::StreamRatesRequest;
-use bank_service::service::status::code_name;
-use bank_service::tr;
+use bank_i18n::tr;
+use bank_proto::code_name;
+use bank_proto::codec::BankCodec;
+use bank_proto::v1::StreamRatesRequest;
 use hdrhistogram::Histogram;
 use http::uri::PathAndQuery;
 use tokio::time::Instant;

@@ -30,14 +30,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use bank_service::domain::rates::MAX_PAIRS_PER_FEED;
-use bank_service::i18n::Messages;
-use bank_service::tr;
+use bank_i18n::Messages;
+use bank_i18n::tr;
 use tokio::task::JoinHandle;
 use tonic::transport::{Channel, Endpoint};
 
 use crate::error::{CliError, exit};
 use crate::format;
+
+/// The most pairs one `StreamRates` request may name: the contract's limit
+/// (see `StreamRatesRequest.pairs` in `proto/bank/v1/bank.proto`), the
+/// largest feed a benchmark can ask for. A test holds it to the domain's.
+pub const MAX_PAIRS_PER_FEED: usize = 256;
 
 /// Pairs the generated load cycles through: zero-, two- and three-decimal
 /// currencies, majors and CFA franc, so every rounding path is exercised.
@@ -54,9 +58,9 @@ pub const PAIRS: [(&str, &str); 8] = [
 
 /// Item `n` of a generated batch or session: a pure function of `n`, so
 /// the client can recompute results without keeping the items.
-pub fn generated_item(n: u64) -> bank_service::proto::v1::ConvertRequest {
+pub fn generated_item(n: u64) -> bank_proto::v1::ConvertRequest {
     let (from, to) = PAIRS[(n % PAIRS.len() as u64) as usize];
-    bank_service::proto::v1::ConvertRequest {
+    bank_proto::v1::ConvertRequest {
         amount: ((n.wrapping_mul(7_919)) % 100_000 + 1).to_string(),
         from_currency: from.to_owned(),
         to_currency: to.to_owned(),

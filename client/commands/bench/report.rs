@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use bank_service::i18n::Messages;
+use bank_i18n::Messages;
 use hdrhistogram::Histogram;
 use serde_json::{Map, Value, json};
 
@@ -160,7 +160,7 @@ impl Report {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        rows.push(vec![bank_service::tr!(messages, "bench-errors"), errors]);
+        rows.push(vec![bank_i18n::tr!(messages, "bench-errors"), errors]);
         for line in output::table(&rows) {
             output::line(line)?;
         }
@@ -175,7 +175,7 @@ pub fn rate_per_second(count: u64, over: Duration) -> u64 {
 }
 
 /// Microseconds as milliseconds with three decimals, e.g. `0.412 ms`.
-fn milliseconds(lang: bank_service::i18n::Lang, micros: u64) -> String {
+fn milliseconds(lang: bank_i18n::Lang, micros: u64) -> String {
     let text = format!("{}.{:03}", micros / 1_000, micros % 1_000);
     format!("{} ms", format::decimal(lang, &text))
 }

@@ -10,10 +10,10 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use bank_service::proto::v1::bank_service_client::BankServiceClient;
-use bank_service::proto::v1::session_reply::Outcome;
-use bank_service::service::status::code_name;
-use bank_service::tr;
+use bank_i18n::tr;
+use bank_proto::code_name;
+use bank_proto::v1::bank_service_client::BankServiceClient;
+use bank_proto::v1::session_reply::Outcome;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::time::Instant;
 use tokio_stream::wrappers::ReceiverStream;

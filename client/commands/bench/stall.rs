@@ -25,10 +25,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use bank_service::domain::currency;
-use bank_service::proto::v1::StreamRatesRequest;
-use bank_service::service::status::code_name;
-use bank_service::tr;
+use bank_i18n::tr;
+use bank_proto::code_name;
+use bank_proto::v1::StreamRatesRequest;
 use serde_json::json;
 use tokio::time::Instant;
 use tonic::Code;
@@ -61,7 +60,12 @@ enum Outcome {
 pub async fn run(bench: &Bench, args: StallArgs) -> Result<Report, CliError> {
     let messages = bench.messages;
     let channels = bench.connect_many(args.connections).await?;
-    let pairs = distinct_pairs(args.pairs);
+    let codes: Vec<String> = super::unary::currencies(&channels[0], &bench.url)
+        .await?
+        .into_iter()
+        .map(|currency| currency.code)
+        .collect();
+    let pairs = distinct_pairs(&codes, args.pairs);
     let process = ServerProcess::find(args.server.server_pid);
     let rss_before = process.and_then(|p| p.rss_bytes());
 
@@ -201,15 +205,16 @@ pub async fn run(bench: &Bench, args: StallArgs) -> Result<Report, CliError> {
 }
 
 /// `count` different pairs (at least one), in a fixed order: every
-/// currency against every other, so that a feed can ask for as many as
-/// the server allows (the server drops repeated pairs).
-fn distinct_pairs(count: usize) -> Vec<String> {
-    let all = currency::all();
-    all.iter()
+/// currency the server lists against every other, so that a feed can ask
+/// for as many as the server allows (the server drops repeated pairs).
+fn distinct_pairs(codes: &[String], count: usize) -> Vec<String> {
+    codes
+        .iter()
         .flat_map(|base| {
-            all.iter()
-                .filter(move |quote| quote.code != base.code)
-                .map(move |quote| format!("{}/{}", base.code, quote.code))
+            codes
+                .iter()
+                .filter(move |quote| *quote != base)
+                .map(move |quote| format!("{base}/{quote}"))
         })
         .take(count.max(1))
         .collect()
@@ -255,14 +260,19 @@ async fn settle(mut updates: Streaming<UpdateHeader>, current_tick: Option<u64>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bank_service::domain::rates::{MAX_PAIRS_PER_FEED, Pair};
+    use bank_domain::currency;
+    use bank_domain::rates::Pair;
+
+    use crate::commands::bench::MAX_PAIRS_PER_FEED;
 
     #[test]
     fn the_pairs_asked_for_are_all_different_and_accepted_by_the_server() {
-        let pairs = distinct_pairs(MAX_PAIRS_PER_FEED);
+        let codes: Vec<String> = currency::all().iter().map(|c| c.code.to_owned()).collect();
+        let pairs = distinct_pairs(&codes, MAX_PAIRS_PER_FEED);
         assert_eq!(pairs.len(), MAX_PAIRS_PER_FEED);
         let parsed = Pair::parse_list(&pairs).expect("every pair is valid");
         assert_eq!(parsed.len(), MAX_PAIRS_PER_FEED, "none is a repeat");
-        assert_eq!(distinct_pairs(0).len(), 1);
+        assert_eq!(distinct_pairs(&codes, 0).len(), 1);
+        assert_eq!(MAX_PAIRS_PER_FEED, bank_domain::rates::MAX_PAIRS_PER_FEED);
     }
 }

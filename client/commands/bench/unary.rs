@@ -16,10 +16,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use bank_service::proto::v1::bank_service_client::BankServiceClient;
-use bank_service::proto::v1::{ConvertRequest, ConvertResponse, ListCurrenciesRequest};
-use bank_service::service::status::code_name;
-use bank_service::tr;
+use bank_i18n::tr;
+use bank_proto::code_name;
+use bank_proto::v1::bank_service_client::BankServiceClient;
+use bank_proto::v1::{ConvertRequest, ConvertResponse, Currency, ListCurrenciesRequest};
 use hdrhistogram::Histogram;
 use rust_decimal::{Decimal, RoundingStrategy};
 use tokio::time::Instant;
@@ -188,8 +188,8 @@ pub async fn run(bench: &Bench, call: Call, args: LoadArgs) -> Result<Report, Cl
     Ok(report)
 }
 
-/// Minor units of every currency, for verification.
-pub(super) async fn minor_units(channel: &Channel, url: &str) -> Result<HashMap<String, u32>, CliError> {
+/// The server's currencies, in its order.
+pub(super) async fn currencies(channel: &Channel, url: &str) -> Result<Vec<Currency>, CliError> {
     let currencies = BankServiceClient::new(channel.clone())
         .list_currencies(ListCurrenciesRequest {})
         .await
@@ -199,6 +199,12 @@ pub(super) async fn minor_units(channel: &Channel, url: &str) -> Result<HashMap<
         })?
         .into_inner()
         .currencies;
+    Ok(currencies)
+}
+
+/// Minor units of every currency, for verification.
+pub(super) async fn minor_units(channel: &Channel, url: &str) -> Result<HashMap<String, u32>, CliError> {
+    let currencies = currencies(channel, url).await?;
     Ok(currencies.into_iter().map(|c| (c.code, c.minor_units)).collect())
 }
 

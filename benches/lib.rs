@@ -1,0 +1,1 @@
+//! Nothing but the benchmarks in `money.rs`: `cargo bench -p bank-benches`.

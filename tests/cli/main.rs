@@ -1,0 +1,15 @@
+//! The `bank` command-line client, run as a real process against real
+//! servers: one module per command or concern, sharing `harness`.
+
+mod batch;
+mod code_map;
+mod convert;
+mod errors;
+mod failures;
+mod faults;
+mod json;
+mod rates;
+mod replicas;
+mod session;
+mod terminal;
+mod tour;

@@ -1,0 +1,270 @@
+//! `bank` on a terminal, driven through a pseudo-terminal (see
+//! `harness::terminal`): the live rates table redrawn in place (arrows in
+//! colour unless `NO_COLOR`, sparklines, the gap in the header, every line
+//! within an 80x24 screen whatever the number of pairs), the session's
+//! intro and prompts (on standard error, so a redirected output stays
+//! clean), the batch progress bar in French, and Ctrl-C.
+
+use harness::terminal::{Screen, Terminal};
+use harness::{PINNED_UNIX_MS, TestServer};
+use regex::Regex;
+
+/// The pinned server's first tick.
+const FIRST_TICK: u64 = PINNED_UNIX_MS / 1_000;
+
+/// Runs `bank rates` with `args` on a `rows` x `columns` terminal, for the
+/// first tick and then for each tick `later` (counted from the first),
+/// each published once the one before is on the screen; returns the exit
+/// code and everything drawn.
+async fn watch_rates(
+    rows: u16,
+    columns: u16,
+    env: &[(&str, &str)],
+    args: &[&str],
+    later: &[u64],
+) -> (i32, String) {
+    let (server, clock) = TestServer::start_pinned().await;
+    let url = server.url();
+    let count = (later.len() + 1).to_string();
+    let mut words = vec!["--server", &url];
+    words.extend_from_slice(args);
+    words.extend(["--count", &count]);
+    let terminal = Terminal::start(rows, columns, env, &words, "");
+    terminal.wait_for(&format!("{FIRST_TICK} ")).await;
+    for ticks in later {
+        server.publish_tick(&clock, PINNED_UNIX_MS + ticks * 1_000).await;
+        terminal.wait_for(&format!("{} ", FIRST_TICK + ticks)).await;
+    }
+    terminal.finish().await
+}
+
+/// A pair's row on the screen: `EUR/USD  bid  mid  ask  ▲ ▁█`.
+fn pair_rows(lines: &[String]) -> Vec<&String> {
+    let row = Regex::new(r"^[A-Z]{3}/[A-Z]{3}  ").expect("regex");
+    lines.iter().filter(|line| row.is_match(line)).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_pair_on_an_80x24_terminal_redraws_in_place_without_scrolling_or_wrapping() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    let pairs = server.minor_units().await.len() - 1; // every currency but USD
+    drop(server);
+    // Three updates; the third five ticks after the second, four skipped.
+    let (code, output) = watch_rates(24, 80, &[], &["rates"], &[1, 6]).await;
+    assert_eq!(code, 0, "{output}");
+
+    let screen = Screen::replay(24, 80, &output);
+    assert_eq!(screen.scrolled, 0, "nothing went into the scrollback:\n{output}");
+    assert_eq!(screen.wrapped, 0, "no line wrapped:\n{output}");
+    assert_eq!(output.matches("\x1b[23A").count(), 2, "two redraws over 23 lines");
+
+    let lines = screen.lines();
+    assert!(
+        lines[0].starts_with(&format!("Tick #{} at ", FIRST_TICK + 6)),
+        "the last tick, drawn over the first: {lines:#?}"
+    );
+    assert!(
+        lines[0].contains("ticks skipped: 4"),
+        "the gap is shown: {}",
+        lines[0]
+    );
+    assert!(lines[1].starts_with("Pair"), "{lines:#?}");
+    // 24 rows: the header, the titles, 20 pairs, what is hidden, the cursor.
+    let shown = pair_rows(&lines);
+    assert_eq!(shown.len(), 20, "{lines:#?}");
+    assert_eq!(
+        lines[22],
+        format!(
+            "… {} more pairs, not shown: the terminal is too small …",
+            pairs - 20
+        )
+    );
+    let sparkline = Regex::new(r"[▲▼ ] [▁▂▃▄▅▆▇█]{3}$").expect("regex");
+    for row in &shown {
+        assert!(sparkline.is_match(row), "an arrow and three mids: {row}");
+    }
+    assert!(
+        output.contains("\x1b[32m▲\x1b[0m") || output.contains("\x1b[31m▼\x1b[0m"),
+        "arrows in colour: {output}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_few_pairs_fit_the_width_in_both_languages_with_the_sparkline_in_the_space_left() {
+    let pairs = ["EUR/USD", "GBP/USD", "USD/JPY"];
+    let four_mids = Regex::new(r"[▲▼ ] [▁▂▃▄▅▆▇█]{4}$").expect("regex");
+    for (lang, header, hint) in [
+        ("en", "Tick #", "Ctrl-C to stop"),
+        ("fr", "Tick n° ", "Ctrl-C : arrêter"),
+    ] {
+        for columns in [80, 50] {
+            let mut args = vec!["--lang", lang, "rates"];
+            args.extend(pairs);
+            let (code, output) = watch_rates(24, columns, &[], &args, &[1, 2, 3]).await;
+            assert_eq!(code, 0, "{output}");
+            let screen = Screen::replay(24, columns, &output);
+            assert_eq!(screen.wrapped, 0, "{lang}, {columns} columns:\n{output}");
+            assert_eq!(screen.scrolled, 0, "{lang}, {columns} columns:\n{output}");
+            let lines = screen.lines();
+            assert!(lines[0].starts_with(header), "{lines:#?}");
+            let rows = pair_rows(&lines);
+            assert_eq!(rows.len(), 3, "{lang}, {columns} columns: {lines:#?}");
+            for line in lines.iter().filter(|line| !line.is_empty()) {
+                assert!(line.chars().count() < usize::from(columns), "{line}");
+            }
+            if columns == 80 {
+                assert!(lines[0].ends_with(hint), "room for the hint: {}", lines[0]);
+                for row in rows {
+                    assert!(four_mids.is_match(row), "four mids: {row}");
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resized_terminal_gets_a_table_of_its_new_size() {
+    let (server, clock) = TestServer::start_pinned().await;
+    let url = server.url();
+    let args = [
+        "--server", &url, "rates", "EUR/USD", "GBP/USD", "USD/JPY", "--count", "2",
+    ];
+    let mut terminal = Terminal::start(24, 80, &[], &args, "");
+    terminal.wait_for(&format!("{FIRST_TICK} ")).await;
+    terminal.wait_for("USD/JPY  ").await;
+    terminal.resize(10, 40).await;
+    server.publish_tick(&clock, PINNED_UNIX_MS + 1_000).await;
+    let (code, output) = terminal.finish().await;
+    assert_eq!(code, 0, "{output}");
+
+    // The drawing after the resize starts on a cleared screen, and fits.
+    let redraw = output
+        .rfind("\x1b[H\x1b[2J")
+        .expect("the screen is cleared after a resize");
+    let after = &output[redraw..];
+    let screen = Screen::replay(10, 40, after);
+    assert_eq!(screen.wrapped, 0, "{after:?}");
+    assert_eq!(screen.scrolled, 0, "{after:?}");
+    let lines = screen.lines();
+    assert!(
+        lines[0].starts_with(&format!("Tick #{}", FIRST_TICK + 1)),
+        "{lines:#?}"
+    );
+    assert_eq!(pair_rows(&lines).len(), 3, "{lines:#?}");
+    for line in &lines {
+        assert!(line.chars().count() < 40, "{line}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_color_keeps_the_arrows_and_drops_the_colours() {
+    let (code, output) = watch_rates(
+        24,
+        80,
+        &[("NO_COLOR", "1")],
+        &["rates", "EUR/USD", "GBP/USD"],
+        &[1],
+    )
+    .await;
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains('▲') || output.contains('▼'), "{output}");
+    assert!(!output.contains("\x1b[3"), "no colour: {output:?}");
+
+    let (_, coloured) = watch_rates(24, 80, &[], &["rates", "EUR/USD", "GBP/USD"], &[1]).await;
+    assert!(coloured.contains("\x1b[3"), "colour by default: {coloured:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_ends_the_live_table_cleanly_with_exit_zero() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    let url = server.url();
+    let mut terminal = Terminal::start(24, 80, &[], &["--server", &url, "rates", "EUR/USD"], "");
+    terminal.wait_for("EUR/USD  ").await;
+    terminal.type_keys("\x03");
+    let (code, output) = terminal.finish().await;
+    assert_eq!(code, 0, "{output}");
+    assert!(!output.contains("panicked"), "{output}");
+    assert!(
+        output.ends_with("\x1b[J\r\n"),
+        "the shell gets a line of its own: {output:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_on_a_terminal_prompts_on_standard_error() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    let url = server.url();
+    let mut terminal = Terminal::start(24, 80, &[], &["--server", &url, "session"], "");
+    terminal.wait_for("Ctrl-D to finish.\r\n> ").await;
+    terminal.type_keys("100 USD EUR\n");
+    terminal.wait_for("[1] 100.00 USD = ").await;
+    terminal.wait_for(")\r\n> ").await;
+    terminal.type_keys("\x04");
+    let (code, output) = terminal.finish().await;
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        output.starts_with("Type conversions such as \"100 USD EUR\""),
+        "{output:?}"
+    );
+
+    // Replies redirected to a file: the prompts stay on the terminal and
+    // the file holds the replies alone.
+    let directory = tempfile::tempdir().expect("a temporary folder");
+    let file = directory.path().join("replies.txt");
+    let redirect = format!(" > '{}'", file.display());
+    let mut terminal = Terminal::start(24, 80, &[], &["--server", &url, "session"], &redirect);
+    terminal.wait_for("> ").await;
+    terminal.type_keys("2 USD EUR\n");
+    // The intro's prompt, then the next one once the reply is written.
+    terminal.wait_for("> > ").await;
+    terminal.type_keys("\x04");
+    let (code, output) = terminal.finish().await;
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("Ctrl-D to finish."), "{output:?}");
+    assert!(!output.contains("[1]"), "the reply went to the file: {output:?}");
+    let replies = std::fs::read_to_string(&file).expect("the replies file");
+    let lines: Vec<&str> = replies.lines().collect();
+    assert_eq!(lines.len(), 1, "{replies:?}");
+    assert!(lines[0].starts_with("[1] 2.00 USD = "), "{replies:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_in_a_session_says_interrupted_on_a_line_of_its_own() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    let url = server.url();
+    let mut terminal = Terminal::start(24, 80, &[], &["--lang", "fr", "--server", &url, "session"], "");
+    terminal.wait_for("\r\n> ").await;
+    terminal.type_keys("\x03");
+    let (code, output) = terminal.finish().await;
+    assert_eq!(code, 130, "{output}");
+    assert!(output.ends_with("> \r\nInterrompu.\r\n"), "{output:?}");
+    assert!(!output.contains("panicked"), "{output}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_french_progress_bar_groups_rows_and_shows_a_whole_rate() {
+    const ROWS: usize = 1_500;
+    let (server, _clock) = TestServer::start_pinned().await;
+    let url = server.url();
+    // Rows typed at the terminal: the batch reads them from standard
+    // input, and its progress bar is drawn on standard error, a terminal.
+    let mut terminal = Terminal::start(24, 80, &[], &["--lang", "fr", "--server", &url, "batch"], "");
+    terminal.type_keys(&"1,USD,EUR\n".repeat(ROWS));
+    terminal.wait_for("1\u{202F}500 lignes envoyées (").await;
+    terminal.type_keys("\x04");
+    let (code, output) = terminal.finish().await;
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        output.contains("Acceptées : 1\u{202F}500, refusées : 0"),
+        "{output}"
+    );
+    let bar = Regex::new(r"(\d[\d\u{202F}]*) lignes envoyées \(([^)]*)/s\)").expect("regex");
+    let rates: Vec<String> = bar.captures_iter(&output).map(|c| c[2].to_owned()).collect();
+    assert!(!rates.is_empty(), "{output}");
+    for rate in &rates {
+        assert!(
+            rate.chars().all(|c| c.is_ascii_digit() || c == '\u{202F}'),
+            "a whole number, grouped the French way: {rate:?}"
+        );
+    }
+}

@@ -1,0 +1,55 @@
+//! `bank-server --log-format json`: every line on standard error is one
+//! JSON object, and a call's closing line carries the `rpc` span's method,
+//! status code and latency. An unknown format is a usage error.
+
+use bank_proto::v1::ConvertRequest;
+use bank_proto::v1::bank_service_client::BankServiceClient;
+use harness::server_process::ServerProcess;
+use tonic::Code;
+
+const CONVERT: &str = "/bank.v1.BankService/Convert";
+
+fn order(to: &str) -> ConvertRequest {
+    ConvertRequest {
+        amount: "10".into(),
+        from_currency: "EUR".into(),
+        to_currency: to.into(),
+        request_id: String::new(),
+    }
+}
+
+/// The closing line of a call with this method and code.
+fn rpc_line(method: &'static str, code: &'static str) -> impl Fn(&serde_json::Value) -> bool {
+    move |line| line["span"]["method"] == method && line["span"]["code"] == code
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_are_one_object_per_line_with_the_rpc_fields() {
+    let mut server = ServerProcess::start();
+    let mut client = BankServiceClient::connect(server.url())
+        .await
+        .expect("client connects");
+    client.convert(order("USD")).await.expect("converts");
+    let refused = client.convert(order("XXX")).await.expect_err("refused");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+
+    // Reading stops at each wanted line; every line read on the way must
+    // be JSON too (`wait_for_line` parses each one).
+    let ok = server.wait_for_line("Convert OK", rpc_line(CONVERT, "OK"));
+    let invalid = server.wait_for_line("Convert INVALID_ARGUMENT", rpc_line(CONVERT, "INVALID_ARGUMENT"));
+    for line in [&ok, &invalid] {
+        assert_eq!(line["span"]["name"], "rpc", "{line}");
+        assert!(line["span"]["latency_us"].is_u64(), "{line}");
+        assert_eq!(line["level"], "INFO", "{line}");
+    }
+    assert!(server.seen.len() >= 4, "{:?}", server.seen);
+}
+
+#[test]
+fn an_unknown_log_format_is_a_usage_error() {
+    let output = std::process::Command::new(harness::server_exe())
+        .args(["--log-format", "xml", "--addr", "127.0.0.1:0"])
+        .output()
+        .expect("bank-server runs");
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -1,0 +1,24 @@
+//! The server through its gRPC contract and as a process: one module per
+//! concern, all sharing the `harness` crate (`tests/harness`).
+
+mod auth;
+mod clock_steps;
+mod connection_hygiene;
+mod connections;
+mod convert_batch;
+mod convert_session;
+mod deadlines;
+mod health_and_reflection;
+mod input_bounds;
+mod limits;
+mod localization;
+mod log_format;
+mod metrics;
+mod panics;
+mod replicas;
+mod shutdown;
+mod slow_readers;
+mod stream_rates;
+mod tls;
+mod unary;
+mod wire_abuse;
