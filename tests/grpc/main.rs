@@ -16,6 +16,7 @@ mod log_format;
 mod metrics;
 mod panics;
 mod replicas;
+mod settings;
 mod shutdown;
 mod slow_readers;
 mod stream_rates;
