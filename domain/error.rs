@@ -2,13 +2,15 @@
 //!
 //! Every way a request can be wrong is a variant here, with the field at
 //! fault. The service layer maps this type to a gRPC status in exactly one
-//! place (`service::status`), so a given mistake gets the same code, field
+//! place (`server/status.rs`), so a given mistake gets the same code, field
 //! and sentence whether it arrives through `Convert`, a batch item or a
 //! session message.
 //!
-//! Messages describe the problem without echoing the input back: input can
-//! be large, and a status travels in HTTP/2 trailers, which have a size
-//! limit.
+//! `Display` is a terse developer string for logs ("invalid amount: zero
+//! amount"). What a person reads comes from the Fluent catalogs
+//! (`locales/`), chosen by variant in the status mapping; neither echoes
+//! the input back, since input can be large and a status travels in HTTP/2
+//! trailers, which have a size limit.
 
 use std::fmt;
 
@@ -45,35 +47,33 @@ impl fmt::Display for Field {
 /// What is wrong with one field's value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputProblem {
-    #[error(
-        "must be a plain decimal number such as 100 or 12.50 (digits, at most one point, no sign, exponent, spaces or leading zeros)"
-    )]
+    #[error("malformed amount")]
     AmountMalformed,
-    #[error("must be greater than zero")]
+    #[error("zero amount")]
     AmountZero,
-    #[error("has more decimals than {currency} allows ({minor_units})")]
+    #[error("more than {minor_units} decimals for {currency}")]
     AmountTooPrecise {
         currency: &'static str,
         minor_units: u32,
     },
-    #[error("must be less than 1000000000000000 (10^15) units")]
+    #[error("amount of 10^15 units or more")]
     AmountTooLarge,
-    #[error("must be an ISO 4217 code of three uppercase letters, such as EUR")]
+    #[error("malformed currency code")]
     CurrencyMalformed,
-    #[error("{code} is not a supported currency")]
+    #[error("unsupported currency {code}")]
     CurrencyUnsupported {
         /// Always three uppercase ASCII letters, so it is safe to echo.
         code: String,
     },
-    #[error("pair #{index} must be written FROM/TO with two currency codes, such as EUR/USD")]
+    #[error("malformed pair #{index}")]
     PairMalformed { index: usize },
-    #[error("pair #{index} names {code}, which is not a supported currency")]
+    #[error("pair #{index}: unsupported currency {code}")]
     PairUnsupportedCurrency { index: usize, code: String },
-    #[error("pair #{index} must name two different currencies")]
+    #[error("pair #{index}: one currency twice")]
     PairSameCurrency { index: usize },
-    #[error("at most {max} pairs may be requested at once")]
+    #[error("more than {max} pairs")]
     TooManyPairs { max: usize },
-    #[error("must be at most {max} bytes long")]
+    #[error("longer than {max} bytes")]
     RequestIdTooLong { max: usize },
 }
 
@@ -81,16 +81,16 @@ pub enum InputProblem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     /// The caller sent a value that can never be accepted as it is.
-    #[error("{field}: {problem}")]
+    #[error("invalid {field}: {problem}")]
     InvalidInput { field: Field, problem: InputProblem },
     /// The arithmetic result does not fit the supported range. Checked
     /// arithmetic turns what would be a panic or a wrong number into this.
-    #[error("the result is outside the range this service can represent exactly")]
+    #[error("overflow")]
     Overflow,
     /// A rate could not be computed. This is the server's fault, never the
     /// caller's; it cannot happen with the built-in currency table, and a
     /// unit test checks every pair to keep it that way.
-    #[error("no rate could be computed for {pair}")]
+    #[error("no rate for {pair}")]
     RateUnavailable { pair: String },
 }
 

@@ -30,8 +30,8 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::rate_board::RateBoard;
-use crate::service::{BankApi, CallTimer, caller_connection, caller_lang, wire};
-use crate::shutdown::unavailable;
+use crate::service::call::{Call, Model};
+use crate::service::{BankApi, wire};
 use crate::status::item_error;
 use bank_domain::DomainError;
 use bank_domain::conversion::convert;
@@ -46,55 +46,26 @@ pub fn convert_session(
     api: &BankApi,
     request: Request<Streaming<ConvertRequest>>,
 ) -> Result<Response<SessionStream>, Status> {
-    let lang = caller_lang(&request);
-    let open = api
-        .open
-        .open_session(caller_connection(&request).as_ref(), &api.metrics, lang)?;
-    let mut timer = CallTimer::deadline_and_idle(&request, api.idle_timeout, lang);
+    let mut call = Call::open(api, &request, Model::Session)?;
     let mut requests = request.into_inner();
     let board = api.board.clone();
-    let drain = api.drain.clone();
-    let drained = api.drain.started_owned();
-
     let replies = async_stream::stream! {
-        let _open = open;
-        // One drain future for the whole session (see `Drain::started_owned`).
-        let mut drained = std::pin::pin!(drained);
         let mut index: u64 = 0;
         loop {
-            // Checked before waiting, with an atomic load: a busy session
-            // always has a message ready, so the select below, which takes
-            // a ready message first, would never see the drain by itself.
-            // A message already in hand is still answered.
-            if drain.is_draining() {
-                yield Err(unavailable());
-                break;
-            }
-            let next = tokio::select! {
-                // A ready message first, so a busy session does not poll the
-                // drain future (which takes a lock) per message.
-                biased;
-                message = requests.message() => Ok(message),
-                () = drained.as_mut() => Err(unavailable()),
-                status = timer.expired() => Err(status),
-            };
-            match next {
-                Err(status) => {
-                    yield Err(status);
-                    break;
-                }
+            match call.next(requests.message()).await {
                 // The client closed its side: every reply has been sent.
                 Ok(Ok(None)) => break,
-                // The client's stream broke (reset, bad frame, oversized
-                // message): pass its status on and stop.
-                Ok(Err(status)) => {
+                Ok(Ok(Some(request))) => {
+                    call.message_arrived();
+                    yield Ok(reply(&board, index, request, call.lang));
+                    index += 1;
+                }
+                // The call ends (drain, deadline, idle), or the client's
+                // stream broke (reset, bad frame, oversized message): pass
+                // the status on and stop.
+                Err(status) | Ok(Err(status)) => {
                     yield Err(status);
                     break;
-                }
-                Ok(Ok(Some(request))) => {
-                    timer.message_arrived();
-                    yield Ok(reply(&board, index, request, lang));
-                    index += 1;
                 }
             }
         }

@@ -22,7 +22,8 @@ use std::sync::Arc;
 
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::service::{BankApi, CallTimer, caller_lang, wire};
+use crate::service::call::{Call, Model};
+use crate::service::{BankApi, wire};
 use crate::status::to_status;
 use bank_domain::batch::BatchTotals;
 use bank_domain::conversion::convert;
@@ -33,25 +34,16 @@ pub async fn convert_batch(
     api: &BankApi,
     request: Request<Streaming<ConvertRequest>>,
 ) -> Result<Response<BatchSummary>, Status> {
-    let lang = caller_lang(&request);
     // Held until the summary is sent, or the client leaves.
-    let _open = api.open.open_batch(&api.metrics, lang)?;
-    let mut timer = CallTimer::deadline_and_idle(&request, api.idle_timeout, lang);
+    let mut call = Call::open(api, &request, Model::Batch)?;
+    let lang = call.lang;
     let mut items = request.into_inner();
     let mut totals = BatchTotals::new();
     let mut snapshot: Option<Arc<Snapshot>> = None;
-
     // `message()` yields `Ok(None)` when the client half-closes, and an
     // error status if the client's stream broke (it is returned as is).
-    loop {
-        let item = tokio::select! {
-            // A ready item first: a busy batch never waits on the timer.
-            biased;
-            item = items.message() => item?,
-            status = timer.expired() => return Err(status),
-        };
-        let Some(item) = item else { break };
-        timer.message_arrived();
+    while let Some(item) = call.next(items.message()).await?? {
+        call.message_arrived();
         let snapshot = match &snapshot {
             Some(snapshot) => snapshot,
             None => snapshot.insert(api.board.current().map_err(|error| to_status(error, lang))?),
@@ -60,7 +52,6 @@ pub async fn convert_batch(
         let accepted = totals.record(&item.request_id, outcome);
         api.metrics.record_batch_item(accepted);
     }
-
     let summary = wire::batch_summary(totals.finish(), snapshot.as_deref(), lang)
         .map_err(|error| to_status(error, lang))?;
     Ok(Response::new(summary))

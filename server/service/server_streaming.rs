@@ -28,10 +28,10 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 use tokio_stream::Stream;
-use tokio_util::sync::WaitForCancellationFutureOwned;
 use tonic::{Request, Response, Status};
 
-use crate::service::{BankApi, CallTimer, caller_connection, caller_lang, wire};
+use crate::service::call::{Call, Model};
+use crate::service::{BankApi, caller_lang, wire};
 use crate::shutdown::unavailable;
 use crate::status::to_status;
 use bank_domain::rates::{Pair, Snapshot};
@@ -45,13 +45,9 @@ pub fn stream_rates(
     request: Request<StreamRatesRequest>,
 ) -> Result<Response<RateStream>, Status> {
     let lang = caller_lang(&request);
-    let mut timer = CallTimer::deadline(&request, lang);
-    let connection = caller_connection(&request);
-    let request = request.into_inner();
-    let pairs = Pair::parse_list(&request.pairs).map_err(|error| to_status(error, lang))?;
+    let pairs = Pair::parse_list(&request.get_ref().pairs).map_err(|error| to_status(error, lang))?;
     // 0 means "until the client cancels".
-    let max_updates = (request.max_updates > 0).then_some(request.max_updates);
-
+    let max_updates = (request.get_ref().max_updates > 0).then_some(request.get_ref().max_updates);
     // Subscribe before reading the current tick, so that no tick can slip
     // between the two.
     let mut ticks = api.board.subscribe();
@@ -68,13 +64,9 @@ pub fn stream_rates(
         .sequence;
     // Last, after every check that could refuse the call: the place is
     // taken only for a stream that will run.
-    let open = api.open.open_feed(connection.as_ref(), &api.metrics, lang)?;
-    let drained = api.drain.started_owned();
+    let mut call = Call::open(api, &request, Model::Feed)?;
     let metrics = Arc::clone(&api.metrics);
-
     let updates = async_stream::stream! {
-        let _open = open;
-        let mut drained = std::pin::pin!(drained);
         let mut sent: u32 = 0;
         let latest = Arc::clone(&ticks.borrow_and_update());
         let skipped = latest.tick.sequence.saturating_sub(first);
@@ -101,7 +93,7 @@ pub fn stream_rates(
             if max_updates.is_some_and(|max| sent >= max) {
                 break;
             }
-            match next_tick(&mut ticks, drained.as_mut(), &mut timer, sequence).await {
+            match next_tick(&mut ticks, &mut call, sequence).await {
                 Ok(latest) => {
                     // The watch channel keeps only the latest tick: a reader
                     // that was slow to take the last update misses the ones
@@ -122,30 +114,21 @@ pub fn stream_rates(
     Ok(Response::new(Box::pin(updates)))
 }
 
-/// Waits for a tick newer than `after`; or the status that ends the feed:
-/// UNAVAILABLE if the server is draining, DEADLINE_EXCEEDED if the
-/// client's deadline passed. The watch channel holds only the latest
-/// snapshot, so after a slow read this returns the newest tick, skipping
-/// the ones in between.
+/// Waits for a tick newer than `after`; or the status that ends the feed
+/// (see [`Call::next`]). The watch channel holds only the latest snapshot,
+/// so after a slow read this returns the newest tick, skipping the ones in
+/// between.
 async fn next_tick(
     ticks: &mut watch::Receiver<Arc<Snapshot>>,
-    mut drained: Pin<&mut WaitForCancellationFutureOwned>,
-    timer: &mut CallTimer,
+    call: &mut Call,
     after: u64,
 ) -> Result<Arc<Snapshot>, Status> {
     loop {
-        tokio::select! {
-            biased;
-            () = drained.as_mut() => return Err(unavailable()),
-            status = timer.expired() => return Err(status),
-            changed = ticks.changed() => {
-                // An error means the board is gone: the server is stopping.
-                changed.map_err(|_| unavailable())?;
-                let latest = Arc::clone(&ticks.borrow_and_update());
-                if latest.tick.sequence > after {
-                    return Ok(latest);
-                }
-            }
+        // An error means the board is gone: the server is stopping.
+        call.next(ticks.changed()).await?.map_err(|_| unavailable())?;
+        let latest = Arc::clone(&ticks.borrow_and_update());
+        if latest.tick.sequence > after {
+            return Ok(latest);
         }
     }
 }
