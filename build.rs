@@ -12,6 +12,15 @@ use prost::Message as _;
 const PROTO_ROOT: &str = "proto";
 const PROTO_FILES: &[&str] = &["proto/bank/v1/bank.proto"];
 
+/// Messages and oneofs derive `Serialize` when the `json` feature is on.
+const JSON_DERIVE: &str = r#"#[cfg_attr(feature = "json", derive(serde::Serialize))]"#;
+/// A oneof's case is written as `{"conversion": {...}}` or `{"error": {...}}`.
+const JSON_ONEOF: &str = r#"#[cfg_attr(feature = "json", serde(rename_all = "snake_case"))]"#;
+/// A `google.protobuf.Timestamp` as RFC 3339 text, as the proto3 JSON
+/// mapping writes it.
+const JSON_TIMESTAMP: &str =
+    r#"#[cfg_attr(feature = "json", serde(serialize_with = "crate::json::timestamp"))]"#;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     for file in PROTO_FILES {
         println!("cargo:rerun-if-changed={file}");
@@ -24,6 +33,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)
+        // With the `json` feature, every message is `serde::Serialize`:
+        // the one way clients write messages as JSON (see proto/json.rs).
+        .type_attribute(".bank.v1", JSON_DERIVE)
+        .type_attribute(".bank.v1.SessionReply.outcome", JSON_ONEOF)
+        .field_attribute(".bank.v1.ConvertResponse.rate_time", JSON_TIMESTAMP)
+        .field_attribute(".bank.v1.RateUpdate.time", JSON_TIMESTAMP)
+        .field_attribute(".bank.v1.BatchSummary.rate_time", JSON_TIMESTAMP)
         // Smaller per-call buffers than tonic's default: see proto/codec.rs.
         .codec_path("crate::codec::BankCodec")
         .compile_fds(descriptors)?;

@@ -5,7 +5,6 @@
 //! narrow no-break space, U+202F, as French typography and CLDR use).
 //! `--json` output bypasses all of this and prints the server's strings.
 
-use std::time::{Duration, UNIX_EPOCH};
 
 use prost_types::Timestamp;
 
@@ -123,17 +122,9 @@ pub fn pair_input(text: &str) -> String {
 
 /// A protobuf timestamp as RFC 3339 UTC, e.g. `2026-09-21T14:13:20Z`.
 pub fn time(timestamp: Option<&Timestamp>) -> String {
-    let Some(timestamp) = timestamp else {
-        return "-".to_owned();
-    };
-    let seconds = u64::try_from(timestamp.seconds).unwrap_or(0);
-    let nanos = u32::try_from(timestamp.nanos).unwrap_or(0);
-    let instant = UNIX_EPOCH + Duration::new(seconds, nanos);
-    if nanos == 0 {
-        humantime::format_rfc3339_seconds(instant).to_string()
-    } else {
-        humantime::format_rfc3339_millis(instant).to_string()
-    }
+    // RFC 3339, with milliseconds when the time has them: the proto3 JSON
+    // mapping's form, the same `--json` writes (see `proto/json.rs`).
+    timestamp.map_or_else(|| "-".to_owned(), Timestamp::to_string)
 }
 
 #[cfg(test)]

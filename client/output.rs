@@ -31,9 +31,13 @@ fn write(mut out: impl Write, text: &str) -> Result<(), CliError> {
         .map_err(classify)
 }
 
-/// Writes one JSON value on one line.
-pub fn json(value: &serde_json::Value) -> Result<(), CliError> {
-    line(value)
+/// Writes one value as JSON on one line: a contract message (they are
+/// `serde::Serialize`, see `proto/json.rs`) or a record built around some.
+pub fn json(value: &impl serde::Serialize) -> Result<(), CliError> {
+    // Serializing plain data to a string cannot fail; if it ever did, the
+    // line would say so rather than vanish.
+    let text = serde_json::to_string(value).unwrap_or_else(|error| format!("{{\"error\":\"{error}\"}}"));
+    line(text)
 }
 
 fn classify(error: std::io::Error) -> CliError {

@@ -6,11 +6,15 @@
 //! reflection hands to tools such as grpcurl ([`FILE_DESCRIPTOR_SET`]), the
 //! codec the stubs use ([`codec`]), the canonical names of gRPC codes
 //! ([`code_name`]) and the one-line description of a transport error that
-//! client and server both print ([`error_chain`]). Generated code is kept out of the source tree; this
-//! module only includes it.
+//! client and server both print ([`error_chain`]). With the `json` feature
+//! every message is also `serde::Serialize` (see `proto/json.rs`).
+//! Generated code is kept out of the source tree; this module only
+//! includes it.
 
 mod code_names;
 pub mod codec;
+#[cfg(feature = "json")]
+pub mod json;
 
 pub use code_names::code_name;
 

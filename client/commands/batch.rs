@@ -31,14 +31,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bank_proto::code_name;
-use bank_proto::v1::{BatchSummary, ConvertRequest};
+use bank_proto::v1::{BatchSummary, ConvertRequest, CurrencyTotal, ItemError, Quote};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
+use prost_types::Timestamp;
+use serde::Serialize;
 use serde_json::json;
 use tokio::sync::mpsc;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::commands::{item_error_json, quote_json};
 use crate::connect::Connection;
 use crate::csv_rows::{CsvRows, RowError};
 use crate::error::{CliError, exit, io_detail, is_unavailable, status_sentence};
@@ -432,6 +433,42 @@ fn code(text: &str) -> String {
     format::code_input(text)
 }
 
+/// A finished batch as `--json` writes it: the `BatchSummary`, with what
+/// only the client knows beside it (rows it could not send, and the line
+/// of the file each rejected item came from). The order of the fields is
+/// the one scripts have always read.
+#[derive(Serialize)]
+struct SummaryLine<'a> {
+    complete: bool,
+    accepted: u64,
+    rejected: u64,
+    malformed: u64,
+    totals: &'a [CurrencyTotal],
+    rates: &'a [Quote],
+    rate_sequence: u64,
+    #[serde(serialize_with = "bank_proto::json::timestamp")]
+    rate_time: &'a Option<Timestamp>,
+    errors: Vec<RejectedLine<'a>>,
+    malformed_rows: Vec<MalformedLine>,
+}
+
+/// A rejected item and the line of the file it came from.
+#[derive(Serialize)]
+struct RejectedLine<'a> {
+    #[serde(flatten)]
+    error: &'a ItemError,
+    /// `null` for an item past what the client could still number.
+    line: Option<u64>,
+}
+
+/// A row that could not be sent, and why.
+#[derive(Serialize)]
+struct MalformedLine {
+    line: u64,
+    code: &'static str,
+    reason: String,
+}
+
 fn print_summary(
     messages: &Messages,
     as_json: bool,
@@ -440,31 +477,33 @@ fn print_summary(
 ) -> Result<(), CliError> {
     let line_of = |index: u64| report.lines.line_of(index);
     if as_json {
-        let errors: Vec<_> = summary
-            .errors
-            .iter()
-            .map(|error| {
-                let mut value = item_error_json(error);
-                value["line"] = json!(line_of(error.index));
-                value
-            })
-            .collect();
-        return output::json(&json!({
-            "complete": true,
-            "accepted": summary.accepted,
-            "rejected": summary.rejected,
-            "malformed": report.malformed,
-            "totals": summary.totals.iter().map(|t| json!({
-                "currency": t.currency, "total": t.total, "count": t.count,
-            })).collect::<Vec<_>>(),
-            "rates": summary.rates.iter().map(quote_json).collect::<Vec<_>>(),
-            "rate_sequence": summary.rate_sequence,
-            "rate_time": format::time(summary.rate_time.as_ref()),
-            "errors": errors,
-            "malformed_rows": report.malformed_rows.iter().map(|(line, why)| json!({
-                "line": line, "code": why.code(), "reason": why.reason(messages),
-            })).collect::<Vec<_>>(),
-        }));
+        return output::json(&SummaryLine {
+            complete: true,
+            accepted: summary.accepted,
+            rejected: summary.rejected,
+            malformed: report.malformed,
+            totals: &summary.totals,
+            rates: &summary.rates,
+            rate_sequence: summary.rate_sequence,
+            rate_time: &summary.rate_time,
+            errors: summary
+                .errors
+                .iter()
+                .map(|error| RejectedLine {
+                    error,
+                    line: line_of(error.index),
+                })
+                .collect(),
+            malformed_rows: report
+                .malformed_rows
+                .iter()
+                .map(|&(line, why)| MalformedLine {
+                    line,
+                    code: why.code(),
+                    reason: why.reason(messages),
+                })
+                .collect(),
+        });
     }
 
     let lang = messages.lang();

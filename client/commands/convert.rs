@@ -2,7 +2,6 @@
 
 use bank_proto::v1::ConvertRequest;
 
-use crate::commands::conversion_json;
 use crate::connect::Connection;
 use crate::error::{CliError, exit};
 use bank_i18n::Messages;
@@ -37,7 +36,7 @@ pub async fn run(
         .await?;
 
     if as_json {
-        output::json(&conversion_json(&response))?;
+        output::json(&response)?;
         return Ok(exit::SUCCESS);
     }
     output::line(tr!(

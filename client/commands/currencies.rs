@@ -6,7 +6,6 @@
 //! do not know yet. `--json` prints what the server sent.
 
 use bank_proto::v1::ListCurrenciesRequest;
-use serde_json::json;
 
 use crate::connect::Connection;
 use crate::error::{CliError, exit};
@@ -24,11 +23,7 @@ pub async fn run(connection: &Connection, messages: &Messages, as_json: bool) ->
         .currencies;
 
     if as_json {
-        let list: Vec<_> = currencies
-            .iter()
-            .map(|c| json!({ "code": c.code, "name": c.name, "minor_units": c.minor_units }))
-            .collect();
-        output::json(&json!(list))?;
+        output::json(&currencies)?;
         return Ok(exit::SUCCESS);
     }
     let mut rows = vec![vec![

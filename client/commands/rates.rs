@@ -21,12 +21,12 @@ use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::str::FromStr;
 
-use bank_proto::v1::{RateUpdate, StreamRatesRequest};
+use bank_proto::v1::{Quote, RateUpdate, StreamRatesRequest};
+use prost_types::Timestamp;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use serde_json::json;
+use serde::Serialize;
 
-use crate::commands::quote_json;
 use crate::connect::Connection;
 use crate::error::{CliError, exit, is_unavailable};
 use crate::retry::Backoff;
@@ -109,6 +109,18 @@ struct View<'a> {
     previous: Option<u64>,
 }
 
+/// An update as `--json` writes it: the `RateUpdate`'s fields, with the
+/// count of ticks this client missed (a slow reader gets the latest tick,
+/// not every one) beside its sequence.
+#[derive(Serialize)]
+struct UpdateLine<'a> {
+    sequence: u64,
+    #[serde(serialize_with = "bank_proto::json::timestamp")]
+    time: &'a Option<Timestamp>,
+    skipped: u64,
+    quotes: &'a [Quote],
+}
+
 impl View<'_> {
     fn show(&mut self, update: &RateUpdate, after_outage: bool) -> Result<(), CliError> {
         let messages = self.messages;
@@ -117,12 +129,12 @@ impl View<'_> {
             .map_or(0, |last| update.sequence.saturating_sub(last + 1));
         self.previous = Some(update.sequence);
         if self.as_json {
-            return output::json(&json!({
-                "sequence": update.sequence,
-                "time": format::time(update.time.as_ref()),
-                "skipped": skipped,
-                "quotes": update.quotes.iter().map(quote_json).collect::<Vec<_>>(),
-            }));
+            return output::json(&UpdateLine {
+                sequence: update.sequence,
+                time: &update.time,
+                skipped,
+                quotes: &update.quotes,
+            });
         }
         if let Some(table) = self.live.as_mut() {
             return table.draw(messages, update, skipped);

@@ -21,12 +21,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use bank_proto::v1::session_reply::Outcome;
 use bank_proto::v1::{ConvertRequest, SessionReply};
+use serde::Serialize;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::commands::{conversion_json, item_error_json};
 use crate::connect::Connection;
 use crate::error::{CliError, exit};
 use bank_i18n::Messages;
@@ -236,6 +236,16 @@ fn parse_line(text: &str) -> Parsed<'_> {
     }
 }
 
+/// A reply as `--json` writes it: the line of standard input it answers,
+/// then its outcome as the contract's message, `{"line":1,"conversion":
+/// {...}}` or `{"line":2,"error":{...}}`.
+#[derive(Serialize)]
+struct Answer<'a> {
+    line: u64,
+    #[serde(flatten)]
+    outcome: &'a Outcome,
+}
+
 /// Prints one reply; returns whether it was an error.
 fn print_reply(
     messages: &Messages,
@@ -245,9 +255,9 @@ fn print_reply(
 ) -> Result<bool, CliError> {
     let lang = messages.lang();
     match &reply.outcome {
-        Some(Outcome::Conversion(conversion)) => {
+        Some(outcome @ Outcome::Conversion(conversion)) => {
             if as_json {
-                output::json(&json!({ "line": line, "conversion": conversion_json(conversion) }))?;
+                output::json(&Answer { line, outcome })?;
             } else {
                 output::line(tr!(
                     messages,
@@ -262,9 +272,9 @@ fn print_reply(
             }
             Ok(false)
         }
-        Some(Outcome::Error(error)) => {
+        Some(outcome @ Outcome::Error(error)) => {
             if as_json {
-                output::json(&json!({ "line": line, "error": item_error_json(error) }))?;
+                output::json(&Answer { line, outcome })?;
             } else {
                 output::line(tr!(
                     messages,

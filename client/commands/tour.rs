@@ -21,17 +21,15 @@ use std::time::{Duration, Instant};
 
 use bank_i18n::Messages;
 use bank_i18n::tr;
-use bank_proto::v1::session_reply::Outcome;
-use bank_proto::v1::{BatchSummary, ConvertRequest, RateUpdate, SessionReply, StreamRatesRequest};
+use bank_proto::v1::{ConvertRequest, StreamRatesRequest};
 use bank_server::{BankServer, Config, ServerError};
 use prost::Message;
-use serde_json::{Value, json};
+use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::cli::Model;
-use crate::commands::{conversion_json, item_error_json, quote_json};
 use crate::connect::{Connection, Target};
 use crate::error::{CliError, exit};
 use crate::{format, output};
@@ -251,31 +249,32 @@ impl Timeline {
     fn client_sent(
         &mut self,
         name: &'static str,
-        message: &impl Message,
-        json: &Value,
+        message: &(impl Message + Serialize),
     ) -> Result<(), CliError> {
         self.sent += 1;
-        self.draw(tr!(self.messages, "tour-arrow-client"), name, message, json)
+        self.draw(tr!(self.messages, "tour-arrow-client"), name, message)
     }
 
     fn server_sent(
         &mut self,
         name: &'static str,
-        message: &impl Message,
-        json: &Value,
+        message: &(impl Message + Serialize),
     ) -> Result<(), CliError> {
         self.received += 1;
-        self.draw(tr!(self.messages, "tour-arrow-server"), name, message, json)
+        self.draw(tr!(self.messages, "tour-arrow-server"), name, message)
     }
 
+    /// One message on the timeline: when, which way, its name, and the
+    /// message itself as JSON (its size on the wire beside its size as
+    /// text is the tour's closing lesson).
     fn draw(
         &mut self,
         arrow: String,
         name: &'static str,
-        message: &impl Message,
-        json: &Value,
+        message: &(impl Message + Serialize),
     ) -> Result<(), CliError> {
-        let text = json.to_string();
+        // Plain data always serializes.
+        let text = serde_json::to_string(message).unwrap_or_default();
         self.sizes.push((name, message.encoded_len(), text.len()));
         let elapsed = self.started.elapsed();
         let millis = format!("{}.{}", elapsed.as_millis(), (elapsed.as_micros() % 1_000) / 100);
@@ -461,55 +460,16 @@ fn request(amount: &str, from: &str, to: &str, id: &str) -> ConvertRequest {
     }
 }
 
-fn request_json(request: &ConvertRequest) -> Value {
-    json!({
-        "amount": request.amount,
-        "from_currency": request.from_currency,
-        "to_currency": request.to_currency,
-        "request_id": request.request_id,
-    })
-}
-
-fn update_json(update: &RateUpdate) -> Value {
-    json!({
-        "sequence": update.sequence,
-        "time": format::time(update.time.as_ref()),
-        "quotes": update.quotes.iter().map(quote_json).collect::<Vec<_>>(),
-    })
-}
-
-fn summary_json(summary: &BatchSummary) -> Value {
-    json!({
-        "accepted": summary.accepted,
-        "rejected": summary.rejected,
-        "totals": summary.totals.iter().map(|t| json!({
-            "currency": t.currency, "total": t.total, "count": t.count,
-        })).collect::<Vec<_>>(),
-        "errors": summary.errors.iter().map(item_error_json).collect::<Vec<_>>(),
-        "rates": summary.rates.iter().map(quote_json).collect::<Vec<_>>(),
-        "rate_sequence": summary.rate_sequence,
-        "rate_time": format::time(summary.rate_time.as_ref()),
-    })
-}
-
-fn reply_json(reply: &SessionReply) -> Value {
-    match &reply.outcome {
-        Some(Outcome::Conversion(conversion)) => json!({ "conversion": conversion_json(conversion) }),
-        Some(Outcome::Error(error)) => json!({ "error": item_error_json(error) }),
-        None => json!({}),
-    }
-}
-
 /// One request, one response.
 async fn unary(connection: &Connection, timeline: &mut Timeline) -> Result<(), CliError> {
     let message = request("100", "USD", "EUR", "tour-1");
-    timeline.client_sent("ConvertRequest", &message, &request_json(&message))?;
+    timeline.client_sent("ConvertRequest", &message)?;
     let response = connection
         .call_unary(message, |mut client, request| async move {
             client.convert(request).await
         })
         .await?;
-    timeline.server_sent("ConvertResponse", &response, &conversion_json(&response))
+    timeline.server_sent("ConvertResponse", &response)
 }
 
 /// One request, then a stream of updates.
@@ -518,8 +478,7 @@ async fn server_streaming(connection: &Connection, timeline: &mut Timeline) -> R
         pairs: vec!["EUR/USD".to_owned(), "EUR/XOF".to_owned()],
         max_updates: 4,
     };
-    let json = json!({ "pairs": message.pairs, "max_updates": message.max_updates });
-    timeline.client_sent("StreamRatesRequest", &message, &json)?;
+    timeline.client_sent("StreamRatesRequest", &message)?;
     let mut updates = connection
         .client()
         .stream_rates(connection.streaming(message))
@@ -531,7 +490,7 @@ async fn server_streaming(connection: &Connection, timeline: &mut Timeline) -> R
         .await
         .map_err(|status| connection.failed(status))?
     {
-        timeline.server_sent("RateUpdate", &update, &update_json(&update))?;
+        timeline.server_sent("RateUpdate", &update)?;
     }
     Ok(())
 }
@@ -557,7 +516,7 @@ async fn client_streaming(connection: &Connection, timeline: &mut Timeline) -> R
         if position > 0 {
             tokio::time::sleep(STEP).await;
         }
-        timeline.client_sent("ConvertRequest", &item, &request_json(&item))?;
+        timeline.client_sent("ConvertRequest", &item)?;
         if sender.send(item).await.is_err() {
             break;
         }
@@ -569,7 +528,7 @@ async fn client_streaming(connection: &Connection, timeline: &mut Timeline) -> R
         Ok(Err(status)) => return Err(connection.failed(status)),
         Err(_) => return Err(CliError::Interrupted),
     };
-    timeline.server_sent("BatchSummary", &summary, &summary_json(&summary))
+    timeline.server_sent("BatchSummary", &summary)
 }
 
 /// Requests and replies interleaved on one call. The client keeps
@@ -601,7 +560,7 @@ async fn bidi(connection: &Connection, timeline: &mut Timeline) -> Result<(), Cl
         .await
         .map_err(|status| connection.failed(status))?
     {
-        timeline.server_sent("SessionReply", &reply, &reply_json(&reply))?;
+        timeline.server_sent("SessionReply", &reply)?;
         send_next(&mut pending, &mut sender, timeline).await?;
     }
     Ok(())
@@ -619,7 +578,7 @@ async fn send_next(
     };
     match pending.next() {
         Some(item) => {
-            timeline.client_sent("ConvertRequest", &item, &request_json(&item))?;
+            timeline.client_sent("ConvertRequest", &item)?;
             if to_server.send(item).await.is_err() {
                 // The session is over; its end status comes with the replies.
                 *sender = None;
@@ -691,7 +650,7 @@ mod tests {
     fn a_long_text_value_is_cut_between_its_words_and_nothing_runs_over() {
         let message = "amount : doit être un nombre décimal simple comme 100 ou 12.50 (des chiffres et au plus un point)";
         let text =
-            json!({ "error": { "index": 2, "code": "INVALID_ARGUMENT", "message": message } }).to_string();
+            serde_json::json!({ "error": { "index": 2, "code": "INVALID_ARGUMENT", "message": message } }).to_string();
         for width in [30, 40, 64] {
             let lines = wrap_json(&text, width);
             assert!(lines.len() > 1);

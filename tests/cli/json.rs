@@ -86,8 +86,11 @@ async fn the_json_of_every_command_is_pinned_byte_for_byte() {
     let session = pinned_json(&server, &["session"], "1234.5 USD EUR s-1\n7 ABC JPY s-2\n").await;
     let folder = tempfile::tempdir().expect("a temporary folder");
     let file = folder.path().join("payments.csv");
-    std::fs::write(&file, "amount,from,to,id\n10.50,USD,EUR,b-1\n7,EUR,JPY,b-2\nx,USD,EUR,b-3\n1,2\n")
-        .expect("the file is written");
+    std::fs::write(
+        &file,
+        "amount,from,to,id\n10.50,USD,EUR,b-1\n7,EUR,JPY,b-2\nx,USD,EUR,b-3\n1,2\n",
+    )
+    .expect("the file is written");
     let batch = pinned_json(&server, &["batch", file.to_str().expect("UTF-8 path")], "").await;
     assert_eq!(
         convert,

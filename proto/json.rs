@@ -1,0 +1,21 @@
+//! How the contract's messages are written as JSON (feature `json`).
+//!
+//! `build.rs` derives `serde::Serialize` on every message, so a client
+//! writes a `ConvertResponse` or a `RateUpdate` with `serde_json` and no
+//! renderer of its own. Field names are the `.proto` names, in declaration
+//! order; strings stay strings (amounts and rates are exact decimal text),
+//! numbers stay numbers; a oneof appears as its case (`{"conversion":
+//! {...}}`); a `Timestamp` is RFC 3339 text, as in the proto3 JSON mapping.
+//! The output is the CLI's `--json` and what the tour shows on the wire.
+
+use prost_types::Timestamp;
+use serde::Serializer;
+
+/// A timestamp as RFC 3339 text (`2026-09-21T14:13:20Z`, with milliseconds
+/// when it has them); `null` when absent.
+pub fn timestamp<S: Serializer>(time: &Option<Timestamp>, serializer: S) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => serializer.collect_str(time),
+        None => serializer.serialize_none(),
+    }
+}
