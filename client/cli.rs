@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use crate::commands;
+
 use bank_i18n::tr;
 use bank_i18n::{Lang, Messages};
 use clap::builder::Resettable;
@@ -68,83 +70,39 @@ pub struct Global {
     pub token: Option<String>,
 }
 
+/// One subcommand per gRPC model, and the tour and benchmarks. Each
+/// command's arguments are its module's `Args`; its entry point is its
+/// module's `run(args, &Context)`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the supported currencies (unary).
-    Currencies,
+    Currencies(commands::currencies::Args),
 
     /// Convert an amount (unary), e.g. `bank convert 100 USD EUR`.
-    Convert {
-        /// The amount, e.g. 100 or 12.50 (12,50 in French).
-        amount: String,
-        /// Currency of the amount (ISO 4217, any case).
-        from: String,
-        /// Currency to convert into.
-        to: String,
-        /// A request id to send and see echoed back.
-        #[arg(long)]
-        id: Option<String>,
-    },
+    Convert(commands::convert::Args),
 
     /// Watch exchange rates live (server streaming), e.g. `bank rates EUR/USD GBP/USD`.
-    Rates {
-        /// Pairs such as EUR/USD (price of 1 EUR in USD). None: every
-        /// currency against USD.
-        pairs: Vec<String>,
-        /// Stop after this many updates (at least 1, counted across
-        /// reconnections; without it the feed runs until Ctrl-C).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-        count: Option<u32>,
-    },
+    Rates(commands::rates::Args),
 
     /// Convert a CSV file in one batch (client streaming).
     ///
     /// Rows are `amount,from,to[,id]`, or `amount,from[,id]` with --to; a
     /// header row is optional. The file is streamed row by row.
-    Batch {
-        /// CSV file to read, or - for standard input.
-        #[arg(default_value = "-")]
-        file: PathBuf,
-        /// Convert every row into this currency (rows then omit `to`).
-        #[arg(long)]
-        to: Option<String>,
-        /// Field delimiter of the CSV file (one character, e.g. ';').
-        #[arg(long, default_value = ",")]
-        delimiter: char,
-    },
+    Batch(commands::batch::Args),
 
     /// Hold a conversion session (bidirectional streaming): type lines such
     /// as `100 USD EUR` and get each reply as soon as it is computed.
-    Session,
+    Session(commands::session::Args),
 
     /// A guided tour of the four gRPC models, live, in English or French.
     ///
     /// Without --server it starts an embedded Bank Service on a free port,
     /// so nothing else needs to be running.
-    Tour {
-        /// Show only this model.
-        #[arg(long, value_enum)]
-        model: Option<Model>,
-        /// Do not wait for Enter between models.
-        #[arg(long)]
-        no_pause: bool,
-    },
+    Tour(commands::tour::Args),
 
     /// Load-test a running server: one benchmark per gRPC model, plus a
     /// framework baseline (see BENCHMARKS.md).
-    Bench {
-        #[command(subcommand)]
-        target: crate::commands::bench::Target,
-    },
-}
-
-/// The four gRPC models, as `bank tour --model` names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Model {
-    Unary,
-    ServerStreaming,
-    ClientStreaming,
-    Bidi,
+    Bench(commands::bench::Args),
 }
 
 /// Where `--server` points when it is not given.

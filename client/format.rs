@@ -5,7 +5,6 @@
 //! narrow no-break space, U+202F, as French typography and CLDR use).
 //! `--json` output bypasses all of this and prints the server's strings.
 
-
 use prost_types::Timestamp;
 
 use bank_i18n::Lang;

@@ -12,6 +12,7 @@
 mod cli;
 mod commands;
 mod connect;
+mod context;
 pub mod csv_rows;
 mod error;
 mod format;
@@ -24,7 +25,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command};
-use crate::connect::{Connection, Target};
+use crate::context::Context;
 use crate::error::{CliError, exit};
 use bank_i18n::tr;
 use bank_i18n::{Lang, Messages};
@@ -61,7 +62,7 @@ pub fn main() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
-        let interrupted = matches!(cli.command, Command::Rates { .. }).then_some(exit::SUCCESS);
+        let interrupted = matches!(cli.command, Command::Rates(_)).then_some(exit::SUCCESS);
         tokio::select! {
             outcome = run(cli, messages) => outcome,
             _ = tokio::signal::ctrl_c() => {
@@ -92,47 +93,16 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Every command has one entry point, `run(args, &context)`.
 async fn run(cli: Cli, messages: &'static Messages) -> Result<u8, CliError> {
-    let Cli { global, command } = cli;
-    let as_json = global.json;
-    let server = global.server.as_deref().unwrap_or(cli::DEFAULT_SERVER);
-    let target = Target {
-        server: server.to_owned(),
-        timeout: global.timeout,
-        lang: messages.lang(),
-        ca: global.ca,
-        // clap's `requires` makes --cert and --key come together.
-        identity: global.cert.zip(global.key),
-        token: global.token,
-    };
-    let connect = || Connection::open(&target);
-    match command {
-        Command::Currencies => commands::currencies::run(&connect().await?, messages, as_json).await,
-        Command::Convert { amount, from, to, id } => {
-            let args = commands::convert::Args { amount, from, to, id };
-            commands::convert::run(&connect().await?, messages, as_json, args).await
-        }
-        Command::Rates { pairs, count } => {
-            commands::rates::run(&connect().await?, messages, as_json, pairs, count).await
-        }
-        Command::Batch { file, to, delimiter } => {
-            let args = commands::batch::Args { file, to, delimiter };
-            let batch = commands::batch::Batch::open(args, messages)?;
-            commands::batch::run(&connect().await?, messages, as_json, batch).await
-        }
-        Command::Session => commands::session::run(&connect().await?, messages, as_json).await,
-        Command::Tour { model, no_pause } => {
-            let options = commands::tour::Options {
-                server: global.server.clone(),
-                target: target.clone(),
-                model,
-                no_pause,
-            };
-            commands::tour::run(messages, options).await
-        }
-        Command::Bench { target } => {
-            let bench = commands::bench::Bench::new(server, messages, as_json);
-            commands::bench::run(bench, target).await
-        }
+    let context = Context::new(cli.global, messages);
+    match cli.command {
+        Command::Currencies(args) => commands::currencies::run(args, &context).await,
+        Command::Convert(args) => commands::convert::run(args, &context).await,
+        Command::Rates(args) => commands::rates::run(args, &context).await,
+        Command::Batch(args) => commands::batch::run(args, &context).await,
+        Command::Session(args) => commands::session::run(args, &context).await,
+        Command::Tour(args) => commands::tour::run(args, &context).await,
+        Command::Bench(args) => commands::bench::run(args, &context).await,
     }
 }

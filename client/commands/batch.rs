@@ -40,7 +40,7 @@ use tokio::sync::mpsc;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::connect::Connection;
+use crate::context::Context;
 use crate::csv_rows::{CsvRows, RowError};
 use crate::error::{CliError, exit, io_detail, is_unavailable, status_sentence};
 use bank_i18n::Messages;
@@ -56,16 +56,23 @@ const READ_AHEAD_ROWS: usize = 1_024;
 /// server's limit on listed rejections.
 const MAX_LISTED_MALFORMED: usize = 100;
 
+#[derive(Debug, clap::Args)]
 pub struct Args {
-    pub file: PathBuf,
-    pub to: Option<String>,
-    pub delimiter: char,
+    /// CSV file to read, or - for standard input.
+    #[arg(default_value = "-")]
+    file: PathBuf,
+    /// Convert every row into this currency (rows then omit `to`).
+    #[arg(long)]
+    to: Option<String>,
+    /// Field delimiter of the CSV file (one character, e.g. ';').
+    #[arg(long, default_value = ",")]
+    delimiter: char,
 }
 
 /// A batch ready to send: its input open and its options checked. Built
 /// before connecting, so that a usage error is reported as one (exit 2)
 /// even when the server is down.
-pub struct Batch {
+struct Batch {
     /// The file as the user named it, for messages.
     path: String,
     source: Box<dyn Read + Send>,
@@ -74,7 +81,7 @@ pub struct Batch {
 }
 
 impl Batch {
-    pub fn open(args: Args, messages: &Messages) -> Result<Self, CliError> {
+    fn open(args: Args, messages: &Messages) -> Result<Self, CliError> {
         let path = args.file.display().to_string();
         let delimiter = Some(args.delimiter)
             .filter(char::is_ascii)
@@ -95,12 +102,10 @@ impl Batch {
     }
 }
 
-pub async fn run(
-    connection: &Connection,
-    messages: &'static Messages,
-    as_json: bool,
-    batch: Batch,
-) -> Result<u8, CliError> {
+pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
+    let (messages, as_json) = (context.messages, context.json);
+    let batch = Batch::open(args, messages)?;
+    let connection = &context.connect().await?;
     let progress = progress_bar(messages, as_json);
     let reader = RowReader {
         messages,

@@ -2,26 +2,28 @@
 
 use bank_proto::v1::ConvertRequest;
 
-use crate::connect::Connection;
+use crate::context::Context;
 use crate::error::{CliError, exit};
-use bank_i18n::Messages;
 use bank_i18n::tr;
 
 use crate::{format, output};
 
+#[derive(Debug, clap::Args)]
 pub struct Args {
-    pub amount: String,
-    pub from: String,
-    pub to: String,
-    pub id: Option<String>,
+    /// The amount, e.g. 100 or 12.50 (12,50 in French).
+    amount: String,
+    /// Currency of the amount (ISO 4217, any case).
+    from: String,
+    /// Currency to convert into.
+    to: String,
+    /// A request id to send and see echoed back.
+    #[arg(long)]
+    id: Option<String>,
 }
 
-pub async fn run(
-    connection: &Connection,
-    messages: &Messages,
-    as_json: bool,
-    args: Args,
-) -> Result<u8, CliError> {
+pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
+    let (messages, as_json) = (context.messages, context.json);
+    let connection = context.connect().await?;
     let lang = messages.lang();
     let request = ConvertRequest {
         amount: format::amount_input(lang, &args.amount),

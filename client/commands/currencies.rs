@@ -7,14 +7,20 @@
 
 use bank_proto::v1::ListCurrenciesRequest;
 
-use crate::connect::Connection;
+use crate::context::Context;
 use crate::error::{CliError, exit};
 use bank_i18n::Messages;
 use bank_i18n::tr;
 
 use crate::output;
 
-pub async fn run(connection: &Connection, messages: &Messages, as_json: bool) -> Result<u8, CliError> {
+/// `bank currencies` takes no arguments of its own.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub async fn run(_args: Args, context: &Context) -> Result<u8, CliError> {
+    let (messages, as_json) = (context.messages, context.json);
+    let connection = context.connect().await?;
     let currencies = connection
         .call_unary(ListCurrenciesRequest {}, |mut client, request| async move {
             client.list_currencies(request).await

@@ -27,7 +27,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
-use crate::connect::Connection;
+use crate::context::Context;
 use crate::error::{CliError, exit, is_unavailable};
 use crate::retry::Backoff;
 use bank_i18n::Messages;
@@ -39,14 +39,21 @@ use crate::{format, output};
 /// shown when the terminal is narrow.
 const SPARKLINE_POINTS: usize = 40;
 
-pub async fn run(
-    connection: &Connection,
-    messages: &Messages,
-    as_json: bool,
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Pairs such as EUR/USD (price of 1 EUR in USD). None: every
+    /// currency against USD.
     pairs: Vec<String>,
+    /// Stop after this many updates (at least 1, counted across
+    /// reconnections; without it the feed runs until Ctrl-C).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     count: Option<u32>,
-) -> Result<u8, CliError> {
-    let pairs: Vec<String> = pairs.iter().map(|pair| format::pair_input(pair)).collect();
+}
+
+pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
+    let (messages, as_json, count) = (context.messages, context.json, args.count);
+    let connection = &context.connect().await?;
+    let pairs: Vec<String> = args.pairs.iter().map(|pair| format::pair_input(pair)).collect();
     let mut view = View {
         messages,
         as_json,

@@ -27,7 +27,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::connect::Connection;
+use crate::context::Context;
 use crate::error::{CliError, exit};
 use bank_i18n::Messages;
 use bank_i18n::tr;
@@ -56,11 +56,14 @@ fn lock(queue: &Queue) -> std::sync::MutexGuard<'_, VecDeque<Waiting>> {
     queue.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-pub async fn run(
-    connection: &Connection,
-    messages: &'static Messages,
-    as_json: bool,
-) -> Result<u8, CliError> {
+/// `bank session` takes no arguments of its own: its requests come from
+/// standard input.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub async fn run(_args: Args, context: &Context) -> Result<u8, CliError> {
+    let (messages, as_json) = (context.messages, context.json);
+    let connection = &context.connect().await?;
     // Prompts are for a person typing at a terminal; they go to standard
     // error, like a shell's, so that redirected replies stay clean.
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();

@@ -29,8 +29,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::cli::Model;
-use crate::connect::{Connection, Target};
+use crate::connect::Connection;
+use crate::context::Context;
 use crate::error::{CliError, exit};
 use crate::{format, output};
 
@@ -61,29 +61,43 @@ const MIN_WIDTH: usize = 40;
 /// starts on the next line, under the arrow, where it has more room.
 const JSON_BESIDE_FROM: usize = 120;
 
-pub struct Options {
-    pub server: Option<String>,
-    /// How to connect (TLS, token, timeout); its server is replaced by the
-    /// embedded one when there is no `--server`.
-    pub target: Target,
-    pub model: Option<Model>,
-    pub no_pause: bool,
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Show only this model.
+    #[arg(long, value_enum)]
+    model: Option<Model>,
+    /// Do not wait for Enter between models.
+    #[arg(long)]
+    no_pause: bool,
 }
 
-pub async fn run(messages: &'static Messages, options: Options) -> Result<u8, CliError> {
-    let embedded = match &options.server {
+/// The four gRPC models, as `bank tour --model` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Model {
+    Unary,
+    ServerStreaming,
+    ClientStreaming,
+    Bidi,
+}
+
+/// Runs the tour against `--server`, or against a server of its own when
+/// there is none (the context's target then only says how to connect:
+/// TLS, token, timeout).
+pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
+    let messages = context.messages;
+    let embedded = match &context.server {
         Some(_) => None,
         None => Some(Embedded::start().await.map_err(|error| CliError::Runtime {
             detail: error.to_string(),
         })?),
     };
-    let url = match (&options.server, &embedded) {
+    let url = match (&context.server, &embedded) {
         (Some(url), _) => url.clone(),
         (None, Some(embedded)) => format!("http://{}", embedded.addr),
         (None, None) => crate::cli::DEFAULT_SERVER.to_owned(),
     };
-    let connection = Connection::open(&options.target.at(url.clone())).await?;
-    let pause = !options.no_pause && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let connection = Connection::open(&context.target.at(url.clone())).await?;
+    let pause = !args.no_pause && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     let width = terminal_width();
     // The feed's pace is known only for the embedded server.
     let tick_ms = embedded.as_ref().map(|_| EMBEDDED_TICK_MS);
@@ -98,7 +112,7 @@ pub async fn run(messages: &'static Messages, options: Options) -> Result<u8, Cl
         },
     )?;
 
-    let models = match options.model {
+    let models = match args.model {
         Some(model) => vec![model],
         None => vec![
             Model::Unary,
@@ -650,7 +664,8 @@ mod tests {
     fn a_long_text_value_is_cut_between_its_words_and_nothing_runs_over() {
         let message = "amount : doit être un nombre décimal simple comme 100 ou 12.50 (des chiffres et au plus un point)";
         let text =
-            serde_json::json!({ "error": { "index": 2, "code": "INVALID_ARGUMENT", "message": message } }).to_string();
+            serde_json::json!({ "error": { "index": 2, "code": "INVALID_ARGUMENT", "message": message } })
+                .to_string();
         for width in [30, 40, 64] {
             let lines = wrap_json(&text, width);
             assert!(lines.len() > 1);

@@ -35,6 +35,7 @@ use bank_i18n::tr;
 use tokio::task::JoinHandle;
 use tonic::transport::{Channel, Endpoint};
 
+use crate::context::Context;
 use crate::error::{CliError, exit};
 use crate::format;
 
@@ -66,6 +67,13 @@ pub fn generated_item(n: u64) -> bank_proto::v1::ConvertRequest {
         to_currency: to.to_owned(),
         request_id: String::new(),
     }
+}
+
+/// `bank bench TARGET`: which load to drive.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    target: Target,
 }
 
 /// What `bank bench` can drive.
@@ -289,8 +297,10 @@ pub fn end_progress(progress: JoinHandle<()>) {
     }
 }
 
-pub async fn run(bench: Bench, target: Target) -> Result<u8, CliError> {
-    let report = match target {
+pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
+    let server = context.server.as_deref().unwrap_or(crate::cli::DEFAULT_SERVER);
+    let bench = Bench::new(server, context.messages, context.json);
+    let report = match args.target {
         Target::Convert(args) => unary::run(&bench, unary::Call::Convert, args).await?,
         Target::Baseline(args) => unary::run(&bench, unary::Call::HealthCheck, args).await?,
         Target::Feed(args) => feed::run(&bench, args).await?,
