@@ -1,11 +1,9 @@
 //! The command line: global options and one subcommand per gRPC model.
 
-use std::path::PathBuf;
-use std::time::Duration;
-
 use clap::{Parser, Subcommand};
 
 use crate::commands;
+use crate::context::Global;
 
 use bank_i18n::tr;
 use bank_i18n::{Lang, Messages};
@@ -27,47 +25,6 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct Global {
-    /// Server URL [default: http://127.0.0.1:50051]. `bank tour` without it
-    /// starts its own embedded server.
-    #[arg(long, global = true, env = "BANK_SERVER")]
-    pub server: Option<String>,
-
-    /// Language of all output: en or fr. Default: from LC_ALL, LC_MESSAGES
-    /// or LANG (a fr* locale gives French), else English.
-    #[arg(long, global = true, value_enum)]
-    pub lang: Option<Lang>,
-
-    /// Machine-readable output: JSON (one object, or one per line for
-    /// streams), locale-independent.
-    #[arg(long, global = true)]
-    pub json: bool,
-
-    /// Time limit for each wait on the server (connecting, a unary call, a
-    /// stream's first answer, a ping while a stream runs), e.g. 5s, 500ms.
-    #[arg(long, global = true, default_value = "10s", value_parser = humantime::parse_duration)]
-    pub timeout: Duration,
-
-    /// CA certificate (PEM) to check an https:// server with. Default: the
-    /// system's trust store.
-    #[arg(long, global = true, env = "BANK_CA")]
-    pub ca: Option<PathBuf>,
-
-    /// Client certificate (PEM) for servers that require mutual TLS.
-    #[arg(long, global = true, env = "BANK_CERT", requires = "key")]
-    pub cert: Option<PathBuf>,
-
-    /// Private key (PEM) of --cert.
-    #[arg(long, global = true, env = "BANK_KEY", requires = "cert")]
-    pub key: Option<PathBuf>,
-
-    /// API token, sent on every call as `authorization: Bearer TOKEN`.
-    /// Prefer BANK_TOKEN: a flag shows in the process list.
-    #[arg(long, global = true, env = "BANK_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
 }
 
 /// One subcommand per gRPC model, and the tour and benchmarks. Each
@@ -104,9 +61,6 @@ pub enum Command {
     /// framework baseline (see BENCHMARKS.md).
     Bench(commands::bench::Args),
 }
-
-/// Where `--server` points when it is not given.
-pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
 
 /// The command line, with every help text taken from the catalog of
 /// `messages`' language.

@@ -33,6 +33,9 @@ use crate::error::{CliError, is_client_timeout};
 use crate::retry;
 use bank_i18n::Lang;
 
+/// Where `--server` points when it is not given.
+pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
+
 /// Pings are never sent more often than this, whatever `--timeout` says.
 const MIN_PING_INTERVAL: Duration = Duration::from_millis(100);
 /// Where the server is and how to talk to it: the global flags.

@@ -1,15 +1,59 @@
 //! What every command is given besides its own arguments: the language its
 //! words come in, whether it writes JSON, and the way to the server.
 //!
-//! Built once from the global options, before anything connects. Commands
+//! Built once from the global options ([`Global`]), before anything connects. Commands
 //! connect through [`Context::connect`] when they are ready to, so that
 //! a command can first check its own input (a batch opens its file) and
 //! report a usage error even when the server is down.
 
-use crate::cli::{DEFAULT_SERVER, Global};
-use crate::connect::{Connection, Target};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::connect::{Connection, DEFAULT_SERVER, Target};
 use crate::error::CliError;
-use bank_i18n::Messages;
+use bank_i18n::{Lang, Messages};
+
+/// The options every command takes (`bank --help` lists them).
+#[derive(Debug, clap::Args)]
+pub struct Global {
+    /// Server URL [default: http://127.0.0.1:50051]. `bank tour` without it
+    /// starts its own embedded server.
+    #[arg(long, global = true, env = "BANK_SERVER")]
+    pub server: Option<String>,
+
+    /// Language of all output: en or fr. Default: from LC_ALL, LC_MESSAGES
+    /// or LANG (a fr* locale gives French), else English.
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
+
+    /// Machine-readable output: JSON (one object, or one per line for
+    /// streams), locale-independent.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Time limit for each wait on the server (connecting, a unary call, a
+    /// stream's first answer, a ping while a stream runs), e.g. 5s, 500ms.
+    #[arg(long, global = true, default_value = "10s", value_parser = humantime::parse_duration)]
+    pub timeout: Duration,
+
+    /// CA certificate (PEM) to check an https:// server with. Default: the
+    /// system's trust store.
+    #[arg(long, global = true, env = "BANK_CA")]
+    pub ca: Option<PathBuf>,
+
+    /// Client certificate (PEM) for servers that require mutual TLS.
+    #[arg(long, global = true, env = "BANK_CERT", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// Private key (PEM) of --cert.
+    #[arg(long, global = true, env = "BANK_KEY", requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    /// API token, sent on every call as `authorization: Bearer TOKEN`.
+    /// Prefer BANK_TOKEN: a flag shows in the process list.
+    #[arg(long, global = true, env = "BANK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+}
 
 /// The shared part of every command's entry point.
 pub struct Context {

@@ -94,7 +94,7 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
     let url = match (&context.server, &embedded) {
         (Some(url), _) => url.clone(),
         (None, Some(embedded)) => format!("http://{}", embedded.addr),
-        (None, None) => crate::cli::DEFAULT_SERVER.to_owned(),
+        (None, None) => crate::connect::DEFAULT_SERVER.to_owned(),
     };
     let connection = Connection::open(&context.target.at(url.clone())).await?;
     let pause = !args.no_pause && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();

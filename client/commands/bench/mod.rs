@@ -298,7 +298,10 @@ pub fn end_progress(progress: JoinHandle<()>) {
 }
 
 pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
-    let server = context.server.as_deref().unwrap_or(crate::cli::DEFAULT_SERVER);
+    let server = context
+        .server
+        .as_deref()
+        .unwrap_or(crate::connect::DEFAULT_SERVER);
     let bench = Bench::new(server, context.messages, context.json);
     let report = match args.target {
         Target::Convert(args) => unary::run(&bench, unary::Call::Convert, args).await?,
