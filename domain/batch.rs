@@ -83,7 +83,7 @@ impl BatchTotals {
     }
 
     /// Position the next item will have.
-    pub fn next_index(&self) -> u64 {
+    fn next_index(&self) -> u64 {
         self.accepted + self.rejected
     }
 

@@ -253,7 +253,7 @@ pub struct Rate {
 
 /// The rate between a currency and itself: exactly one, written with the
 /// same number of significant digits as every other rate.
-pub fn same_currency_rate() -> Rate {
+fn same_currency_rate() -> Rate {
     static ONE: LazyLock<Rate> = LazyLock::new(|| {
         let value = Decimal::new(1_000_000_000, RATE_SIGNIFICANT_DIGITS - 1);
         Rate {
