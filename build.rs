@@ -20,6 +20,9 @@ const JSON_ONEOF: &str = r#"#[cfg_attr(feature = "json", serde(rename_all = "sna
 /// mapping writes it.
 const JSON_TIMESTAMP: &str =
     r#"#[cfg_attr(feature = "json", serde(serialize_with = "crate::json::timestamp"))]"#;
+/// A `google.protobuf.Duration` as the proto3 JSON mapping writes it ("60s").
+const JSON_DURATION: &str =
+    r#"#[cfg_attr(feature = "json", serde(serialize_with = "crate::json::duration"))]"#;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     for file in PROTO_FILES {
@@ -40,6 +43,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .field_attribute(".bank.v1.ConvertResponse.rate_time", JSON_TIMESTAMP)
         .field_attribute(".bank.v1.RateUpdate.time", JSON_TIMESTAMP)
         .field_attribute(".bank.v1.BatchSummary.rate_time", JSON_TIMESTAMP)
+        .field_attribute(".bank.v1.ConvertRequest.at", JSON_TIMESTAMP)
+        .field_attribute(".bank.v1.GetRateHistoryRequest.start_time", JSON_TIMESTAMP)
+        .field_attribute(".bank.v1.GetRateHistoryRequest.end_time", JSON_TIMESTAMP)
+        .field_attribute(".bank.v1.Candle.time", JSON_TIMESTAMP)
+        .field_attribute(".bank.v1.GetRateHistoryRequest.interval", JSON_DURATION)
+        .field_attribute(".bank.v1.GetRateHistoryResponse.tick", JSON_DURATION)
         // Smaller per-call buffers than tonic's default: see proto/codec.rs.
         .codec_path("crate::codec::BankCodec")
         .compile_fds(descriptors)?;

@@ -22,6 +22,12 @@ pub enum Field {
     ToCurrency,
     RequestId,
     Pairs,
+    FromSequence,
+    Pair,
+    StartTime,
+    EndTime,
+    Interval,
+    At,
 }
 
 impl Field {
@@ -34,6 +40,12 @@ impl Field {
             Field::ToCurrency => "to_currency",
             Field::RequestId => "request_id",
             Field::Pairs => "pairs",
+            Field::FromSequence => "from_sequence",
+            Field::Pair => "pair",
+            Field::StartTime => "start_time",
+            Field::EndTime => "end_time",
+            Field::Interval => "interval",
+            Field::At => "at",
         }
     }
 }
@@ -75,6 +87,32 @@ pub enum InputProblem {
     TooManyPairs { max: usize },
     #[error("longer than {max} bytes")]
     RequestIdTooLong { max: usize },
+    #[error("malformed pair")]
+    PairShape,
+    #[error("one currency twice")]
+    SameCurrency,
+    #[error("malformed timestamp")]
+    TimeMalformed,
+    #[error("missing")]
+    Missing,
+    #[error("not after the start")]
+    NotAfterStart,
+    #[error("not a whole number of {tick_ms} ms ticks")]
+    NotWholeTicks { tick_ms: u64 },
+    #[error("more than {max} candles")]
+    TooManyCandles { max: u64 },
+    #[error("more than {max} ticks")]
+    TooManyTicks { max: u64 },
+    #[error("in the future")]
+    InFuture,
+    #[error("older than {days} days")]
+    BeyondHorizon { days: u64 },
+    #[error("before tick {oldest}")]
+    BeforeReplayWindow { oldest: u64 },
+    #[error("after tick {next}")]
+    AfterNextTick { next: u64 },
+    #[error("item names tick {tick}, not the batch's tick {batch}")]
+    NotTheBatchTick { tick: u64, batch: u64 },
 }
 
 /// Everything the domain can refuse.
@@ -83,6 +121,11 @@ pub enum DomainError {
     /// The caller sent a value that can never be accepted as it is.
     #[error("invalid {field}: {problem}")]
     InvalidInput { field: Field, problem: InputProblem },
+    /// A valid request for a time the service does not serve now: a tick
+    /// that has not started (publishing it early would leak the future of
+    /// a deterministic source), or one older than the history horizon.
+    #[error("{field} out of range: {problem}")]
+    OutOfRange { field: Field, problem: InputProblem },
     /// The arithmetic result does not fit the supported range. Checked
     /// arithmetic turns what would be a panic or a wrong number into this.
     #[error("overflow")]
@@ -100,6 +143,11 @@ impl DomainError {
         DomainError::InvalidInput { field, problem }
     }
 
+    /// Shorthand for a time outside what is served now.
+    pub fn out_of_range(field: Field, problem: InputProblem) -> Self {
+        DomainError::OutOfRange { field, problem }
+    }
+
     /// The field at fault, if the caller's input is to blame.
     ///
     /// An overflow is the amount's: rates are the server's own, bounded
@@ -107,7 +155,7 @@ impl DomainError {
     /// a batch total (a sum of converted amounts) is the amount.
     pub fn field(&self) -> Option<Field> {
         match self {
-            DomainError::InvalidInput { field, .. } => Some(*field),
+            DomainError::InvalidInput { field, .. } | DomainError::OutOfRange { field, .. } => Some(*field),
             DomainError::Overflow => Some(Field::Amount),
             DomainError::RateUnavailable { .. } => None,
         }

@@ -15,6 +15,7 @@ pub mod clock;
 pub mod conversion;
 pub mod currency;
 pub mod error;
+pub mod history;
 pub mod money;
 pub mod rate_walk;
 pub mod rates;

@@ -128,31 +128,17 @@ impl RateSource {
     /// Values every currency in US dollars at `tick`.
     pub fn snapshot(&self, tick: Tick) -> Result<Snapshot, DomainError> {
         let currencies = currency::all();
-        let unavailable = |currency: &Currency| DomainError::RateUnavailable {
-            pair: format!("{}/USD", currency.code),
-        };
-        let mut usd_values = vec![Decimal::ONE; currencies.len()];
-        // Floating currencies first: pegged ones are defined from them.
-        for currency in currencies {
-            if let Valuation::Floating { usd_per_unit } = currency.valuation {
-                let deviation = rate_walk::deviation_ppb(self.seed, currency.code, tick.sequence);
-                let factor = Decimal::new(rate_walk::PPB + deviation, 9);
-                usd_values[currency.index] = usd_per_unit
-                    .checked_mul(factor)
-                    .ok_or_else(|| unavailable(currency))?;
-            }
-        }
-        for currency in currencies {
-            if let Valuation::Pegged {
-                anchor,
-                units_per_anchor,
-            } = currency.valuation
-            {
-                usd_values[currency.index] = usd_values[anchor]
-                    .checked_div(units_per_anchor)
-                    .ok_or_else(|| unavailable(currency))?;
-            }
-        }
+        let usd_values = currencies
+            .iter()
+            .map(|currency| {
+                let deviation = driver(currency).map_or(0, |driver| {
+                    rate_walk::deviation_ppb(self.seed, driver.code, tick.sequence)
+                });
+                usd_value(currency, deviation).ok_or_else(|| DomainError::RateUnavailable {
+                    pair: format!("{}/USD", currency.code),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let quotes = (0..currencies.len() * currencies.len())
             .map(|_| OnceLock::new())
             .collect();
@@ -163,6 +149,65 @@ impl RateSource {
             quotes,
         })
     }
+
+    /// The mid of `pair` at tick `sequence`, exactly as the snapshot of
+    /// that tick quotes it, computed from the pair's two currencies alone.
+    pub fn mid(&self, pair: Pair, sequence: u64) -> Result<Decimal, DomainError> {
+        let deviation = |currency| {
+            driver(currency).map_or(0, |driver| {
+                rate_walk::deviation_ppb(self.seed, driver.code, sequence)
+            })
+        };
+        mid_from_deviations(pair, deviation(pair.base), deviation(pair.quote))
+    }
+
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+}
+
+/// The floating currency whose walk moves `currency`: itself, or the anchor
+/// of its peg; `None` for the US dollar, which everything is valued in.
+pub(crate) fn driver(currency: &'static Currency) -> Option<&'static Currency> {
+    match currency.valuation {
+        Valuation::Base => None,
+        Valuation::Floating { .. } => Some(currency),
+        Valuation::Pegged { anchor, .. } => driver(&currency::all()[anchor]),
+    }
+}
+
+/// US dollars per unit of `currency` when the walk of its driver stands at
+/// `deviation` parts per billion. `None` only if the arithmetic overflows,
+/// which the currency table rules out (a unit test checks every pair).
+fn usd_value(currency: &Currency, deviation: i64) -> Option<Decimal> {
+    match currency.valuation {
+        Valuation::Base => Some(Decimal::ONE),
+        Valuation::Floating { usd_per_unit } => {
+            usd_per_unit.checked_mul(Decimal::new(rate_walk::PPB + deviation, 9))
+        }
+        Valuation::Pegged {
+            anchor,
+            units_per_anchor,
+        } => usd_value(&currency::all()[anchor], deviation)?.checked_div(units_per_anchor),
+    }
+}
+
+/// The mid of `pair` when the walks of its currencies' drivers stand at the
+/// given deviations: the one formula of every published mid.
+pub(crate) fn mid_from_deviations(pair: Pair, base: i64, quote: i64) -> Result<Decimal, DomainError> {
+    usd_value(pair.base, base)
+        .zip(usd_value(pair.quote, quote))
+        .and_then(|(base, quote)| mid_of(base, quote))
+        .ok_or_else(|| DomainError::RateUnavailable {
+            pair: pair.to_string(),
+        })
+}
+
+/// `base / quote`, rounded half to even to [`RATE_SIGNIFICANT_DIGITS`].
+fn mid_of(base_usd: Decimal, quote_usd: Decimal) -> Option<Decimal> {
+    base_usd
+        .checked_div(quote_usd)?
+        .round_sf_with_strategy(RATE_SIGNIFICANT_DIGITS, RoundingStrategy::MidpointNearestEven)
 }
 
 /// Everything about the rates of one tick.
@@ -230,8 +275,10 @@ impl Snapshot {
 
     fn compute_quote(&self, pair: Pair) -> Option<Quote> {
         let digits = RATE_SIGNIFICANT_DIGITS;
-        let exact = self.usd_values[pair.base.index].checked_div(self.usd_values[pair.quote.index])?;
-        let mid = exact.round_sf_with_strategy(digits, RoundingStrategy::MidpointNearestEven)?;
+        let mid = mid_of(
+            self.usd_values[pair.base.index],
+            self.usd_values[pair.quote.index],
+        )?;
         let bid = mid
             .checked_mul(Decimal::ONE - self.half_spread)?
             .round_sf_with_strategy(digits, RoundingStrategy::ToZero)?;
@@ -276,6 +323,24 @@ impl Pair {
     /// The pair of two currencies, if they differ.
     pub fn new(base: &'static Currency, quote: &'static Currency) -> Option<Pair> {
         (base != quote).then_some(Pair { base, quote })
+    }
+
+    /// Parses the one pair of a request (`GetRateHistoryRequest.pair`):
+    /// the same rules as a feed's pairs, reported for the field `pair`.
+    pub fn parse_single(text: &str) -> Result<Pair, DomainError> {
+        Pair::parse(0, text).map_err(|error| {
+            let problem = match error {
+                DomainError::InvalidInput { problem, .. } => match problem {
+                    InputProblem::PairUnsupportedCurrency { code, .. } => {
+                        InputProblem::CurrencyUnsupported { code }
+                    }
+                    InputProblem::PairSameCurrency { .. } => InputProblem::SameCurrency,
+                    _ => InputProblem::PairShape,
+                },
+                _ => InputProblem::PairShape,
+            };
+            DomainError::invalid(Field::Pair, problem)
+        })
     }
 
     /// Parses `"EUR/USD"`; `index` is the pair's position in the request,

@@ -169,6 +169,19 @@ problem-request-id-too-long = must be at most { $max ->
         [one] { $max } byte
        *[other] { $max } bytes
     } long
+problem-pair-shape = must be written FROM/TO with two currency codes, such as EUR/USD
+problem-same-currency = must name two different currencies
+problem-time-malformed = must be a valid timestamp after 1970
+problem-missing = is required
+problem-not-after-start = must be later than start_time
+problem-not-whole-ticks = must be a whole number of ticks ({ $tick_ms } ms each)
+problem-too-many-candles = would give more than { $max } candles; choose a longer interval or a shorter period
+problem-too-many-ticks = would cover more than { $max } ticks; choose a shorter period
+problem-in-future = is in the future: no tick is served before it starts
+problem-beyond-horizon = is older than the { $days } days of history this service serves
+problem-before-replay-window = is older than the replay window, which starts at tick { $oldest }
+problem-after-next-tick = is after the next tick, { $next }
+problem-not-the-batch-tick = names tick { $tick }, but this batch is priced at tick { $batch }
 
 ## bank tour
 tour-title = A tour of the four gRPC models, live, on a currency-conversion service.

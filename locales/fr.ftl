@@ -175,6 +175,19 @@ problem-request-id-too-long = ne doit pas dépasser { $max ->
         [one] { $max } octet
        *[other] { $max } octets
     }
+problem-pair-shape = doit s’écrire DE/VERS avec deux codes de devise, comme EUR/USD
+problem-same-currency = doit nommer deux devises différentes
+problem-time-malformed = doit être un horodatage valide postérieur à 1970
+problem-missing = est obligatoire
+problem-not-after-start = doit être postérieur à start_time
+problem-not-whole-ticks = doit être un nombre entier de ticks ({ $tick_ms } ms chacun)
+problem-too-many-candles = donnerait plus de { $max } bougies ; choisissez un intervalle plus long ou une période plus courte
+problem-too-many-ticks = couvrirait plus de { $max } ticks ; choisissez une période plus courte
+problem-in-future = est dans le futur : aucun tick n’est servi avant d’avoir commencé
+problem-beyond-horizon = est plus ancien que les { $days } jours d’historique que ce service sert
+problem-before-replay-window = est plus ancien que la fenêtre de reprise, qui commence au tick { $oldest }
+problem-after-next-tick = est après le prochain tick, { $next }
+problem-not-the-batch-tick = nomme le tick { $tick }, mais ce lot est calculé au tick { $batch }
 
 ## bank tour
 tour-title = Visite guidée des quatre modèles gRPC, en direct, sur un service de conversion de devises.

@@ -8,14 +8,26 @@
 //! {...}}`); a `Timestamp` is RFC 3339 text, as in the proto3 JSON mapping.
 //! The output is the CLI's `--json` and what the tour shows on the wire.
 
-use prost_types::Timestamp;
+use std::fmt::Display;
+
+use prost_types::{Duration, Timestamp};
 use serde::Serializer;
 
 /// A timestamp as RFC 3339 text (`2026-09-21T14:13:20Z`, with milliseconds
 /// when it has them); `null` when absent.
 pub fn timestamp<S: Serializer>(time: &Option<Timestamp>, serializer: S) -> Result<S::Ok, S::Error> {
-    match time {
-        Some(time) => serializer.collect_str(time),
+    text(time.as_ref(), serializer)
+}
+
+/// A duration as the proto3 JSON mapping writes it (`60s`, `0.250s`);
+/// `null` when absent.
+pub fn duration<S: Serializer>(duration: &Option<Duration>, serializer: S) -> Result<S::Ok, S::Error> {
+    text(duration.as_ref(), serializer)
+}
+
+fn text<S: Serializer>(value: Option<&impl Display>, serializer: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => serializer.collect_str(value),
         None => serializer.serialize_none(),
     }
 }

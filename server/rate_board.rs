@@ -34,6 +34,7 @@ use tokio::sync::watch;
 use crate::shutdown::Drain;
 use bank_domain::DomainError;
 use bank_domain::clock::{Clock, ClockStep, SLEW_RATE_PPM};
+use bank_domain::history;
 use bank_domain::rates::{RateSource, Snapshot};
 
 /// Shared by every handler through an `Arc`.
@@ -71,6 +72,40 @@ impl RateBoard {
         let fresh = Arc::new(self.source.snapshot(tick)?);
         self.publish(&fresh);
         Ok(fresh)
+    }
+
+    /// The rate source, for what is computed rather than watched: replays
+    /// and history.
+    pub fn source(&self) -> &RateSource {
+        &self.source
+    }
+
+    /// The trusted time now, in Unix milliseconds: what decides which
+    /// ticks have started.
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_unix_ms()
+    }
+
+    /// The snapshot of tick `sequence`, which must have started: the
+    /// latest when it is that one, otherwise computed again, bit for bit as
+    /// it was published.
+    pub fn past(&self, sequence: u64) -> Result<Arc<Snapshot>, DomainError> {
+        let latest = self.current()?;
+        if latest.tick.sequence == sequence {
+            return Ok(latest);
+        }
+        debug_assert!(
+            sequence < latest.tick.sequence,
+            "a tick is never served before it starts"
+        );
+        Ok(Arc::new(self.source.snapshot(self.source.tick(sequence))?))
+    }
+
+    /// The snapshot of the tick containing the past instant `at_ms`:
+    /// OUT_OF_RANGE in the future or beyond the history horizon.
+    pub fn at(&self, at_ms: u64) -> Result<Arc<Snapshot>, DomainError> {
+        let tick = history::tick_at(&self.source, at_ms, self.now_ms())?;
+        self.past(tick.sequence)
     }
 
     /// A receiver that sees every new tick, or the latest if it fell behind.

@@ -36,7 +36,7 @@ use bank_proto::v1::ItemError;
 pub fn code_for(error: &DomainError) -> Code {
     match error {
         DomainError::InvalidInput { .. } => Code::InvalidArgument,
-        DomainError::Overflow => Code::OutOfRange,
+        DomainError::OutOfRange { .. } | DomainError::Overflow => Code::OutOfRange,
         DomainError::RateUnavailable { .. } => Code::Internal,
     }
 }
@@ -54,7 +54,9 @@ pub fn to_status(error: DomainError, lang: Lang) -> Status {
     let mut details = ErrorDetails::new();
     if let Some(field) = error.field() {
         let description = match &error {
-            DomainError::InvalidInput { problem, .. } => problem_text(problem, english),
+            DomainError::InvalidInput { problem, .. } | DomainError::OutOfRange { problem, .. } => {
+                problem_text(problem, english)
+            }
             other => sentence(other, english),
         };
         details.add_bad_request_violation(field.as_str(), description);
@@ -185,7 +187,7 @@ fn localized(code: Code, lang: Lang, sentence: impl Fn(&Messages) -> String) -> 
 /// The whole sentence for an error, e.g. "amount must be greater than zero".
 pub fn sentence(error: &DomainError, messages: &Messages) -> String {
     match error {
-        DomainError::InvalidInput { field, problem } => tr!(
+        DomainError::InvalidInput { field, problem } | DomainError::OutOfRange { field, problem } => tr!(
             messages,
             "error-invalid-input",
             field = field.as_str(),
@@ -222,6 +224,30 @@ fn problem_text(problem: &InputProblem, messages: &Messages) -> String {
         InputProblem::PairSameCurrency { index } => tr!(messages, "problem-pair-same", index = index),
         InputProblem::TooManyPairs { max } => tr!(messages, "problem-too-many-pairs", max = max),
         InputProblem::RequestIdTooLong { max } => tr!(messages, "problem-request-id-too-long", max = max),
+        InputProblem::PairShape => tr!(messages, "problem-pair-shape"),
+        InputProblem::SameCurrency => tr!(messages, "problem-same-currency"),
+        InputProblem::TimeMalformed => tr!(messages, "problem-time-malformed"),
+        InputProblem::Missing => tr!(messages, "problem-missing"),
+        InputProblem::NotAfterStart => tr!(messages, "problem-not-after-start"),
+        InputProblem::NotWholeTicks { tick_ms } => {
+            tr!(messages, "problem-not-whole-ticks", tick_ms = *tick_ms)
+        }
+        InputProblem::TooManyCandles { max } => tr!(messages, "problem-too-many-candles", max = *max),
+        InputProblem::TooManyTicks { max } => tr!(messages, "problem-too-many-ticks", max = *max),
+        InputProblem::InFuture => tr!(messages, "problem-in-future"),
+        InputProblem::BeyondHorizon { days } => tr!(messages, "problem-beyond-horizon", days = *days),
+        InputProblem::BeforeReplayWindow { oldest } => {
+            tr!(messages, "problem-before-replay-window", oldest = *oldest)
+        }
+        InputProblem::AfterNextTick { next } => tr!(messages, "problem-after-next-tick", next = *next),
+        InputProblem::NotTheBatchTick { tick, batch } => {
+            tr!(
+                messages,
+                "problem-not-the-batch-tick",
+                tick = *tick,
+                batch = *batch
+            )
+        }
     }
 }
 

@@ -430,6 +430,7 @@ impl RowReader {
             from_currency: code(from),
             to_currency: to,
             request_id: id.to_owned(),
+            at: None,
         })
     }
 }

@@ -30,6 +30,7 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
         from_currency: format::code_input(&args.from),
         to_currency: format::code_input(&args.to),
         request_id: args.id.unwrap_or_default(),
+        at: None,
     };
     let response = connection
         .call_unary(request, |mut client, request| async move {

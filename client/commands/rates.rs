@@ -73,6 +73,7 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
             // a reconnection, only what is still owed (the server ends the
             // feed with OK after it).
             max_updates: count.map_or(0, |count| count.saturating_sub(received)),
+            from_sequence: 0,
         };
         let opened = connection
             .answered(connection.client().stream_rates(connection.streaming(request)))

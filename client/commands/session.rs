@@ -192,6 +192,7 @@ async fn read_lines(
             from_currency: format::code_input(from),
             to_currency: format::code_input(to),
             request_id: id.to_owned(),
+            at: None,
         };
         lock(&waiting).push_back(Waiting::Sent(number));
         if requests.send(request).await.is_err() {

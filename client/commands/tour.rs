@@ -471,6 +471,7 @@ fn request(amount: &str, from: &str, to: &str, id: &str) -> ConvertRequest {
         from_currency: from.to_owned(),
         to_currency: to.to_owned(),
         request_id: id.to_owned(),
+        at: None,
     }
 }
 
@@ -491,6 +492,7 @@ async fn server_streaming(connection: &Connection, timeline: &mut Timeline) -> R
     let message = StreamRatesRequest {
         pairs: vec!["EUR/USD".to_owned(), "EUR/XOF".to_owned()],
         max_updates: 4,
+        from_sequence: 0,
     };
     timeline.client_sent("StreamRatesRequest", &message)?;
     let mut updates = connection

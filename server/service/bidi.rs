@@ -11,7 +11,8 @@
 //! replies stops the server reading requests: HTTP/2 flow control then
 //! slows the client down, and server memory stays flat.
 //!
-//! - one reply per request, in order, priced at the live rate;
+//! - one reply per request, in order, priced at the live rate (or at the
+//!   past instant the request names with `at`);
 //! - a bad request gets a `SessionReply.error` and the session goes on
 //!   (an `Err` item would end the whole call);
 //! - the client closing its side ends the session with OK;
@@ -75,8 +76,8 @@ pub fn convert_session(
 
 /// The reply to one request: its conversion, or why it was refused.
 fn reply(board: &RateBoard, index: u64, request: ConvertRequest, lang: Lang) -> SessionReply {
-    let outcome: Result<_, DomainError> =
-        wire::conversion_request(&request).and_then(|order| convert(&order, &*board.current()?));
+    let outcome: Result<_, DomainError> = wire::conversion_request(&request)
+        .and_then(|order| convert(&order, &*wire::snapshot_for(board, &request)?));
     let outcome = match outcome {
         Ok(conversion) => Outcome::Conversion(wire::conversion_response(request.request_id, &conversion)),
         Err(error) => Outcome::Error(item_error(index, &request.request_id, &error, lang)),

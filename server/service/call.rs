@@ -132,6 +132,23 @@ impl Call {
     pub(crate) fn message_arrived(&mut self) {
         self.timer.message_arrived();
     }
+
+    /// The status the call must end with now, if any, without waiting: for
+    /// loops whose next event is always ready (a replay), which would
+    /// otherwise never see the drain or the deadline.
+    pub(crate) fn check(&self) -> Result<(), Status> {
+        if self.drain.as_ref().is_some_and(Drain::is_draining) {
+            return Err(unavailable());
+        }
+        if self
+            .timer
+            .deadline
+            .is_some_and(|deadline| deadline <= Instant::now())
+        {
+            return Err(status::deadline_exceeded());
+        }
+        Ok(())
+    }
 }
 
 /// The caller's connection, as the transport labelled it (absent when the

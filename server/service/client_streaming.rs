@@ -7,7 +7,9 @@
 //! Lifecycle: items are read one at a time as they arrive and folded into
 //! constant-size totals (the domain's `BatchTotals`), so a million-item
 //! batch uses the same server memory as a ten-item one. The rate snapshot is
-//! taken when the first item arrives and used for every item. A bad item is
+//! taken when the first item arrives and used for every item: the tick in
+//! progress, or the past tick the first item names with `at` (a later item
+//! naming another tick is rejected). A bad item is
 //! counted and listed with its index; the batch goes on. When the client
 //! closes its side, the summary is sent.
 //!
@@ -44,11 +46,24 @@ pub async fn convert_batch(
     // error status if the client's stream broke (it is returned as is).
     while let Some(item) = call.next(items.message()).await?? {
         call.message_arrived();
-        let snapshot = match &snapshot {
-            Some(snapshot) => snapshot,
-            None => snapshot.insert(api.board.current().map_err(|error| to_status(error, lang))?),
+        let outcome = match &snapshot {
+            // Every item is priced at the batch's tick; one that names
+            // another is rejected, field `at`.
+            Some(snapshot) => wire::same_tick(&api.board, &item, snapshot.tick)
+                .and_then(|()| wire::conversion_request(&item))
+                .and_then(|order| convert(&order, snapshot)),
+            // The first item decides the tick: its `at`, or now.
+            None => match wire::snapshot_for(&api.board, &item) {
+                Ok(first) => {
+                    wire::conversion_request(&item).and_then(|order| convert(&order, snapshot.insert(first)))
+                }
+                // Now cannot be priced: the server's fault, the whole batch's.
+                Err(error) if item.at.is_none() => return Err(to_status(error, lang)),
+                // A first item with an `at` that cannot be served is
+                // rejected; the next item decides.
+                Err(error) => Err(error),
+            },
         };
-        let outcome = wire::conversion_request(&item).and_then(|order| convert(&order, snapshot));
         let accepted = totals.record(&item.request_id, outcome);
         api.metrics.record_batch_item(accepted);
     }

@@ -2,7 +2,8 @@
 //!
 //! | model            | RPC                          | file                  |
 //! |------------------|------------------------------|-----------------------|
-//! | unary            | `ListCurrencies`, `Convert`  | [`unary`]             |
+//! | unary            | `ListCurrencies`, `Convert`, | [`unary`]             |
+//! |                  | `GetRateHistory`             |                       |
 //! | server streaming | `StreamRates`                | [`server_streaming`]  |
 //! | client streaming | `ConvertBatch`               | [`client_streaming`]  |
 //! | bidirectional    | `ConvertSession`             | [`bidi`]              |
@@ -35,8 +36,8 @@ use crate::{limits, settings};
 use bank_i18n::Lang;
 use bank_proto::v1::bank_service_server::BankService;
 use bank_proto::v1::{
-    BatchSummary, ConvertRequest, ConvertResponse, ListCurrenciesRequest, ListCurrenciesResponse,
-    StreamRatesRequest,
+    BatchSummary, ConvertRequest, ConvertResponse, GetRateHistoryRequest, GetRateHistoryResponse,
+    ListCurrenciesRequest, ListCurrenciesResponse, StreamRatesRequest,
 };
 
 pub use places::{ConnectionStreams, OpenStreams};
@@ -77,6 +78,13 @@ impl BankService for BankApi {
         request: Request<Streaming<ConvertRequest>>,
     ) -> Result<Response<Self::ConvertSessionStream>, Status> {
         bidi::convert_session(self, request)
+    }
+
+    async fn get_rate_history(
+        &self,
+        request: Request<GetRateHistoryRequest>,
+    ) -> Result<Response<GetRateHistoryResponse>, Status> {
+        unary::get_rate_history(self, request)
     }
 }
 

@@ -7,7 +7,13 @@
 //! Lifecycle of one feed:
 //! 1. The pairs are validated before anything is sent: a bad pair is
 //!    INVALID_ARGUMENT and no stream opens.
-//! 2. The current tick is sent at once, then one update per new tick.
+//! 2. The current tick is sent at once, then one update per new tick. With
+//!    `from_sequence`, ticks already past are replayed first, every one,
+//!    each computed again exactly as it was published (the quotes are a
+//!    pure function of the tick), at the pace the reader takes them; then
+//!    the feed goes live. A client that lost its connection resumes from
+//!    the last sequence it saw plus one and misses nothing: gRPC does not
+//!    resume a broken stream, the protocol has to.
 //! 3. It ends with OK after `max_updates`; with UNAVAILABLE when the server
 //!    drains; with DEADLINE_EXCEEDED when the client's `grpc-timeout`
 //!    passes; and silently when the client cancels, because tonic then drops
@@ -23,6 +29,7 @@
 //! when it catches up it gets the latest tick, with a visible gap in
 //! `sequence`.
 
+use std::cmp::Ordering;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -30,11 +37,14 @@ use tokio::sync::watch;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
+use crate::rate_board::RateBoard;
 use crate::service::call::{Call, Model};
 use crate::service::{BankApi, caller_lang, wire};
 use crate::shutdown::unavailable;
 use crate::status::to_status;
+use bank_domain::history;
 use bank_domain::rates::{Pair, Snapshot};
+use bank_i18n::Lang;
 use bank_proto::v1::{RateUpdate, StreamRatesRequest};
 
 /// The response stream of `StreamRates`.
@@ -62,19 +72,72 @@ pub fn stream_rates(
         .map_err(|error| to_status(error, lang))?
         .tick
         .sequence;
+    // A resuming client names the first tick it wants: from a day back to
+    // the next tick, never later (that would reveal the future).
+    let replay_from = match request.get_ref().from_sequence {
+        0 => None,
+        from => Some(history::replay_start(from, first).map_err(|error| to_status(error, lang))?),
+    };
     // Last, after every check that could refuse the call: the place is
     // taken only for a stream that will run.
     let mut call = Call::open(api, &request, Model::Feed)?;
     let metrics = Arc::clone(&api.metrics);
+    let board = Arc::clone(&api.board);
     let updates = async_stream::stream! {
         let mut sent: u32 = 0;
-        let latest = Arc::clone(&ticks.borrow_and_update());
-        let skipped = latest.tick.sequence.saturating_sub(first);
-        if skipped > 0 {
-            metrics.record_skipped_ticks(skipped);
-        }
-        let mut next = Some(latest);
-        while let Some(snapshot) = next.take() {
+        // The next tick to replay, while replaying: every one from the
+        // first asked for, none skipped, each computed only when the
+        // reader has room for it (the stream is pulled), so the reader sets
+        // the pace and nothing waits in the server's memory.
+        let mut replaying = replay_from;
+        // The last tick sent (or, for a client that resumed after the
+        // latest tick, the one before the tick it asked for).
+        let mut last: Option<u64> = None;
+        loop {
+            let snapshot = match (replaying, last) {
+                (Some(sequence), _) => match replayed(&board, sequence, &call, lang) {
+                    Ok(Some(snapshot)) => {
+                        replaying = Some(sequence + 1);
+                        snapshot
+                    }
+                    // Caught up with the tick in progress: live from here.
+                    Ok(None) => {
+                        replaying = None;
+                        last = Some(sequence - 1);
+                        continue;
+                    }
+                    Err(status) => {
+                        yield Err(status);
+                        break;
+                    }
+                },
+                // Live, first update: the tick in progress.
+                (None, None) => {
+                    let latest = Arc::clone(&ticks.borrow_and_update());
+                    let skipped = latest.tick.sequence.saturating_sub(first);
+                    if skipped > 0 {
+                        metrics.record_skipped_ticks(skipped);
+                    }
+                    latest
+                }
+                // Live: the next tick, or the latest if the reader was slow.
+                (None, Some(after)) => match next_tick(&mut ticks, &mut call, after).await {
+                    Ok(latest) => {
+                        // The watch channel keeps only the latest tick: a
+                        // reader that was slow to take the last update
+                        // misses the ones in between.
+                        let skipped = latest.tick.sequence.saturating_sub(after + 1);
+                        if skipped > 0 {
+                            metrics.record_skipped_ticks(skipped);
+                        }
+                        latest
+                    }
+                    Err(status) => {
+                        yield Err(status);
+                        break;
+                    }
+                },
+            };
             let sequence = snapshot.tick.sequence;
             let update = wire::rate_update(&snapshot, &pairs);
             // A reader that stalls must not keep its tick's snapshot alive:
@@ -87,31 +150,38 @@ pub fn stream_rates(
                     break;
                 }
             }
+            last = Some(sequence);
             // Saturating: an unlimited feed may outlive any counter.
             sent = sent.saturating_add(1);
             metrics.record_rate_update();
             if max_updates.is_some_and(|max| sent >= max) {
                 break;
             }
-            match next_tick(&mut ticks, &mut call, sequence).await {
-                Ok(latest) => {
-                    // The watch channel keeps only the latest tick: a reader
-                    // that was slow to take the last update misses the ones
-                    // in between.
-                    let skipped = latest.tick.sequence.saturating_sub(sequence + 1);
-                    if skipped > 0 {
-                        metrics.record_skipped_ticks(skipped);
-                    }
-                    next = Some(latest);
-                }
-                Err(status) => {
-                    yield Err(status);
-                    break;
-                }
-            }
         }
     };
     Ok(Response::new(Box::pin(updates)))
+}
+
+/// The snapshot of tick `sequence` for a replay, exactly as it was
+/// published; `None` once `sequence` is past the tick in progress (the
+/// replay caught up). Ends the call instead if it must end now (drain,
+/// deadline): a replay never waits, so it checks.
+fn replayed(
+    board: &RateBoard,
+    sequence: u64,
+    call: &Call,
+    lang: Lang,
+) -> Result<Option<Arc<Snapshot>>, Status> {
+    call.check()?;
+    let latest = board.current().map_err(|error| to_status(error, lang))?;
+    match sequence.cmp(&latest.tick.sequence) {
+        Ordering::Greater => Ok(None),
+        Ordering::Equal => Ok(Some(latest)),
+        Ordering::Less => board
+            .past(sequence)
+            .map(Some)
+            .map_err(|error| to_status(error, lang)),
+    }
 }
 
 /// Waits for a tick newer than `after`; or the status that ends the feed

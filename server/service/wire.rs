@@ -7,11 +7,15 @@
 use prost_types::Timestamp;
 
 use crate::status::item_error;
-use bank_domain::DomainError;
+use std::sync::Arc;
+
+use crate::rate_board::RateBoard;
 use bank_domain::batch::BatchSummary;
 use bank_domain::conversion::{Conversion, ConversionRequest};
 use bank_domain::currency::Currency;
+use bank_domain::history::{self, Candle, HistoryQuery};
 use bank_domain::rates::{Pair, QuoteText, Snapshot, Tick};
+use bank_domain::{DomainError, Field, InputProblem};
 use bank_i18n::Lang;
 use bank_proto::v1;
 
@@ -23,6 +27,67 @@ pub fn conversion_request(request: &v1::ConvertRequest) -> Result<ConversionRequ
         &request.to_currency,
         &request.request_id,
     )
+}
+
+/// The snapshot a conversion request is priced at: the tick in progress,
+/// or the one that contained its `at`.
+pub fn snapshot_for(board: &RateBoard, request: &v1::ConvertRequest) -> Result<Arc<Snapshot>, DomainError> {
+    match &request.at {
+        None => board.current(),
+        Some(at) => board.at(instant_ms(at, Field::At)?),
+    }
+}
+
+/// Whether a batch item may be priced at the batch's tick: it names no
+/// instant, or one within that tick. Otherwise INVALID_ARGUMENT naming `at`
+/// (or OUT_OF_RANGE, for an instant that cannot be served at all).
+pub fn same_tick(board: &RateBoard, request: &v1::ConvertRequest, batch: Tick) -> Result<(), DomainError> {
+    let Some(at) = &request.at else {
+        return Ok(());
+    };
+    let tick = history::tick_at(board.source(), instant_ms(at, Field::At)?, board.now_ms())?;
+    if tick.sequence == batch.sequence {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            Field::At,
+            InputProblem::NotTheBatchTick {
+                tick: tick.sequence,
+                batch: batch.sequence,
+            },
+        ))
+    }
+}
+
+/// Parses a history request; the tick length checks the interval.
+pub fn history_query(request: &v1::GetRateHistoryRequest, tick_ms: u64) -> Result<HistoryQuery, DomainError> {
+    let pair = Pair::parse_single(&request.pair)?;
+    let start_ms = request
+        .start_time
+        .as_ref()
+        .ok_or(DomainError::invalid(Field::StartTime, InputProblem::Missing))
+        .and_then(|time| instant_ms(time, Field::StartTime))?;
+    let end_ms = request
+        .end_time
+        .as_ref()
+        .map(|time| instant_ms(time, Field::EndTime))
+        .transpose()?;
+    let interval_ns = request
+        .interval
+        .as_ref()
+        .map(|interval| {
+            duration_ns(interval).ok_or(DomainError::invalid(
+                Field::Interval,
+                InputProblem::NotWholeTicks { tick_ms },
+            ))
+        })
+        .transpose()?;
+    Ok(HistoryQuery {
+        pair,
+        start_ms,
+        end_ms,
+        interval_ns,
+    })
 }
 
 pub fn conversion_response(request_id: String, conversion: &Conversion) -> v1::ConvertResponse {
@@ -46,9 +111,46 @@ pub fn currency(currency: &Currency) -> v1::Currency {
     }
 }
 
+/// A request's instant in Unix milliseconds (sub-millisecond digits are
+/// dropped: ticks are whole milliseconds). Before 1970 or with nanoseconds
+/// out of range: INVALID_ARGUMENT naming `field`.
+pub fn instant_ms(time: &Timestamp, field: Field) -> Result<u64, DomainError> {
+    let malformed = || DomainError::invalid(field, InputProblem::TimeMalformed);
+    let seconds = u64::try_from(time.seconds).map_err(|_| malformed())?;
+    let nanos = u64::try_from(time.nanos)
+        .ok()
+        .filter(|nanos| *nanos < 1_000_000_000)
+        .ok_or_else(malformed)?;
+    seconds
+        .checked_mul(1_000)
+        .and_then(|ms| ms.checked_add(nanos / 1_000_000))
+        .ok_or_else(malformed)
+}
+
+/// A request's duration in nanoseconds; `None` if negative or malformed.
+pub fn duration_ns(duration: &prost_types::Duration) -> Option<u128> {
+    let seconds = u128::try_from(duration.seconds).ok()?;
+    let nanos = u128::try_from(duration.nanos)
+        .ok()
+        .filter(|nanos| *nanos < 1_000_000_000)?;
+    Some(seconds * 1_000_000_000 + nanos)
+}
+
+/// A number of milliseconds as a protobuf duration.
+pub fn duration(millis: u64) -> prost_types::Duration {
+    prost_types::Duration {
+        seconds: i64::try_from(millis / 1_000).unwrap_or(i64::MAX),
+        nanos: i32::try_from(millis % 1_000 * 1_000_000).unwrap_or(0),
+    }
+}
+
 /// The start of a tick as a protobuf timestamp.
 pub fn timestamp(tick: Tick) -> Timestamp {
-    let millis = tick.start_unix_ms;
+    timestamp_ms(tick.start_unix_ms)
+}
+
+/// Unix milliseconds as a protobuf timestamp.
+pub fn timestamp_ms(millis: u64) -> Timestamp {
     Timestamp {
         seconds: i64::try_from(millis / 1_000).unwrap_or(i64::MAX),
         // Below 10^9, so the conversion cannot fail.
@@ -114,4 +216,17 @@ pub fn batch_summary(
         rate_sequence: snapshot.map_or(0, |snapshot| snapshot.tick.sequence),
         rate_time: snapshot.map(|snapshot| timestamp(snapshot.tick)),
     })
+}
+
+pub fn candle(candle: &Candle) -> v1::Candle {
+    v1::Candle {
+        time: Some(timestamp_ms(candle.start_ms)),
+        first_sequence: candle.first_sequence,
+        last_sequence: candle.last_sequence,
+        // Written as every published mid is (`QuoteText`).
+        open: candle.open.to_string(),
+        high: candle.high.to_string(),
+        low: candle.low.to_string(),
+        close: candle.close.to_string(),
+    }
 }

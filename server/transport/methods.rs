@@ -35,7 +35,10 @@ impl MethodRules {
             return Self {
                 max_message_bytes: limits::MAX_REQUEST_MESSAGE_BYTES,
                 // ConvertBatch and ConvertSession read a stream of requests.
-                single_request: matches!(method, "Convert" | "ListCurrencies" | "StreamRates"),
+                single_request: matches!(
+                    method,
+                    "Convert" | "ListCurrencies" | "StreamRates" | "GetRateHistory"
+                ),
                 ends_at_drain: false,
             };
         }

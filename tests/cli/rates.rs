@@ -22,6 +22,7 @@ async fn direct_quotes(server: &TestServer, pairs: &[&str]) -> (u64, Vec<Quote>)
         .stream_rates(StreamRatesRequest {
             pairs: pairs.iter().map(|pair| (*pair).to_owned()).collect(),
             max_updates: 1,
+            from_sequence: 0,
         })
         .await
         .expect("the direct feed opens")

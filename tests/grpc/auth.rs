@@ -73,6 +73,7 @@ fn convert_request() -> ConvertRequest {
         from_currency: "USD".into(),
         to_currency: "EUR".into(),
         request_id: String::new(),
+        at: None,
     }
 }
 
@@ -146,6 +147,7 @@ async fn streaming_calls_need_the_token_too() {
     let feed = || StreamRatesRequest {
         pairs: vec!["EUR/USD".into()],
         max_updates: 1,
+        from_sequence: 0,
     };
     let refused = server
         .client()

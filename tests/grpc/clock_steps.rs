@@ -100,6 +100,7 @@ async fn open_feed(client: &mut BankServiceClient<Channel>) -> Streaming<RateUpd
         .stream_rates(StreamRatesRequest {
             pairs: vec!["EUR/USD".into()],
             max_updates: 0,
+            from_sequence: 0,
         })
         .await
         .expect("the feed opens")
@@ -147,6 +148,7 @@ async fn convert_sequence(client: &mut BankServiceClient<Channel>) -> u64 {
             from_currency: "EUR".into(),
             to_currency: "USD".into(),
             request_id: String::new(),
+            at: None,
         })
         .await
         .expect("converts")

@@ -181,6 +181,7 @@ async fn a_stream_opened_with_a_revoked_token_ends_within_the_maximum_connection
     let request = StreamRatesRequest {
         pairs: vec!["EUR/USD".into()],
         max_updates: 0,
+        from_sequence: 0,
     };
     let started = Instant::now();
     let mut feed = client

@@ -90,6 +90,7 @@ async fn a_half_open_connection_is_closed_by_keepalive_and_its_feed_freed() {
     let feed = StreamRatesRequest {
         pairs: vec!["EUR/USD".into()],
         max_updates: 0,
+        from_sequence: 0,
     };
     // The whole request: a server-streaming call reads its one message to
     // the end of the request stream before answering.

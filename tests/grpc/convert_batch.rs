@@ -17,6 +17,7 @@ fn item(amount: &str, from: &str, to: &str, request_id: &str) -> ConvertRequest 
         from_currency: from.into(),
         to_currency: to.into(),
         request_id: request_id.into(),
+        at: None,
     }
 }
 

@@ -14,6 +14,7 @@ fn request(amount: &str, from: &str, to: &str, request_id: &str) -> ConvertReque
         from_currency: from.into(),
         to_currency: to.into(),
         request_id: request_id.into(),
+        at: None,
     }
 }
 

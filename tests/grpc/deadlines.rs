@@ -29,6 +29,7 @@ async fn a_feed_ends_with_deadline_exceeded_when_the_clients_deadline_passes() {
     let request = StreamRatesRequest {
         pairs: vec!["EUR/USD".into()],
         max_updates: 0,
+        from_sequence: 0,
     };
     let mut feed = client
         .stream_rates(with_deadline(request, SHORT_DEADLINE))
@@ -125,6 +126,7 @@ async fn calls_that_finish_before_their_deadline_are_unaffected_by_it() {
     let request = StreamRatesRequest {
         pairs: vec!["EUR/USD".into()],
         max_updates: 1,
+        from_sequence: 0,
     };
     let mut feed = client
         .stream_rates(with_deadline(request, PATIENCE))

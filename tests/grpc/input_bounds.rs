@@ -54,6 +54,7 @@ async fn too_many_or_huge_pairs_are_refused_before_a_feed_opens() {
             .stream_rates(StreamRatesRequest {
                 pairs,
                 max_updates: 1,
+                from_sequence: 0,
             })
             .await
             .expect_err("refused");

@@ -33,6 +33,7 @@ fn feed_request() -> StreamRatesRequest {
     StreamRatesRequest {
         pairs: vec!["EUR/USD".into()],
         max_updates: 0,
+        from_sequence: 0,
     }
 }
 

@@ -15,6 +15,7 @@ fn zero_amount() -> ConvertRequest {
         from_currency: "USD".into(),
         to_currency: "EUR".into(),
         request_id: "z".into(),
+        at: None,
     }
 }
 

@@ -15,6 +15,7 @@ fn order(to: &str) -> ConvertRequest {
         from_currency: "EUR".into(),
         to_currency: to.into(),
         request_id: String::new(),
+        at: None,
     }
 }
 

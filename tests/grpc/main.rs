@@ -9,6 +9,7 @@ mod convert_batch;
 mod convert_session;
 mod deadlines;
 mod health_and_reflection;
+mod history;
 mod input_bounds;
 mod limits;
 mod localization;

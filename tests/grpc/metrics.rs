@@ -36,6 +36,7 @@ fn order(amount: &str, from: &str, to: &str) -> ConvertRequest {
         from_currency: from.into(),
         to_currency: to.into(),
         request_id: String::new(),
+        at: None,
     }
 }
 
@@ -103,6 +104,7 @@ async fn an_open_feed_is_a_gauge_that_falls_back_to_zero_when_it_ends() {
         .stream_rates(StreamRatesRequest {
             pairs: vec!["EUR/USD".into()],
             max_updates: 0,
+            from_sequence: 0,
         })
         .await
         .expect("the feed opens")
@@ -209,6 +211,7 @@ fn feed_request() -> StreamRatesRequest {
     StreamRatesRequest {
         pairs: vec!["EUR/USD".into()],
         max_updates: 0,
+        from_sequence: 0,
     }
 }
 

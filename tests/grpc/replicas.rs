@@ -27,6 +27,7 @@ async fn first_update(client: &mut BankServiceClient<Channel>) -> RateUpdate {
     let request = StreamRatesRequest {
         pairs: PAIRS.iter().map(|pair| (*pair).to_owned()).collect(),
         max_updates: 1,
+        from_sequence: 0,
     };
     let mut updates = client
         .stream_rates(request)
@@ -53,6 +54,7 @@ fn conversions() -> Vec<ConvertRequest> {
         from_currency: from.into(),
         to_currency: to.into(),
         request_id: format!("{from}-{to}"),
+        at: None,
     })
     .collect()
 }

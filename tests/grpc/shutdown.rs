@@ -19,6 +19,7 @@ fn feed_request() -> StreamRatesRequest {
     StreamRatesRequest {
         pairs: vec!["EUR/USD".into()],
         max_updates: 0,
+        from_sequence: 0,
     }
 }
 
@@ -28,6 +29,7 @@ fn conversion_request() -> ConvertRequest {
         from_currency: "USD".into(),
         to_currency: "EUR".into(),
         request_id: String::new(),
+        at: None,
     }
 }
 

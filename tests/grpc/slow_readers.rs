@@ -43,6 +43,7 @@ async fn open_unread_feed(connection: &mut RawConnection, pairs: &[String]) -> R
     let request = StreamRatesRequest {
         pairs: pairs.to_vec(),
         max_updates: 0,
+        from_sequence: 0,
     };
     body.send_data(grpc_frame(&request), true)
         .expect("the request is sent");
@@ -207,6 +208,7 @@ async fn a_feed_stalled_past_the_stall_limit_ends_with_resource_exhausted_and_fr
     let request = StreamRatesRequest {
         pairs: vec!["EUR/USD".into()],
         max_updates: 1,
+        from_sequence: 0,
     };
     let mut again = client
         .stream_rates(request)
@@ -251,6 +253,7 @@ async fn a_session_that_pipelines_without_reading_is_stopped_by_flow_control_and
         from_currency: "EUR".into(),
         to_currency: "USD".into(),
         request_id: String::new(),
+        at: None,
     });
     // Each request in its own DATA frame, as fast as flow control lets it.
     let mut sent: usize = 0;

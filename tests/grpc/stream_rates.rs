@@ -20,6 +20,7 @@ fn feed(pairs: &[&str], max_updates: u32) -> StreamRatesRequest {
     StreamRatesRequest {
         pairs: pairs.iter().map(|pair| (*pair).to_owned()).collect(),
         max_updates,
+        from_sequence: 0,
     }
 }
 
@@ -161,6 +162,7 @@ async fn the_published_mid_is_the_rate_convert_applies_at_that_tick() {
                 from_currency: from.into(),
                 to_currency: to.into(),
                 request_id: String::new(),
+                at: None,
             })
             .await
             .expect("converted")

@@ -31,6 +31,7 @@ fn one_usd_in_eur() -> ConvertRequest {
         from_currency: "USD".into(),
         to_currency: "EUR".into(),
         request_id: "tls".into(),
+        at: None,
     }
 }
 

@@ -13,6 +13,7 @@ fn request(amount: &str, from: &str, to: &str) -> ConvertRequest {
         from_currency: from.into(),
         to_currency: to.into(),
         request_id: String::new(),
+        at: None,
     }
 }
 

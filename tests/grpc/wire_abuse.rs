@@ -44,6 +44,7 @@ async fn a_flood_of_streams_reset_as_soon_as_opened_leaves_the_server_healthy_an
     let feed = grpc_frame(&StreamRatesRequest {
         pairs: vec!["EUR/USD".into()],
         max_updates: 0,
+        from_sequence: 0,
     });
     let mut connection = RawConnection::open(server.addr).await;
     let mut reconnections = 0_usize;

@@ -127,6 +127,7 @@ impl TestServer {
                 from_currency: from.into(),
                 to_currency: to.into(),
                 request_id: String::new(),
+                at: None,
             })
             .await
             .expect("the direct call converts")
@@ -210,6 +211,7 @@ pub fn conversion(amount: &str, from: &str, to: &str, request_id: &str) -> Conve
         from_currency: from.into(),
         to_currency: to.into(),
         request_id: request_id.into(),
+        at: None,
     }
 }
 

@@ -68,6 +68,7 @@ pub async fn run(bench: &Bench, args: FeedArgs) -> Result<Report, CliError> {
         let request = StreamRatesRequest {
             pairs: pairs.clone(),
             max_updates: 0,
+            from_sequence: 0,
         };
         let received = Arc::clone(&received);
         subscribers.push(tokio::spawn(async move {

@@ -66,6 +66,7 @@ pub fn generated_item(n: u64) -> bank_proto::v1::ConvertRequest {
         from_currency: from.to_owned(),
         to_currency: to.to_owned(),
         request_id: String::new(),
+        at: None,
     }
 }
 

@@ -87,6 +87,7 @@ pub async fn run(bench: &Bench, args: StallArgs) -> Result<Report, CliError> {
         let request = StreamRatesRequest {
             pairs: pairs.clone(),
             max_updates: 0,
+            from_sequence: 0,
         };
         let held = Arc::clone(&held);
         opening.push(tokio::spawn(async move {
@@ -228,6 +229,7 @@ async fn current_tick(bench: &Bench, pairs: &[String]) -> Option<u64> {
     let request = StreamRatesRequest {
         pairs: pairs.iter().take(1).cloned().collect(),
         max_updates: 1,
+        from_sequence: 0,
     };
     let probe = async {
         let mut updates = subscribe(channel, request).await.ok()?;

@@ -227,6 +227,7 @@ fn workload(minor_units: &HashMap<String, u32>) -> Vec<ConvertRequest> {
                 from_currency: from.to_owned(),
                 to_currency: to.to_owned(),
                 request_id: String::new(),
+                at: None,
             }
         })
         .filter(|request| !request.amount.trim_start_matches(['0', '.']).is_empty())
