@@ -217,8 +217,16 @@ impl Connection {
         &self,
         call: impl Future<Output = Result<Response<T>, Status>>,
     ) -> Result<T, CliError> {
+        self.answered_with_metadata(call).await.map(Response::into_inner)
+    }
+
+    /// [`answered`](Self::answered), keeping the response's metadata.
+    pub async fn answered_with_metadata<T>(
+        &self,
+        call: impl Future<Output = Result<Response<T>, Status>>,
+    ) -> Result<Response<T>, CliError> {
         match tokio::time::timeout(self.timeout, call).await {
-            Ok(Ok(response)) => Ok(response.into_inner()),
+            Ok(Ok(response)) => Ok(response),
             Ok(Err(status)) => Err(self.failed(status)),
             Err(_) => Err(CliError::Timeout),
         }

@@ -5,6 +5,8 @@
 //! narrow no-break space, U+202F, as French typography and CLDR use).
 //! `--json` output bypasses all of this and prints the server's strings.
 
+use std::time::SystemTime;
+
 use prost_types::Timestamp;
 
 use bank_i18n::Lang;
@@ -117,6 +119,19 @@ pub fn pair_input(text: &str) -> String {
     } else {
         upper
     }
+}
+
+/// An instant as the command line takes it (`--at`, `--from`, `--to`):
+/// RFC 3339 (`2026-11-24T09:30:00Z`) or a duration ago (`90m`, `7d`).
+pub fn instant_input(text: &str) -> Result<SystemTime, String> {
+    if let Ok(instant) = humantime::parse_rfc3339_weak(text) {
+        return Ok(instant);
+    }
+    let ago = humantime::parse_duration(text)
+        .map_err(|_| format!("{text:?} is neither an RFC 3339 time nor a duration ago such as 90m or 7d"))?;
+    SystemTime::now()
+        .checked_sub(ago)
+        .ok_or_else(|| format!("{text:?} reaches before 1970"))
 }
 
 /// A protobuf timestamp as RFC 3339 UTC, e.g. `2026-09-21T14:13:20Z`.

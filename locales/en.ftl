@@ -101,6 +101,10 @@ rates-gap-reconnected = … { $skipped ->
        *[other] { $skipped } ticks missed
     } while reconnecting …
 rates-reconnecting = Lost the connection to the Bank Service at { $url }; reconnecting…
+rates-replayed = … replaying { $count ->
+        [one] { $count_text } tick
+       *[other] { $count_text } ticks
+    } from tick #{ $from }: nothing missed …
 rates-quote = { $pair } bid { $bid } mid { $mid } ask { $ask }
 
 ## bank batch
@@ -294,13 +298,17 @@ help-convert--amount = The amount, e.g. 100 or 12.50 (12,50 in French).
 help-convert--from = Currency of the amount (ISO 4217 code, any case).
 help-convert--to = Currency to convert into.
 help-convert--id = A request id to send and see echoed back.
+help-convert--at = Price the conversion at the tick of this past instant: RFC 3339 (2026-11-24T09:30:00Z) or a duration ago (90m, 7d); the server keeps 400 days.
 help-rates = Watch exchange rates live (server streaming), e.g. bank rates EUR/USD GBP/USD.
 help-rates--pairs = Pairs such as EUR/USD (the price of 1 EUR in USD); none means every currency against USD.
 help-rates--count = Stop after this many updates, 1 or more, counted across reconnections (without it, the feed runs until Ctrl-C).
+help-rates--since = Replay the ticks of this last period first (a duration such as 90s, 10m or 1h), then go live; the server keeps a day of ticks.
+help-rates--from-sequence = Replay from this tick number first (a sequence a feed showed), then go live.
 help-batch = Convert a CSV file in one batch (client streaming). Rows are amount,from,to[,id], or amount,from[,id] with --to; a header row is optional; the file is streamed row by row.
 help-batch--file = CSV file to read, or - for standard input (the default).
 help-batch--to = Convert every row into this currency (rows then omit the target).
 help-batch--delimiter = Field delimiter of the file, one ASCII character (default ,), e.g. ';'.
+help-batch--at = Price every row at the tick of this past instant: RFC 3339 or a duration ago (90m, 7d).
 help-session = Hold a conversion session (bidirectional streaming): type lines such as 100 USD EUR and get each reply as soon as it is computed.
 help-tour = A guided tour of the four gRPC models, live, in English or French. Without --server it starts an embedded Bank Service, so nothing else needs to be running.
 help-tour--model = Show only this model: unary, server-streaming, client-streaming or bidi.

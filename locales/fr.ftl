@@ -101,6 +101,10 @@ rates-gap-reconnected = … { $skipped ->
        *[other] { $skipped } ticks manqués
     } pendant la reconnexion …
 rates-reconnecting = Connexion perdue avec le service bancaire à { $url } ; reconnexion en cours…
+rates-replayed = … rejeu de { $count ->
+        [one] { $count_text } tick
+       *[other] { $count_text } ticks
+    } depuis le tick n° { $from } : rien de manqué …
 rates-quote = { $pair } achat { $bid } moyen { $mid } vente { $ask }
 
 ## bank batch
@@ -300,13 +304,17 @@ help-convert--amount = Le montant, par exemple 100 ou 12,50.
 help-convert--from = Devise du montant (code ISO 4217, majuscules ou minuscules).
 help-convert--to = Devise vers laquelle convertir.
 help-convert--id = Un identifiant de requête à envoyer, renvoyé tel quel.
+help-convert--at = Calculer la conversion au tick de cet instant passé : RFC 3339 (2026-11-24T09:30:00Z) ou une durée écoulée (90m, 7d) ; le serveur garde 400 jours.
 help-rates = Suivre les cours en direct (flux serveur), par exemple bank rates EUR/USD GBP/USD.
 help-rates--pairs = Paires comme EUR/USD (le prix d’un EUR en USD) ; sans paire, toutes les devises contre l’USD.
 help-rates--count = S’arrêter après ce nombre de mises à jour, 1 ou plus, reconnexions comprises (sans cette option, le flux continue jusqu’à Ctrl-C).
+help-rates--since = Rejouer d’abord les ticks de cette dernière période (une durée comme 90s, 10m ou 1h), puis suivre en direct ; le serveur garde un jour de ticks.
+help-rates--from-sequence = Rejouer d’abord depuis ce numéro de tick (une séquence qu’un flux a montrée), puis suivre en direct.
 help-batch = Convertir un fichier CSV en un seul lot (flux client). Lignes montant,de,vers[,id], ou montant,de[,id] avec --to ; en-tête facultatif ; le fichier est envoyé ligne par ligne.
 help-batch--file = Fichier CSV à lire, ou - pour l’entrée standard (par défaut).
 help-batch--to = Convertir chaque ligne vers cette devise (les lignes omettent alors la cible).
 help-batch--delimiter = Séparateur de champs du fichier, un caractère ASCII (, par défaut), par exemple ';'.
+help-batch--at = Calculer chaque ligne au tick de cet instant passé : RFC 3339 ou une durée écoulée (90m, 7d).
 help-session = Tenir une session de conversion (flux bidirectionnel) : saisissez des lignes comme 100 USD EUR et recevez chaque réponse dès qu’elle est calculée.
 help-tour = Visite guidée des quatre modèles gRPC, en direct, en français ou en anglais. Sans --server, elle démarre un service bancaire embarqué : rien d’autre n’a besoin de tourner.
 help-tour--model = Ne montrer que ce modèle : unary, server-streaming, client-streaming ou bidi.

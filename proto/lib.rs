@@ -24,6 +24,12 @@ pub mod v1 {
     tonic::include_proto!("bank.v1");
 }
 
+/// Response metadata of a `StreamRates` feed opened with `from_sequence`:
+/// how many ticks it replays, up to and including the tick that was in
+/// progress when it opened. A resuming client reads it to say what it
+/// recovered.
+pub const REPLAY_TICKS_HEADER: &str = "bank-replay-ticks";
+
 /// The encoded `FileDescriptorSet` of `proto/`, served by gRPC reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bank_descriptor.bin"));
 

@@ -28,7 +28,7 @@ use std::io::{BufReader, ErrorKind, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bank_proto::code_name;
 use bank_proto::v1::{BatchSummary, ConvertRequest, CurrencyTotal, ItemError, Quote};
@@ -67,6 +67,10 @@ pub struct Args {
     /// Field delimiter of the CSV file (one character, e.g. ';').
     #[arg(long, default_value = ",")]
     delimiter: char,
+    /// Price every row at the tick of this past instant: RFC 3339, or a
+    /// duration ago such as 90m or 7d.
+    #[arg(long, value_parser = format::instant_input)]
+    at: Option<SystemTime>,
 }
 
 /// A batch ready to send: its input open and its options checked. Built
@@ -78,6 +82,7 @@ struct Batch {
     source: Box<dyn Read + Send>,
     to: Option<String>,
     delimiter: char,
+    at: Option<Timestamp>,
 }
 
 impl Batch {
@@ -98,6 +103,7 @@ impl Batch {
             source,
             to: args.to.as_deref().map(format::code_input),
             delimiter,
+            at: args.at.map(Timestamp::from),
         })
     }
 }
@@ -111,6 +117,7 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
         messages,
         to: batch.to,
         delimiter: batch.delimiter,
+        at: batch.at,
         report: Arc::default(),
         progress: progress.clone(),
     };
@@ -341,6 +348,8 @@ struct RowReader {
     /// `--to`: rows omit the target currency.
     to: Option<String>,
     delimiter: char,
+    /// `--at`: every row priced at that instant's tick.
+    at: Option<Timestamp>,
     report: Arc<Mutex<ReadReport>>,
     progress: ProgressBar,
 }
@@ -430,7 +439,7 @@ impl RowReader {
             from_currency: code(from),
             to_currency: to,
             request_id: id.to_owned(),
-            at: None,
+            at: self.at,
         })
     }
 }

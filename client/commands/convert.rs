@@ -1,5 +1,7 @@
 //! `bank convert AMOUNT FROM TO`: one conversion (unary `Convert`).
 
+use std::time::SystemTime;
+
 use bank_proto::v1::ConvertRequest;
 
 use crate::context::Context;
@@ -19,6 +21,10 @@ pub struct Args {
     /// A request id to send and see echoed back.
     #[arg(long)]
     id: Option<String>,
+    /// Price the conversion at the tick of this past instant: RFC 3339, or
+    /// a duration ago such as 90m or 7d.
+    #[arg(long, value_parser = format::instant_input)]
+    at: Option<SystemTime>,
 }
 
 pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
@@ -30,7 +36,7 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
         from_currency: format::code_input(&args.from),
         to_currency: format::code_input(&args.to),
         request_id: args.id.unwrap_or_default(),
-        at: None,
+        at: args.at.map(Into::into),
     };
     let response = connection
         .call_unary(request, |mut client, request| async move {

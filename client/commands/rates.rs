@@ -21,12 +21,18 @@ use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::str::FromStr;
 
-use bank_proto::v1::{Quote, RateUpdate, StreamRatesRequest};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bank_proto::REPLAY_TICKS_HEADER;
+use bank_proto::v1::{GetRateHistoryRequest, Quote, RateUpdate, StreamRatesRequest};
 use prost_types::Timestamp;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
+use tonic::Code;
+use tonic::metadata::MetadataMap;
 
+use crate::connect::Connection;
 use crate::context::Context;
 use crate::error::{CliError, exit, is_unavailable};
 use crate::retry::Backoff;
@@ -48,6 +54,12 @@ pub struct Args {
     /// reconnections; without it the feed runs until Ctrl-C).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     count: Option<u32>,
+    /// Replay the ticks of this last period first (e.g. 10m), then go live.
+    #[arg(long, value_parser = humantime::parse_duration, conflicts_with = "from_sequence")]
+    since: Option<Duration>,
+    /// Replay from this tick number first, then go live.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    from_sequence: Option<u64>,
 }
 
 pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
@@ -65,6 +77,16 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
     // True from losing the server until the next update: the gap before
     // that update is explained by the outage, not by a slow reader.
     let mut lost = false;
+    // The tick to start from: 0 for the present; after an outage, the one
+    // after the last shown, so that the server replays what was missed.
+    let mut from_sequence = match (args.from_sequence, args.since) {
+        (Some(sequence), _) => sequence,
+        (None, Some(since)) => tick_since(connection, &pairs, since).await?,
+        (None, None) => 0,
+    };
+    if let Some(table) = view.live.as_mut() {
+        table.fill_from_history(connection, &pairs).await;
+    }
 
     loop {
         let request = StreamRatesRequest {
@@ -73,25 +95,35 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
             // a reconnection, only what is still owed (the server ends the
             // feed with OK after it).
             max_updates: count.map_or(0, |count| count.saturating_sub(received)),
-            from_sequence: 0,
+            from_sequence,
         };
         let opened = connection
-            .answered(connection.client().stream_rates(connection.streaming(request)))
+            .answered_with_metadata(connection.client().stream_rates(connection.streaming(request)))
             .await;
         let failure = match opened {
+            // Away for longer than the server's replay window: start from
+            // the present, and the gap shows.
+            Err(CliError::Status { status, .. }) if lost && status.code() == Code::OutOfRange => {
+                from_sequence = 0;
+                continue;
+            }
             Err(CliError::Status { status, .. }) => status,
             Err(other) => return Err(other),
-            Ok(mut updates) => loop {
-                match updates.message().await {
-                    Ok(Some(update)) => {
-                        backoff.reset();
-                        received = received.saturating_add(1);
-                        view.show(&update, std::mem::take(&mut lost))?;
+            Ok(response) => {
+                view.replaying(response.metadata(), from_sequence)?;
+                let mut updates = response.into_inner();
+                loop {
+                    match updates.message().await {
+                        Ok(Some(update)) => {
+                            backoff.reset();
+                            received = received.saturating_add(1);
+                            view.show(&update, std::mem::take(&mut lost))?;
+                        }
+                        Ok(None) => return Ok(exit::SUCCESS),
+                        Err(status) => break status,
                     }
-                    Ok(None) => return Ok(exit::SUCCESS),
-                    Err(status) => break status,
                 }
-            },
+            }
         };
         if !is_unavailable(&failure) {
             return Err(connection.failed(failure));
@@ -104,8 +136,26 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
                 table.drawn = 0;
             }
         }
+        from_sequence = view.previous.map_or(0, |last| last + 1);
         tokio::time::sleep(backoff.next_delay()).await;
     }
+}
+
+/// The tick that was in progress `since` ago, as the server counts ticks:
+/// the first tick of its history from then.
+async fn tick_since(connection: &Connection, pairs: &[String], since: Duration) -> Result<u64, CliError> {
+    let start = SystemTime::now().checked_sub(since).unwrap_or(UNIX_EPOCH);
+    let request = GetRateHistoryRequest {
+        pair: pairs.first().cloned().unwrap_or_else(|| "EUR/USD".to_owned()),
+        start_time: Some(start.into()),
+        // One millisecond: one tick.
+        end_time: Some((start + Duration::from_millis(1)).into()),
+        interval: None,
+    };
+    let history = connection
+        .answered(connection.client().get_rate_history(connection.unary(request)))
+        .await?;
+    Ok(history.candles.first().map_or(0, |candle| candle.first_sequence))
 }
 
 /// Where updates are shown, and the last sequence shown (to see gaps).
@@ -130,6 +180,35 @@ struct UpdateLine<'a> {
 }
 
 impl View<'_> {
+    /// Says that a feed opened with `from_sequence` replays what was
+    /// missed, and how much (the server says so in `bank-replay-ticks`).
+    fn replaying(&mut self, metadata: &MetadataMap, from: u64) -> Result<(), CliError> {
+        let count = metadata
+            .get(REPLAY_TICKS_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok())
+            .unwrap_or(0);
+        if count == 0 || self.as_json {
+            return Ok(());
+        }
+        let messages = self.messages;
+        let line = tr!(
+            messages,
+            "rates-replayed",
+            count = count,
+            count_text = format::count(messages.lang(), count),
+            from = from
+        );
+        // The replay covers the outage: no gap to explain.
+        self.previous = from.checked_sub(1).or(self.previous);
+        if let Some(table) = self.live.as_mut() {
+            eprintln!("{line}");
+            table.drawn = 0;
+            return Ok(());
+        }
+        output::line(line)
+    }
+
     fn show(&mut self, update: &RateUpdate, after_outage: bool) -> Result<(), CliError> {
         let messages = self.messages;
         let skipped = self
@@ -344,6 +423,35 @@ impl LiveTable {
             .into_iter()
             .map(|line| console::truncate_str(&line, width, "…").trim_end().to_owned())
             .collect()
+    }
+
+    /// Fills the sparklines of the named pairs from the server's history
+    /// of the last two minutes, so that they do not start empty. Best
+    /// effort: a server without history (or a clock far off) leaves them
+    /// empty, as before.
+    async fn fill_from_history(&mut self, connection: &Connection, pairs: &[String]) {
+        let start = SystemTime::now() - Duration::from_secs(120);
+        for pair in pairs {
+            let request = GetRateHistoryRequest {
+                pair: pair.clone(),
+                start_time: Some(start.into()),
+                end_time: None,
+                interval: None,
+            };
+            let Ok(history) = connection
+                .answered(connection.client().get_rate_history(connection.unary(request)))
+                .await
+            else {
+                return;
+            };
+            // The last candle is the tick in progress, which the feed's
+            // first update brings.
+            let candles = &history.candles[..history.candles.len().saturating_sub(1)];
+            let recent = &candles[candles.len().saturating_sub(SPARKLINE_POINTS - 1)..];
+            for candle in recent {
+                self.record(pair, Decimal::from_str_exact(&candle.close).ok());
+            }
+        }
     }
 
     /// Adds a mid to the history of `pair`; returns how it compares with

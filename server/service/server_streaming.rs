@@ -35,6 +35,7 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 use tokio_stream::Stream;
+use tonic::metadata::MetadataValue;
 use tonic::{Request, Response, Status};
 
 use crate::rate_board::RateBoard;
@@ -45,6 +46,7 @@ use crate::status::to_status;
 use bank_domain::history;
 use bank_domain::rates::{Pair, Snapshot};
 use bank_i18n::Lang;
+use bank_proto::REPLAY_TICKS_HEADER;
 use bank_proto::v1::{RateUpdate, StreamRatesRequest};
 
 /// The response stream of `StreamRates`.
@@ -159,7 +161,17 @@ pub fn stream_rates(
             }
         }
     };
-    Ok(Response::new(Box::pin(updates)))
+    let mut response = Response::new(Box::pin(updates) as RateStream);
+    if let Some(start) = replay_from {
+        // How many past ticks this feed replays before the tick in
+        // progress, in the response headers: a resuming client can say
+        // what it recovered without counting updates against a clock.
+        let replayed = first.saturating_sub(start) + u64::from(start <= first);
+        response
+            .metadata_mut()
+            .insert(REPLAY_TICKS_HEADER, MetadataValue::from(replayed));
+    }
+    Ok(response)
 }
 
 /// The snapshot of tick `sequence` for a replay, exactly as it was
