@@ -657,6 +657,7 @@ mod tests {
             messages: Messages::of(Lang::En),
             to: to.map(str::to_owned),
             delimiter: ',',
+            at: None,
             report: Arc::default(),
             progress: ProgressBar::hidden(),
         }
