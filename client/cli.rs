@@ -47,6 +47,10 @@ pub enum Command {
     /// header row is optional. The file is streamed row by row.
     Batch(commands::batch::Args),
 
+    /// The candles of a pair over a past period (unary), e.g.
+    /// `bank history EUR/USD --from 1d --interval 1h`.
+    History(commands::history::Args),
+
     /// Hold a conversion session (bidirectional streaming): type lines such
     /// as `100 USD EUR` and get each reply as soon as it is computed.
     Session(commands::session::Args),

@@ -101,6 +101,7 @@ async fn run(cli: Cli, messages: &'static Messages) -> Result<u8, CliError> {
         Command::Convert(args) => commands::convert::run(args, &context).await,
         Command::Rates(args) => commands::rates::run(args, &context).await,
         Command::Batch(args) => commands::batch::run(args, &context).await,
+        Command::History(args) => commands::history::run(args, &context).await,
         Command::Session(args) => commands::session::run(args, &context).await,
         Command::Tour(args) => commands::tour::run(args, &context).await,
         Command::Bench(args) => commands::bench::run(args, &context).await,

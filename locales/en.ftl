@@ -187,6 +187,13 @@ problem-before-replay-window = is older than the replay window, which starts at 
 problem-after-next-tick = is after the next tick, { $next }
 problem-not-the-batch-tick = names tick { $tick }, but this batch is priced at tick { $batch }
 
+## bank history
+history-summary = { $pair } · { $candles ->
+        [one] { $candles } candle
+       *[other] { $candles } candles
+    } · open { $open } · high { $high } · low { $low } · close { $close } · change { $change } ({ $percent } %)
+history-empty = No candle in this period.
+
 ## bank tour
 tour-title = A tour of the four gRPC models, live, on a currency-conversion service.
 tour-embedded = Started an embedded Bank Service on { $addr } (it stops when the tour ends).
@@ -299,11 +306,16 @@ help-convert--from = Currency of the amount (ISO 4217 code, any case).
 help-convert--to = Currency to convert into.
 help-convert--id = A request id to send and see echoed back.
 help-convert--at = Price the conversion at the tick of this past instant: RFC 3339 (2026-11-24T09:30:00Z) or a duration ago (90m, 7d); the server keeps 400 days.
+help-history = The candles of a pair over a past period (unary), e.g. bank history EUR/USD --from 1d --interval 1h. A chart on a terminal, CSV on a pipe, JSON lines with --json.
+help-history--pair = The pair, e.g. EUR/USD.
+help-history--from = Start of the period: RFC 3339, or a duration ago such as 90m or 7d (default: an hour ago).
+help-history--to = End of the period, excluded: RFC 3339 or a duration ago (default: now).
+help-history--interval = Length of a candle, a whole number of ticks, e.g. 1m or 1h (default: what fits the terminal's width).
 help-rates = Watch exchange rates live (server streaming), e.g. bank rates EUR/USD GBP/USD.
 help-rates--pairs = Pairs such as EUR/USD (the price of 1 EUR in USD); none means every currency against USD.
 help-rates--count = Stop after this many updates, 1 or more, counted across reconnections (without it, the feed runs until Ctrl-C).
 help-rates--since = Replay the ticks of this last period first (a duration such as 90s, 10m or 1h), then go live; the server keeps a day of ticks.
-help-rates--from-sequence = Replay from this tick number first (a sequence a feed showed), then go live.
+help-rates--from_sequence = Replay from this tick number first (a sequence a feed showed), then go live.
 help-batch = Convert a CSV file in one batch (client streaming). Rows are amount,from,to[,id], or amount,from[,id] with --to; a header row is optional; the file is streamed row by row.
 help-batch--file = CSV file to read, or - for standard input (the default).
 help-batch--to = Convert every row into this currency (rows then omit the target).

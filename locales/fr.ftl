@@ -193,6 +193,13 @@ problem-before-replay-window = est plus ancien que la fenêtre de reprise, qui c
 problem-after-next-tick = est après le prochain tick, { $next }
 problem-not-the-batch-tick = nomme le tick { $tick }, mais ce lot est calculé au tick { $batch }
 
+## bank history
+history-summary = { $pair } · { $candles ->
+        [one] { $candles } bougie
+       *[other] { $candles } bougies
+    } · ouverture { $open } · plus haut { $high } · plus bas { $low } · clôture { $close } · variation { $change } ({ $percent } %)
+history-empty = Aucune bougie sur cette période.
+
 ## bank tour
 tour-title = Visite guidée des quatre modèles gRPC, en direct, sur un service de conversion de devises.
 tour-embedded = Service bancaire embarqué démarré sur { $addr } (il s’arrête à la fin de la visite).
@@ -305,11 +312,16 @@ help-convert--from = Devise du montant (code ISO 4217, majuscules ou minuscules)
 help-convert--to = Devise vers laquelle convertir.
 help-convert--id = Un identifiant de requête à envoyer, renvoyé tel quel.
 help-convert--at = Calculer la conversion au tick de cet instant passé : RFC 3339 (2026-11-24T09:30:00Z) ou une durée écoulée (90m, 7d) ; le serveur garde 400 jours.
+help-history = Les bougies d’une paire sur une période passée (unaire), par exemple bank history EUR/USD --from 1d --interval 1h. Un graphique sur un terminal, du CSV dans un tube, des lignes JSON avec --json.
+help-history--pair = La paire, par exemple EUR/USD.
+help-history--from = Début de la période : RFC 3339, ou une durée écoulée comme 90m ou 7d (par défaut : il y a une heure).
+help-history--to = Fin de la période, exclue : RFC 3339 ou une durée écoulée (par défaut : maintenant).
+help-history--interval = Durée d’une bougie, un nombre entier de ticks, par exemple 1m ou 1h (par défaut : ce qui tient dans la largeur du terminal).
 help-rates = Suivre les cours en direct (flux serveur), par exemple bank rates EUR/USD GBP/USD.
 help-rates--pairs = Paires comme EUR/USD (le prix d’un EUR en USD) ; sans paire, toutes les devises contre l’USD.
 help-rates--count = S’arrêter après ce nombre de mises à jour, 1 ou plus, reconnexions comprises (sans cette option, le flux continue jusqu’à Ctrl-C).
 help-rates--since = Rejouer d’abord les ticks de cette dernière période (une durée comme 90s, 10m ou 1h), puis suivre en direct ; le serveur garde un jour de ticks.
-help-rates--from-sequence = Rejouer d’abord depuis ce numéro de tick (une séquence qu’un flux a montrée), puis suivre en direct.
+help-rates--from_sequence = Rejouer d’abord depuis ce numéro de tick (une séquence qu’un flux a montrée), puis suivre en direct.
 help-batch = Convertir un fichier CSV en un seul lot (flux client). Lignes montant,de,vers[,id], ou montant,de[,id] avec --to ; en-tête facultatif ; le fichier est envoyé ligne par ligne.
 help-batch--file = Fichier CSV à lire, ou - pour l’entrée standard (par défaut).
 help-batch--to = Convertir chaque ligne vers cette devise (les lignes omettent alors la cible).

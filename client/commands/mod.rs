@@ -4,6 +4,7 @@ pub mod batch;
 pub mod bench;
 pub mod convert;
 pub mod currencies;
+pub mod history;
 pub mod rates;
 pub mod session;
 pub mod tour;

@@ -7,6 +7,7 @@ mod convert;
 mod errors;
 mod failures;
 mod faults;
+mod history;
 mod json;
 mod rates;
 mod replicas;

@@ -475,3 +475,27 @@ async fn no_rpc_reveals_a_tick_before_it_starts() {
     assert_eq!((summary.accepted, summary.rejected), (0, 1));
     assert!(summary.rate_sequence <= NOW_TICK);
 }
+
+#[tokio::test]
+async fn a_resumed_feed_says_in_its_headers_how_many_ticks_it_replays() {
+    let (server, _clock, _live) = watched_live().await;
+    let mut client = server.client().await;
+    let replay_ticks = |response: &tonic::Response<Streaming<RateUpdate>>| {
+        response
+            .metadata()
+            .get(bank_proto::REPLAY_TICKS_HEADER)
+            .map(|value| value.to_str().expect("ASCII").to_owned())
+    };
+    let resumed = client
+        .stream_rates(feed(NOW_TICK + 1, 1))
+        .await
+        .expect("the feed opens");
+    assert_eq!(replay_ticks(&resumed).as_deref(), Some("4"));
+    let waiting = client
+        .stream_rates(feed(NOW_TICK + 5, 1))
+        .await
+        .expect("the feed opens");
+    assert_eq!(replay_ticks(&waiting).as_deref(), Some("0"));
+    let live = client.stream_rates(feed(0, 1)).await.expect("the feed opens");
+    assert_eq!(replay_ticks(&live), None);
+}
