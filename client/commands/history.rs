@@ -256,10 +256,12 @@ fn draw(messages: &Messages, history: &GetRateHistoryResponse) -> Result<(), Cli
             let x = f64::from(u32::try_from(index).ok()?);
             let [open, high, low, close] =
                 [&candle.open, &candle.high, &candle.low, &candle.close].map(|text| scale.step(text));
+            let (open, close) = (open?, close?);
             Some(Shape {
                 wick: [(x, low?), (x, high?)],
-                body: [(x, open?), (x, close?)],
-                rose: candle.close >= candle.open,
+                body: [(x, open), (x, close)],
+                // Steps grow with the price: compared as numbers, not text.
+                rose: close >= open,
             })
         })
         .collect();
