@@ -230,6 +230,8 @@ tour-server-streaming-example = Here: subscribe to EUR/USD and EUR/XOF and recei
 tour-server-streaming-ticks = The first update is the current tick, sent at once; then one per tick (every { $tick_ms } ms here).
 tour-server-streaming-ticks-unknown = The first update is the current tick, sent at once; then one per tick.
 tour-server-streaming-shape = Shape: one request, then a stream of updates.
+tour-resume-cut = Now the lesson most tutorials skip: gRPC does not resume a broken stream; the protocol has to. This feed was cut after tick #{ $last }; ticks go by while it is away. Every tick is a pure function of the seed and its number, so the client can ask to start again at tick #{ $last } + 1 (from_sequence) and get every tick it missed, exactly as it was published, then the live ones.
+tour-resume-none-lost = Ticks #{ $from } to #{ $to } arrived in order: no tick was lost. `bank rates` resumes this way after every lost connection.
 
 tour-client-streaming-name = Client streaming
 tour-client-streaming-what = A stream of requests, then one response once the client has finished sending.
@@ -281,6 +283,9 @@ bench-stall-ended = Ended by the server (status codes)
 bench-stall-open = Still open at the end
 bench-stall-rss-held = Server memory (RSS) while held
 bench-stall-per-feed = Server memory per held feed
+bench-history-ticks = Ticks per call
+bench-latency-median = Latency (median)
+bench-latency-max = Latency (slowest)
 
 ## Command-line help and usage errors
 # Help headings are written as shown, colon included.
@@ -336,6 +341,13 @@ help-bench-stall--feeds = Feeds to open and never read (default 1000).
 help-bench-stall--connections = HTTP/2 connections they share (default 10).
 help-bench-stall--pairs = Pairs per feed (default 256, the most a feed may ask for): the bigger each update, the sooner the windows fill.
 help-bench-stall--duration = How long to hold them, e.g. 30s (the default).
+help-bench-history = GetRateHistory over many ticks, one call after the other: the latency of a call, whose server evaluates every tick of the period.
+help-bench-history--ticks = Ticks each call covers, in 1,000 candles (default 1000000).
+help-bench-history--calls = Calls, one after the other (default 20).
+help-bench-history--pair = The pair (default EUR/USD).
+help-bench-replay = One StreamRates feed that replays many past ticks, read as fast as they come: the updates per second one reader gets.
+help-bench-replay--ticks = Ticks to replay, at most the server's replay window (default 86400).
+help-bench-replay--pair = The pair (default EUR/USD).
 help-arg-connections = HTTP/2 connections to spread the load over (default 4; 10 for feed).
 help-arg-concurrency = Requests in flight at once, closed loop (default 256).
 help-arg-duration = How long to run, e.g. 10s (the default).

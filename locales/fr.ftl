@@ -236,6 +236,8 @@ tour-server-streaming-example = Ici : s’abonner à EUR/USD et EUR/XOF et recev
 tour-server-streaming-ticks = La première est le tick courant, envoyée aussitôt ; puis une par tick (toutes les { $tick_ms } ms ici).
 tour-server-streaming-ticks-unknown = La première est le tick courant, envoyée aussitôt ; puis une par tick.
 tour-server-streaming-shape = Forme : une requête, puis un flux de mises à jour.
+tour-resume-cut = Voici la leçon que la plupart des tutoriels sautent : gRPC ne reprend pas un flux coupé, c’est au protocole de le faire. Ce flux a été coupé après le tick n° { $last } ; des ticks passent pendant l’absence. Chaque tick est une fonction pure de la graine et de son numéro : le client peut demander à reprendre au tick n° { $last } + 1 (from_sequence) et recevoir chaque tick manqué, exactement tel qu’il a été publié, puis les ticks en direct.
+tour-resume-none-lost = Les ticks n° { $from } à n° { $to } sont arrivés dans l’ordre : aucun tick perdu. `bank rates` reprend ainsi après chaque connexion perdue.
 
 tour-client-streaming-name = Flux client
 tour-client-streaming-what = Un flux de requêtes, puis une seule réponse quand le client a fini d’envoyer.
@@ -287,6 +289,9 @@ bench-stall-ended = Terminés par le serveur (codes de statut)
 bench-stall-open = Encore ouverts à la fin
 bench-stall-rss-held = Mémoire du serveur (RSS) pendant l’attente
 bench-stall-per-feed = Mémoire du serveur par flux tenu
+bench-history-ticks = Ticks par appel
+bench-latency-median = Latence (médiane)
+bench-latency-max = Latence (la plus lente)
 
 ## Aide de la ligne de commande et erreurs d’utilisation
 # Les titres de l’aide s’écrivent tels qu’affichés, deux-points compris.
@@ -342,6 +347,13 @@ help-bench-stall--feeds = Flux à ouvrir sans jamais les lire (1000 par défaut)
 help-bench-stall--connections = Connexions HTTP/2 qu’ils se partagent (10 par défaut).
 help-bench-stall--pairs = Paires par flux (256 par défaut, le plus qu’un flux puisse demander) : plus chaque mise à jour est grosse, plus vite les fenêtres se remplissent.
 help-bench-stall--duration = Combien de temps les tenir, par exemple 30s (par défaut).
+help-bench-history = GetRateHistory sur de nombreux ticks, un appel après l’autre : la latence d’un appel, pour lequel le serveur évalue chaque tick de la période.
+help-bench-history--ticks = Ticks couverts par appel, en 1 000 bougies (par défaut 1000000).
+help-bench-history--calls = Appels, l’un après l’autre (par défaut 20).
+help-bench-history--pair = La paire (par défaut EUR/USD).
+help-bench-replay = Un flux StreamRates qui rejoue de nombreux ticks passés, lus aussi vite qu’ils arrivent : les mises à jour par seconde qu’obtient un lecteur.
+help-bench-replay--ticks = Ticks à rejouer, au plus la fenêtre de reprise du serveur (par défaut 86400).
+help-bench-replay--pair = La paire (par défaut EUR/USD).
 help-arg-connections = Connexions HTTP/2 sur lesquelles répartir la charge (4 par défaut ; 10 pour feed).
 help-arg-concurrency = Requêtes en cours en même temps, en boucle fermée (256 par défaut).
 help-arg-duration = Durée de l’essai, par exemple 10s (par défaut).

@@ -153,7 +153,7 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
         let mut timeline = Timeline::new(messages, width);
         match model {
             Model::Unary => unary(&connection, &mut timeline).await?,
-            Model::ServerStreaming => server_streaming(&connection, &mut timeline).await?,
+            Model::ServerStreaming => server_streaming(&connection, &mut timeline, tick_ms).await?,
             Model::ClientStreaming => client_streaming(&connection, &mut timeline).await?,
             Model::Bidi => bidi(&connection, &mut timeline).await?,
         }
@@ -488,12 +488,60 @@ async fn unary(connection: &Connection, timeline: &mut Timeline) -> Result<(), C
 }
 
 /// One request, then a stream of updates.
-async fn server_streaming(connection: &Connection, timeline: &mut Timeline) -> Result<(), CliError> {
+async fn server_streaming(
+    connection: &Connection,
+    timeline: &mut Timeline,
+    tick_ms: Option<u64>,
+) -> Result<(), CliError> {
+    let pairs = vec!["EUR/USD".to_owned(), "EUR/XOF".to_owned()];
     let message = StreamRatesRequest {
-        pairs: vec!["EUR/USD".to_owned(), "EUR/XOF".to_owned()],
+        pairs: pairs.clone(),
         max_updates: 4,
         from_sequence: 0,
     };
+    let last = follow(connection, timeline, message).await?;
+
+    // The lesson the public tutorials skip: gRPC does not resume a broken
+    // stream, the protocol has to. The feed is cut, ticks go by, and the
+    // client asks to start again after the last tick it saw.
+    let (messages, width) = (timeline.messages, timeline.width);
+    output::line("")?;
+    say(width, 0, &tr!(messages, "tour-resume-cut", last = last))?;
+    tokio::time::sleep(Duration::from_millis(
+        RESUME_AFTER_TICKS * tick_ms.unwrap_or(1_000),
+    ))
+    .await;
+    let message = StreamRatesRequest {
+        pairs,
+        max_updates: RESUMED_UPDATES,
+        from_sequence: last + 1,
+    };
+    let resumed_last = follow(connection, timeline, message).await?;
+    say(
+        width,
+        0,
+        &tr!(
+            messages,
+            "tour-resume-none-lost",
+            from = last + 1,
+            to = resumed_last
+        ),
+    )?;
+    Ok(())
+}
+
+/// Ticks that go by while the tour's feed is cut.
+const RESUME_AFTER_TICKS: u64 = 2;
+
+/// Updates the resumed feed shows: the missed ticks and one more.
+const RESUMED_UPDATES: u32 = 3;
+
+/// Opens a feed and shows its updates until it ends; the last sequence.
+async fn follow(
+    connection: &Connection,
+    timeline: &mut Timeline,
+    message: StreamRatesRequest,
+) -> Result<u64, CliError> {
     timeline.client_sent("StreamRatesRequest", &message)?;
     let mut updates = connection
         .client()
@@ -501,14 +549,16 @@ async fn server_streaming(connection: &Connection, timeline: &mut Timeline) -> R
         .await
         .map_err(|status| connection.failed(status))?
         .into_inner();
+    let mut last = 0;
     while let Some(update) = updates
         .message()
         .await
         .map_err(|status| connection.failed(status))?
     {
+        last = update.sequence;
         timeline.server_sent("RateUpdate", &update)?;
     }
-    Ok(())
+    Ok(last)
 }
 
 /// A stream of requests, then one summary.

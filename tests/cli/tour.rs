@@ -95,10 +95,29 @@ fn assert_full_tour(expected: &Expected) {
     // four times in the session. Unary: one arrow each way.
     assert_eq!(arrow(expected.client_arrow, "ConvertRequest"), 1 + 5 + 4);
     assert_eq!(arrow(expected.server_arrow, "ConvertResponse"), 1);
-    // Server streaming: one request, four updates, none the other way.
-    assert_eq!(arrow(expected.client_arrow, "StreamRatesRequest"), 1);
+    // Server streaming: one request, four updates, none the other way;
+    // then the feed is cut and resumed with `from_sequence`: a second
+    // request, and the three ticks that follow the last one seen.
+    assert_eq!(arrow(expected.client_arrow, "StreamRatesRequest"), 2);
     assert_eq!(arrow(expected.client_arrow, "RateUpdate"), 0);
-    assert_eq!(arrow(expected.server_arrow, "RateUpdate"), 4);
+    assert_eq!(arrow(expected.server_arrow, "RateUpdate"), 4 + 3);
+    let feed = &text[text.find("StreamRates(").expect("server streaming section")..];
+    let sequences: Vec<u64> = Regex::new(r#""sequence":(\d+)"#)
+        .expect("regex")
+        .captures_iter(feed)
+        .map(|capture| capture[1].parse().expect("a number"))
+        .take(7)
+        .collect();
+    let last_seen = sequences[3];
+    assert_eq!(
+        sequences[4..],
+        [last_seen + 1, last_seen + 2, last_seen + 3],
+        "{sequences:?}"
+    );
+    assert!(
+        text.contains("\"from_sequence\":"),
+        "the resuming request shows from_sequence"
+    );
     // Client streaming: five requests, one summary.
     assert_eq!(arrow(expected.server_arrow, "BatchSummary"), 1);
     // Bidirectional: four replies, the second request out before the first
@@ -145,7 +164,7 @@ fn the_english_tour_shows_all_four_models_live() {
         ],
         counts: [
             "1 message from the client, 1 from the server.",
-            "1 message from the client, 4 from the server.",
+            "2 messages from the client, 7 from the server.",
             "5 messages from the client, 1 from the server.",
             "4 messages from the client, 4 from the server.",
         ],
@@ -168,7 +187,7 @@ fn the_french_tour_shows_all_four_models_live() {
         ],
         counts: [
             "1 message du client, 1 du serveur.",
-            "1 message du client, 4 du serveur.",
+            "2 messages du client, 7 du serveur.",
             "5 messages du client, 1 du serveur.",
             "4 messages du client, 4 du serveur.",
         ],

@@ -19,6 +19,7 @@
 
 mod batch;
 mod feed;
+mod history;
 mod report;
 mod server_stats;
 mod session;
@@ -92,6 +93,33 @@ pub enum Target {
     Session(SessionArgs),
     /// `StreamRates` feeds opened and never read, held for a while.
     Stall(StallArgs),
+    /// `GetRateHistory` over many ticks: the latency of one call.
+    History(HistoryArgs),
+    /// One `StreamRates` feed replaying many ticks: updates per second.
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// Ticks each call covers (in 1,000 candles).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub ticks: u64,
+    /// Calls, one after the other.
+    #[arg(long, default_value_t = 20)]
+    pub calls: usize,
+    /// The pair.
+    #[arg(long, default_value = "EUR/USD")]
+    pub pair: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// Ticks to replay (at most the server's replay window, 86,400).
+    #[arg(long, default_value_t = 86_400)]
+    pub ticks: u64,
+    /// The pair.
+    #[arg(long, default_value = "EUR/USD")]
+    pub pair: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -311,6 +339,8 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
         Target::Batch(args) => batch::run(&bench, args).await?,
         Target::Session(args) => session::run(&bench, args).await?,
         Target::Stall(args) => stall::run(&bench, args).await?,
+        Target::History(args) => history::history(&bench, args).await?,
+        Target::Replay(args) => history::replay(&bench, args).await?,
     };
     report.print(bench.messages, bench.as_json)?;
     Ok(if report.failed() {
