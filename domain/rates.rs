@@ -203,6 +203,104 @@ pub(crate) fn mid_from_deviations(pair: Pair, base: i64, quote: i64) -> Result<D
         })
 }
 
+/// The quote of `pair` around its `mid`: the one formula of every
+/// published bid and ask.
+fn quote_around(pair: Pair, mid: Decimal, half_spread: Decimal) -> Option<Quote> {
+    let digits = RATE_SIGNIFICANT_DIGITS;
+    let bid = mid
+        .checked_mul(Decimal::ONE - half_spread)?
+        .round_sf_with_strategy(digits, RoundingStrategy::ToZero)?;
+    let ask = mid
+        .checked_mul(Decimal::ONE + half_spread)?
+        .round_sf_with_strategy(digits, RoundingStrategy::AwayFromZero)?;
+    Some(Quote { pair, bid, mid, ask })
+}
+
+/// The quotes of a few pairs at consecutive ticks, from `first` on: what a
+/// replayed feed sends. Only the pairs' currencies are valued, and their
+/// walks step tick by tick ([`Walk`](rate_walk::Walk)), so a replayed tick
+/// costs a small fraction of a full [`Snapshot`]; the quotes are the same
+/// to the digit (the same formulas, tested against snapshots).
+#[derive(Debug, Clone)]
+pub struct Replay {
+    pairs: Vec<Pair>,
+    /// The walks that move the pairs' currencies, one per driver.
+    walks: Vec<(&'static str, rate_walk::Walk)>,
+    /// Per pair: the index in `walks` of its base's and its quote's
+    /// driver (`None` for the US dollar).
+    drivers: Vec<(Option<usize>, Option<usize>)>,
+    half_spread: Decimal,
+    tick_ms: u64,
+    next: u64,
+    /// The walks' deviations at the tick being priced, reused tick after
+    /// tick.
+    deviations: Vec<i64>,
+}
+
+impl RateSource {
+    /// A replay of `pairs` from tick `first` on.
+    pub fn replay(&self, pairs: &[Pair], first: u64) -> Replay {
+        let mut walks: Vec<(&'static str, rate_walk::Walk)> = Vec::new();
+        let mut slot = |currency: &'static Currency| {
+            let driver = driver(currency)?;
+            Some(match walks.iter().position(|(code, _)| *code == driver.code) {
+                Some(index) => index,
+                None => {
+                    walks.push((driver.code, rate_walk::Walk::new(self.seed, driver.code, first)));
+                    walks.len() - 1
+                }
+            })
+        };
+        let drivers = pairs
+            .iter()
+            .map(|pair| (slot(pair.base), slot(pair.quote)))
+            .collect();
+        Replay {
+            pairs: pairs.to_vec(),
+            walks,
+            drivers,
+            half_spread: self.half_spread,
+            tick_ms: self.tick_ms,
+            next: first,
+            deviations: Vec::new(),
+        }
+    }
+}
+
+impl Replay {
+    /// The next tick, and the quotes of the pairs at it, in their order.
+    pub fn next_tick(&mut self) -> Result<(Tick, Vec<Quote>), DomainError> {
+        let sequence = self.next;
+        self.next += 1;
+        self.deviations.clear();
+        self.deviations
+            .extend(self.walks.iter_mut().map(|(_, walk)| walk.next().unwrap_or(0)));
+        let deviations = &self.deviations;
+        let deviation = |slot: Option<usize>| slot.map_or(0, |index| deviations[index]);
+        let quotes = self
+            .pairs
+            .iter()
+            .zip(&self.drivers)
+            .map(|(pair, (base, quote))| {
+                let mid = mid_from_deviations(*pair, deviation(*base), deviation(*quote))?;
+                quote_around(*pair, mid, self.half_spread).ok_or_else(|| DomainError::RateUnavailable {
+                    pair: pair.to_string(),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let tick = Tick {
+            sequence,
+            start_unix_ms: sequence.saturating_mul(self.tick_ms),
+        };
+        Ok((tick, quotes))
+    }
+
+    /// The tick [`next_tick`](Self::next_tick) prices next.
+    pub fn next_sequence(&self) -> u64 {
+        self.next
+    }
+}
+
 /// `base / quote`, rounded half to even to [`RATE_SIGNIFICANT_DIGITS`].
 fn mid_of(base_usd: Decimal, quote_usd: Decimal) -> Option<Decimal> {
     base_usd
@@ -433,6 +531,25 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn a_replay_quotes_every_tick_exactly_as_its_snapshot() {
+        let source = RateSource::new(42, 1_000, 20).expect("valid source");
+        let pairs = Pair::parse_list(&["EUR/USD", "USD/JPY", "XOF/GBP", "XAF/EUR", "KWD/CHF", "GBP/USD"])
+            .expect("pairs");
+        let first = 1_790_000_000 - 5;
+        let mut replay = source.replay(&pairs, first);
+        for sequence in first..first + 300 {
+            let (tick, quotes) = replay.next_tick().expect("quotes");
+            let snapshot = source.snapshot(source.tick(sequence)).expect("snapshot");
+            assert_eq!(tick, snapshot.tick);
+            let expected: Vec<Quote> = pairs
+                .iter()
+                .map(|pair| snapshot.quote(*pair).expect("quote"))
+                .collect();
+            assert_eq!(quotes, expected, "tick {sequence}");
+        }
+    }
     use crate::currency::find;
 
     const SEED: u64 = 42;

@@ -29,7 +29,6 @@
 //! when it catches up it gets the latest tick, with a visible gap in
 //! `sequence`.
 
-use std::cmp::Ordering;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -38,14 +37,12 @@ use tokio_stream::Stream;
 use tonic::metadata::MetadataValue;
 use tonic::{Request, Response, Status};
 
-use crate::rate_board::RateBoard;
 use crate::service::call::{Call, Model};
 use crate::service::{BankApi, caller_lang, wire};
 use crate::shutdown::unavailable;
 use crate::status::to_status;
 use bank_domain::history;
 use bank_domain::rates::{Pair, Snapshot};
-use bank_i18n::Lang;
 use bank_proto::REPLAY_TICKS_HEADER;
 use bank_proto::v1::{RateUpdate, StreamRatesRequest};
 
@@ -85,34 +82,46 @@ pub fn stream_rates(
     let mut call = Call::open(api, &request, Model::Feed)?;
     let metrics = Arc::clone(&api.metrics);
     let board = Arc::clone(&api.board);
+    let mut replay = replay_from.map(|start| board.source().replay(&pairs, start));
     let updates = async_stream::stream! {
         let mut sent: u32 = 0;
-        // The next tick to replay, while replaying: every one from the
-        // first asked for, none skipped, each computed only when the
-        // reader has room for it (the stream is pulled), so the reader sets
-        // the pace and nothing waits in the server's memory.
-        let mut replaying = replay_from;
         // The last tick sent (or, for a client that resumed after the
         // latest tick, the one before the tick it asked for).
         let mut last: Option<u64> = None;
+        // The tick in progress, as last seen: a replay stops short of it
+        // and looks again only when it gets there.
+        let mut current = first;
         loop {
-            let snapshot = match (replaying, last) {
-                (Some(sequence), _) => match replayed(&board, sequence, &call, lang) {
-                    Ok(Some(snapshot)) => {
-                        replaying = Some(sequence + 1);
-                        snapshot
+            let (sequence, update) = match (&mut replay, last) {
+                // Replaying: every tick from the first asked for, none
+                // skipped, each priced only when the reader has room for it
+                // (the stream is pulled), so the reader sets the pace and
+                // nothing waits in the server's memory.
+                (Some(ticks), _) => {
+                    let sequence = ticks.next_sequence();
+                    if sequence > current {
+                        match board.current() {
+                            Ok(latest) => current = latest.tick.sequence,
+                            Err(error) => {
+                                yield Err(to_status(error, lang));
+                                break;
+                            }
+                        }
                     }
-                    // Caught up with the tick in progress: live from here.
-                    Ok(None) => {
-                        replaying = None;
+                    if sequence > current {
+                        // Caught up with the tick in progress: live from here.
+                        replay = None;
                         last = Some(sequence - 1);
                         continue;
                     }
-                    Err(status) => {
+                    // A replay never waits, so it looks for the drain and
+                    // the deadline itself.
+                    if let Err(status) = call.check() {
                         yield Err(status);
                         break;
                     }
-                },
+                    (sequence, ticks.next_tick().map(|(tick, quotes)| wire::replayed_update(tick, &quotes)))
+                }
                 // Live, first update: the tick in progress.
                 (None, None) => {
                     let latest = Arc::clone(&ticks.borrow_and_update());
@@ -120,19 +129,20 @@ pub fn stream_rates(
                     if skipped > 0 {
                         metrics.record_skipped_ticks(skipped);
                     }
-                    latest
+                    (latest.tick.sequence, wire::rate_update(&latest, &pairs))
                 }
                 // Live: the next tick, or the latest if the reader was slow.
                 (None, Some(after)) => match next_tick(&mut ticks, &mut call, after).await {
                     Ok(latest) => {
                         // The watch channel keeps only the latest tick: a
                         // reader that was slow to take the last update
-                        // misses the ones in between.
+                        // misses the ones in between. Only the update is
+                        // kept across the next wait, not the snapshot.
                         let skipped = latest.tick.sequence.saturating_sub(after + 1);
                         if skipped > 0 {
                             metrics.record_skipped_ticks(skipped);
                         }
-                        latest
+                        (latest.tick.sequence, wire::rate_update(&latest, &pairs))
                     }
                     Err(status) => {
                         yield Err(status);
@@ -140,11 +150,6 @@ pub fn stream_rates(
                     }
                 },
             };
-            let sequence = snapshot.tick.sequence;
-            let update = wire::rate_update(&snapshot, &pairs);
-            // A reader that stalls must not keep its tick's snapshot alive:
-            // only the sequence is kept across the wait.
-            drop(snapshot);
             match update {
                 Ok(update) => yield Ok(update),
                 Err(error) => {
@@ -172,28 +177,6 @@ pub fn stream_rates(
             .insert(REPLAY_TICKS_HEADER, MetadataValue::from(replayed));
     }
     Ok(response)
-}
-
-/// The snapshot of tick `sequence` for a replay, exactly as it was
-/// published; `None` once `sequence` is past the tick in progress (the
-/// replay caught up). Ends the call instead if it must end now (drain,
-/// deadline): a replay never waits, so it checks.
-fn replayed(
-    board: &RateBoard,
-    sequence: u64,
-    call: &Call,
-    lang: Lang,
-) -> Result<Option<Arc<Snapshot>>, Status> {
-    call.check()?;
-    let latest = board.current().map_err(|error| to_status(error, lang))?;
-    match sequence.cmp(&latest.tick.sequence) {
-        Ordering::Greater => Ok(None),
-        Ordering::Equal => Ok(Some(latest)),
-        Ordering::Less => board
-            .past(sequence)
-            .map(Some)
-            .map_err(|error| to_status(error, lang)),
-    }
 }
 
 /// Waits for a tick newer than `after`; or the status that ends the feed

@@ -12,7 +12,7 @@
 //! reader has room for it. The sequences must follow each other without a
 //! gap.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bank_i18n::tr;
 use bank_proto::code_name;
@@ -34,7 +34,11 @@ pub async fn history(bench: &Bench, args: HistoryArgs) -> Result<Report, CliErro
     let mut report = Report::new("history");
     let tick = tick_of(&mut client, &args.pair).await;
     let ticks = args.ticks.max(CANDLES);
-    let start = SystemTime::now() - tick * u32::try_from(ticks).unwrap_or(u32::MAX);
+    // On a tick boundary, so that the period holds exactly `ticks` ticks.
+    let start = on_tick(
+        SystemTime::now() - tick * u32::try_from(ticks).unwrap_or(u32::MAX),
+        tick,
+    );
     let request = GetRateHistoryRequest {
         pair: args.pair.clone(),
         start_time: Some(start.into()),
@@ -163,6 +167,13 @@ pub async fn replay(bench: &Bench, args: ReplayArgs) -> Result<Report, CliError>
         elapsed,
     );
     Ok(report)
+}
+
+/// The start of the tick containing `time`.
+fn on_tick(time: SystemTime, tick: Duration) -> SystemTime {
+    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let into_tick = since_epoch.as_nanos() % tick.as_nanos().max(1);
+    time - Duration::from_nanos(u64::try_from(into_tick).unwrap_or(0))
 }
 
 /// The server's tick, from a one-tick history request (one second if it
