@@ -83,6 +83,7 @@ pub fn stream_rates(
     let metrics = Arc::clone(&api.metrics);
     let board = Arc::clone(&api.board);
     let mut replay = replay_from.map(|start| board.source().replay(&pairs, start));
+    let pair_names: Vec<String> = pairs.iter().map(ToString::to_string).collect();
     let updates = async_stream::stream! {
         let mut sent: u32 = 0;
         // The last tick sent (or, for a client that resumed after the
@@ -120,7 +121,7 @@ pub fn stream_rates(
                         yield Err(status);
                         break;
                     }
-                    (sequence, ticks.next_tick().map(|(tick, quotes)| wire::replayed_update(tick, &quotes)))
+                    (sequence, ticks.next_tick().map(|(tick, quotes)| wire::replayed_update(tick, &quotes, &pair_names)))
                 }
                 // Live, first update: the tick in progress.
                 (None, None) => {

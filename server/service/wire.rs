@@ -14,7 +14,7 @@ use bank_domain::batch::BatchSummary;
 use bank_domain::conversion::{Conversion, ConversionRequest};
 use bank_domain::currency::Currency;
 use bank_domain::history::{self, Candle, HistoryQuery};
-use bank_domain::rates::{Pair, Quote, QuoteText, Snapshot, Tick};
+use bank_domain::rates::{Pair, Quote, QuoteText, Snapshot, Tick, decimal_text};
 use bank_domain::{DomainError, Field, InputProblem};
 use bank_i18n::Lang;
 use bank_proto::v1;
@@ -181,8 +181,9 @@ pub fn rate_update(snapshot: &Snapshot, pairs: &[Pair]) -> Result<v1::RateUpdate
 }
 
 /// One replayed feed update: the same message `rate_update` builds from the
-/// tick's snapshot, from quotes priced without one.
-pub fn replayed_update(tick: Tick, quotes: &[Quote]) -> v1::RateUpdate {
+/// tick's snapshot, from quotes priced without one. `pairs` are the pairs'
+/// names, written once for the whole replay.
+pub fn replayed_update(tick: Tick, quotes: &[Quote], pairs: &[String]) -> v1::RateUpdate {
     v1::RateUpdate {
         sequence: tick.sequence,
         time: Some(timestamp(tick)),
@@ -190,11 +191,12 @@ pub fn replayed_update(tick: Tick, quotes: &[Quote]) -> v1::RateUpdate {
         // a replayed tick is written once.
         quotes: quotes
             .iter()
-            .map(|one| v1::Quote {
-                pair: one.pair.to_string(),
-                bid: one.bid.to_string(),
-                mid: one.mid.to_string(),
-                ask: one.ask.to_string(),
+            .zip(pairs)
+            .map(|(one, pair)| v1::Quote {
+                pair: pair.clone(),
+                bid: decimal_text(one.bid),
+                mid: decimal_text(one.mid),
+                ask: decimal_text(one.ask),
             })
             .collect(),
     }
