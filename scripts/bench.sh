@@ -53,6 +53,9 @@ done
 # shown beside it (see BENCHMARKS.md for why the window matters).
 "$bank" --server "$url" --json bench session --items 1000000 --window 1024 --server-pid "$pid" 2>/dev/null
 "$bank" --server "$url" --json bench session --items 1000000 --window 256 --server-pid "$pid" 2>/dev/null
+# Rates through time: history over a million ticks, and a day of ticks replayed.
+"$bank" --server "$url" --json bench history --ticks 1000000 --calls 20 2>/dev/null
+"$bank" --server "$url" --json bench replay --ticks 86400 2>/dev/null
 
 start_server --tick-ms 100
 "$bank" --server "$url" --json bench feed --subscribers 10000 --connections 100 --pairs 3 --duration 20s --server-pid "$pid" 2>/dev/null

@@ -177,3 +177,18 @@ async fn convert_at_a_past_instant_is_priced_at_that_tick() {
     ]);
     assert_exit(&cli::run(command).await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_at_a_past_instant_prices_every_row_at_that_tick() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    let then = PINNED_UNIX_MS - 3_600_000;
+    let mut command = cli::bank(&server.url());
+    command
+        .args(["--json", "batch", "-", "--at", &rfc3339(then)])
+        .write_stdin("10,EUR,USD\n20,GBP,JPY\n");
+    let output = cli::run(command).await;
+    assert_exit(&output, 0);
+    let summary = &cli::json_lines(&output)[0];
+    assert_eq!(summary["accepted"], 2);
+    assert_eq!(summary["rate_sequence"], then / 1_000);
+}

@@ -193,7 +193,7 @@ async fn reflection_v1alpha_describes_the_health_service() {
 }
 
 #[tokio::test]
-async fn reflection_describes_the_bank_service_with_its_five_rpcs() {
+async fn reflection_describes_the_bank_service_with_its_six_rpcs() {
     let (server, _clock) = TestServer::start_pinned().await;
     let expected = [
         "ListCurrencies",
@@ -201,6 +201,7 @@ async fn reflection_describes_the_bank_service_with_its_five_rpcs() {
         "StreamRates",
         "ConvertBatch",
         "ConvertSession",
+        "GetRateHistory",
     ];
 
     let answer = ask_v1(
