@@ -188,7 +188,7 @@ impl View<'_> {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<u64>().ok())
             .unwrap_or(0);
-        if count == 0 || self.as_json {
+        if count == 0 {
             return Ok(());
         }
         let messages = self.messages;
@@ -201,9 +201,13 @@ impl View<'_> {
         );
         // The replay covers the outage: no gap to explain.
         self.previous = from.checked_sub(1).or(self.previous);
-        if let Some(table) = self.live.as_mut() {
+        // Beside the table, or beside JSON lines that must stay JSON: on
+        // standard error, as the reconnection notice is.
+        if self.as_json || self.live.is_some() {
             eprintln!("{line}");
-            table.drawn = 0;
+            if let Some(table) = self.live.as_mut() {
+                table.drawn = 0;
+            }
             return Ok(());
         }
         output::line(line)

@@ -73,12 +73,7 @@ pub async fn run(bench: &Bench, args: BatchArgs) -> Result<Report, CliError> {
 
     let mut report = Report::new("batch");
     report.count(messages, "items", tr!(messages, "bench-items"), args.items);
-    report.figure(
-        "seconds",
-        tr!(messages, "bench-duration"),
-        format!("{} ms", elapsed.as_millis()),
-        serde_json::json!(elapsed.as_secs_f64()),
-    );
+    report.duration(messages, elapsed);
     report.per_second(
         messages,
         "items_per_second",

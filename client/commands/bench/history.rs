@@ -153,12 +153,7 @@ pub async fn replay(bench: &Bench, args: ReplayArgs) -> Result<Report, CliError>
     }
     let elapsed = started.elapsed();
     report.count(messages, "updates", tr!(messages, "bench-updates"), received);
-    report.figure(
-        "seconds",
-        tr!(messages, "bench-duration"),
-        format!("{} ms", elapsed.as_millis()),
-        serde_json::json!(elapsed.as_secs_f64()),
-    );
+    report.duration(messages, elapsed);
     report.per_second(
         messages,
         "updates_per_second",

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use bank_i18n::Messages;
+use bank_i18n::{Messages, tr};
 use hdrhistogram::Histogram;
 use serde_json::{Map, Value, json};
 
@@ -62,6 +62,16 @@ impl Report {
     pub fn count(&mut self, messages: &Messages, key: &'static str, label: String, value: u64) {
         let shown = format::decimal(messages.lang(), &value.to_string());
         self.figure(key, label, shown, json!(value));
+    }
+
+    /// How long the run took: milliseconds shown, seconds in JSON.
+    pub fn duration(&mut self, messages: &Messages, elapsed: Duration) {
+        self.figure(
+            "seconds",
+            tr!(messages, "bench-duration"),
+            format!("{} ms", elapsed.as_millis()),
+            json!(elapsed.as_secs_f64()),
+        );
     }
 
     /// A rate per second, rounded to a whole number.

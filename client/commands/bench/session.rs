@@ -117,12 +117,7 @@ pub async fn run(bench: &Bench, args: SessionArgs) -> Result<Report, CliError> {
         conversions,
     );
     report.count(messages, "window", tr!(messages, "bench-window"), window as u64);
-    report.figure(
-        "seconds",
-        tr!(messages, "bench-duration"),
-        format!("{} ms", elapsed.as_millis()),
-        serde_json::json!(elapsed.as_secs_f64()),
-    );
+    report.duration(messages, elapsed);
     report.per_second(
         messages,
         "conversions_per_second",
