@@ -23,6 +23,7 @@ use bank_proto::error_chain;
 use bank_proto::v1::bank_service_client::BankServiceClient;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use tonic::codec::CompressionEncoding;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 use tonic::{Request, Response, Status};
@@ -52,6 +53,8 @@ pub struct Target {
     pub identity: Option<(PathBuf, PathBuf)>,
     /// `--token`: the API token sent on every call.
     pub token: Option<String>,
+    /// `--compress`: the encoding of every message sent and accepted.
+    pub compression: Option<CompressionEncoding>,
 }
 
 impl Target {
@@ -76,6 +79,8 @@ pub struct Connection {
     timeout: Duration,
     /// `Bearer <token>`, ready to attach.
     authorization: Option<MetadataValue<Ascii>>,
+    /// `--compress`.
+    compression: Option<CompressionEncoding>,
 }
 
 impl Connection {
@@ -151,6 +156,7 @@ impl Connection {
             lang: target.lang,
             timeout: target.timeout,
             authorization,
+            compression: target.compression,
         })
     }
 
@@ -158,7 +164,11 @@ impl Connection {
     /// `--server` names one).
     pub fn client(&self) -> BankServiceClient<Channel> {
         let index = self.next.fetch_add(1, Ordering::Relaxed) % self.channels.len();
-        BankServiceClient::new(self.channels[index].clone())
+        let client = BankServiceClient::new(self.channels[index].clone());
+        match self.compression {
+            Some(encoding) => client.send_compressed(encoding).accept_compressed(encoding),
+            None => client,
+        }
     }
 
     /// A unary request: bounded by `--timeout`, in the user's language.

@@ -9,6 +9,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use tonic::codec::CompressionEncoding;
+
 use crate::connect::{Connection, DEFAULT_SERVER, Target};
 use crate::error::CliError;
 use bank_i18n::{Lang, Messages};
@@ -49,10 +51,34 @@ pub struct Global {
     #[arg(long, global = true, env = "BANK_KEY", requires = "cert")]
     pub key: Option<PathBuf>,
 
+    /// Compress every message sent, and accept compressed answers: gzip,
+    /// zstd or none (the default).
+    #[arg(long, global = true, value_enum, default_value_t = Compression::None)]
+    pub compress: Compression,
+
     /// API token, sent on every call as `authorization: Bearer TOKEN`.
     /// Prefer BANK_TOKEN: a flag shows in the process list.
     #[arg(long, global = true, env = "BANK_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+}
+
+/// `--compress`: how the CLI's messages travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Compression {
+    Gzip,
+    Zstd,
+    None,
+}
+
+impl Compression {
+    /// The gRPC encoding, if any.
+    pub fn encoding(self) -> Option<CompressionEncoding> {
+        match self {
+            Compression::Gzip => Some(CompressionEncoding::Gzip),
+            Compression::Zstd => Some(CompressionEncoding::Zstd),
+            Compression::None => None,
+        }
+    }
 }
 
 /// The shared part of every command's entry point.
@@ -79,6 +105,7 @@ impl Context {
             // clap's `requires` makes --cert and --key come together.
             identity: global.cert.zip(global.key),
             token: global.token,
+            compression: global.compress.encoding(),
         };
         Self {
             messages,

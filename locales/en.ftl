@@ -303,6 +303,7 @@ help-bank--timeout = Time limit for each wait on the server: connecting, each un
 help-bank--ca = CA certificate (PEM) to check an https:// server with (or BANK_CA); default: the system's trust store.
 help-bank--cert = Client certificate (PEM) for servers that require mutual TLS (or BANK_CERT); needs --key.
 help-bank--key = Private key (PEM) of --cert (or BANK_KEY).
+help-bank--compress = Compress every message sent, and accept compressed answers: gzip, zstd or none (the default).
 help-bank--token = API token sent on every call as authorization: Bearer (or BANK_TOKEN).
 help-currencies = List the supported currencies (unary).
 help-convert = Convert an amount (unary), e.g. bank convert 100 USD EUR.

@@ -309,6 +309,7 @@ help-bank--timeout = Délai maximal de chaque attente du serveur : la connexion,
 help-bank--ca = Certificat d’autorité (PEM) pour vérifier un serveur https:// (ou BANK_CA) ; par défaut : le magasin de confiance du système.
 help-bank--cert = Certificat client (PEM) pour les serveurs qui exigent le TLS mutuel (ou BANK_CERT) ; demande --key.
 help-bank--key = Clé privée (PEM) de --cert (ou BANK_KEY).
+help-bank--compress = Compresser chaque message envoyé, et accepter des réponses compressées : gzip, zstd ou none (par défaut).
 help-bank--token = Jeton d’API envoyé à chaque appel dans authorization: Bearer (ou BANK_TOKEN).
 help-currencies = Lister les devises prises en charge (unaire).
 help-convert = Convertir un montant (unaire), par exemple bank convert 100 USD EUR.

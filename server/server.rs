@@ -47,6 +47,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tonic::codec::CompressionEncoding;
 use tonic::service::Routes;
 use tonic::service::interceptor::InterceptedService;
 use tonic_health::ServingStatus;
@@ -71,6 +72,20 @@ use bank_domain::rates::{
 };
 use bank_proto as proto;
 use bank_proto::v1::bank_service_server::BankServiceServer;
+
+/// Compression as every official gRPC stack offers it, on a generated
+/// service: gzip and zstd requests are accepted, and a client that accepts
+/// one of them (`grpc-accept-encoding`) gets its responses compressed with
+/// it. (A macro: the generated servers share no trait for these methods.)
+macro_rules! compressed {
+    ($service:expr) => {
+        $service
+            .accept_compressed(CompressionEncoding::Gzip)
+            .accept_compressed(CompressionEncoding::Zstd)
+            .send_compressed(CompressionEncoding::Gzip)
+            .send_compressed(CompressionEncoding::Zstd)
+    };
+}
 
 /// The name health checks and reflection know the service by.
 pub const SERVICE_NAME: &str = "bank.v1.BankService";
@@ -268,17 +283,21 @@ impl BankServer {
             tokio::spawn(metrics::serve(listener, exporter, self.drain.clone()))
         });
 
-        let bank = BankServiceServer::new(self.api)
-            .max_decoding_message_size(limits::MAX_REQUEST_MESSAGE_BYTES)
-            .max_encoding_message_size(limits::MAX_RESPONSE_MESSAGE_BYTES);
+        let bank = compressed!(
+            BankServiceServer::new(self.api)
+                .max_decoding_message_size(limits::MAX_REQUEST_MESSAGE_BYTES)
+                .max_encoding_message_size(limits::MAX_RESPONSE_MESSAGE_BYTES)
+        );
         // On the BankService alone: health and reflection stay open.
         let bank = InterceptedService::new(bank, RequireToken::new(self.auth_tokens, Arc::clone(&counters)));
         // The transport checks every message's declared length first, with
         // the same limits; tonic's check stays as a second line.
-        let health_service = health_service.max_decoding_message_size(limits::MAX_HEALTH_REQUEST_BYTES);
-        let reflection_v1 = reflection_v1.max_decoding_message_size(limits::MAX_REFLECTION_REQUEST_BYTES);
+        let health_service =
+            compressed!(health_service.max_decoding_message_size(limits::MAX_HEALTH_REQUEST_BYTES));
+        let reflection_v1 =
+            compressed!(reflection_v1.max_decoding_message_size(limits::MAX_REFLECTION_REQUEST_BYTES));
         let reflection_v1alpha =
-            reflection_v1alpha.max_decoding_message_size(limits::MAX_REFLECTION_REQUEST_BYTES);
+            compressed!(reflection_v1alpha.max_decoding_message_size(limits::MAX_REFLECTION_REQUEST_BYTES));
         let routes = Routes::new(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)

@@ -253,3 +253,26 @@ async fn french_currency_names_are_french_and_json_keeps_the_servers() {
         .clone();
     assert_eq!(usd["name"], "US Dollar", "the server's name, as sent");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compressed_calls_give_the_same_answers() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    let mut outputs = Vec::new();
+    for compress in ["none", "gzip", "zstd"] {
+        let mut command = cli::bank(&server.url());
+        command.args([
+            "--json",
+            "--compress",
+            compress,
+            "convert",
+            "1234.5",
+            "EUR",
+            "JPY",
+        ]);
+        let output = cli::run(command).await;
+        cli::assert_exit(&output, 0);
+        outputs.push(cli::stdout(&output));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(outputs[0], outputs[2]);
+}

@@ -3,6 +3,7 @@
 
 mod auth;
 mod clock_steps;
+mod compression;
 mod connection_hygiene;
 mod connections;
 mod convert_batch;
