@@ -263,3 +263,52 @@ async fn reflection_answers_an_unknown_symbol_with_not_found() {
         .expect_err("the symbol is unknown");
     assert_eq!(status.code(), Code::NotFound);
 }
+
+/// The messages of `files` in `package`, by name.
+fn messages(files: &[FileDescriptorProto], package: &str) -> Vec<String> {
+    files
+        .iter()
+        .filter(|file| file.package() == package)
+        .flat_map(|file| file.message_type.iter().map(|message| message.name().to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn reflection_serves_the_error_details_every_error_status_carries_in_both_versions() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    for symbol in [
+        "google.rpc.BadRequest",
+        "google.rpc.LocalizedMessage",
+        "google.rpc.Status",
+    ] {
+        let answer = ask_v1(
+            &server,
+            v1::server_reflection_request::MessageRequest::FileContainingSymbol(symbol.into()),
+        )
+        .await;
+        let v1::server_reflection_response::MessageResponse::FileDescriptorResponse(descriptor) = answer
+        else {
+            panic!("{symbol}: expected a file descriptor, got {answer:?}");
+        };
+        let name = symbol.trim_start_matches("google.rpc.");
+        assert!(
+            messages(&files(&descriptor.file_descriptor_proto), "google.rpc")
+                .iter()
+                .any(|m| m == name),
+            "{symbol}"
+        );
+
+        let answer = ask_v1alpha(
+            &server,
+            v1alpha::server_reflection_request::MessageRequest::FileContainingSymbol(symbol.into()),
+        )
+        .await;
+        assert!(
+            matches!(
+                answer,
+                v1alpha::server_reflection_response::MessageResponse::FileDescriptorResponse(_)
+            ),
+            "{symbol}: {answer:?}"
+        );
+    }
+}
