@@ -285,7 +285,7 @@ impl Interceptor for RequireToken {
             .map(|value| value.as_bytes());
         if !tokens.accepts(header) {
             self.metrics.record_refusal(Refusal::Unauthenticated);
-            return Err(Status::unauthenticated(UNAUTHENTICATED_MESSAGE));
+            return Err(crate::status::token_rejected(UNAUTHENTICATED_MESSAGE));
         }
         // The handlers have no use for the secret: it goes no further.
         request.metadata_mut().remove(AUTHORIZATION);

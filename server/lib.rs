@@ -37,6 +37,7 @@ pub use auth::{ApiTokens, MAX_TOKEN_FILE_BYTES, TokenFileError, reload_on_sighup
 pub use metrics::{OpenGauges, Refusal};
 pub use server::{BankServer, Config, SERVICE_NAME, ServerError};
 pub use service::{OpenStreams, ServiceLimits};
+pub use status::{ERROR_DOMAIN, REASONS};
 pub use telemetry::{LogFormat, init_logging};
 pub use tls::{ServerTls, TlsError};
 pub use transport::{TransportSettings, raise_open_file_limit};

@@ -65,5 +65,5 @@ impl Drain {
 /// The status that ends streams during a drain. UNAVAILABLE is the code
 /// clients retry on: the call did not fail, this server is just going away.
 pub fn unavailable() -> Status {
-    Status::unavailable("the server is shutting down; reconnect and retry")
+    crate::status::draining()
 }

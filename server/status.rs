@@ -20,6 +20,7 @@
 //! The statuses the service decides for itself, not for a domain error,
 //! are here too: a cap reached, an idle call, a deadline passed, a panic.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use bank_proto::code_name;
@@ -61,8 +62,135 @@ pub fn to_status(error: DomainError, lang: Lang) -> Status {
         };
         details.add_bad_request_violation(field.as_str(), description);
     }
+    let (reason, metadata) = reason_of(&error);
+    details.set_error_info(reason, ERROR_DOMAIN, metadata);
     details.set_localized_message(lang.tag(), sentence(&error, Messages::of(lang)));
     Status::with_error_details(code, sentence(&error, english), details)
+}
+
+/// The `domain` of every `google.rpc.ErrorInfo` this server sends.
+pub const ERROR_DOMAIN: &str = "bank.v1";
+
+/// Every `google.rpc.ErrorInfo.reason` this server sends (AIP-193): one
+/// stable name per distinct problem, for programs to branch on. The same
+/// list is in `proto/bank/v1/bank.proto` and in both READMEs; a test keeps
+/// the three in step.
+pub const REASONS: &[&str] = &[
+    "AMOUNT_NOT_DECIMAL",
+    "AMOUNT_NOT_POSITIVE",
+    "AMOUNT_TOO_PRECISE",
+    "AMOUNT_TOO_LARGE",
+    "CURRENCY_CODE_MALFORMED",
+    "CURRENCY_NOT_SUPPORTED",
+    "PAIR_MALFORMED",
+    "PAIR_SAME_CURRENCY",
+    "TOO_MANY_PAIRS",
+    "REQUEST_ID_TOO_LONG",
+    "TIME_MALFORMED",
+    "FIELD_MISSING",
+    "END_NOT_AFTER_START",
+    "INTERVAL_NOT_WHOLE_TICKS",
+    "TOO_MANY_CANDLES",
+    "TOO_MANY_TICKS",
+    "TICK_NOT_STARTED",
+    "BEYOND_HISTORY",
+    "BEFORE_REPLAY_WINDOW",
+    "NOT_THE_BATCH_TICK",
+    "RESULT_OUT_OF_RANGE",
+    "RATE_UNAVAILABLE",
+    "TOO_MANY_FEEDS",
+    "TOO_MANY_SESSIONS",
+    "TOO_MANY_BATCHES",
+    "TOO_MANY_FEEDS_ON_CONNECTION",
+    "TOO_MANY_SESSIONS_ON_CONNECTION",
+    "CONNECTION_BUSY",
+    "IDLE_TOO_LONG",
+    "READER_STALLED",
+    "MESSAGE_TOO_LARGE",
+    "REQUEST_TOO_SLOW",
+    "CONNECTION_TOO_OLD",
+    "DEADLINE_PASSED",
+    "SERVER_FAILURE",
+    "SERVER_DRAINING",
+    "TOKEN_REJECTED",
+];
+
+/// The reason of a domain error, with what a program needs beside it
+/// (limits, the currency's minor units), as text.
+fn reason_of(error: &DomainError) -> (&'static str, HashMap<String, String>) {
+    let (reason, pairs): (&'static str, Vec<(&str, String)>) = match error {
+        DomainError::InvalidInput { problem, .. } | DomainError::OutOfRange { problem, .. } => {
+            match problem {
+                InputProblem::AmountMalformed => ("AMOUNT_NOT_DECIMAL", vec![]),
+                InputProblem::AmountZero => ("AMOUNT_NOT_POSITIVE", vec![]),
+                InputProblem::AmountTooPrecise {
+                    currency,
+                    minor_units,
+                } => (
+                    "AMOUNT_TOO_PRECISE",
+                    vec![
+                        ("currency", (*currency).to_owned()),
+                        ("minor_units", minor_units.to_string()),
+                    ],
+                ),
+                InputProblem::AmountTooLarge => {
+                    ("AMOUNT_TOO_LARGE", vec![("max_integer_digits", "15".to_owned())])
+                }
+                InputProblem::CurrencyMalformed => ("CURRENCY_CODE_MALFORMED", vec![]),
+                InputProblem::CurrencyUnsupported { code } => {
+                    ("CURRENCY_NOT_SUPPORTED", vec![("currency", code.clone())])
+                }
+                InputProblem::PairMalformed { index } => {
+                    ("PAIR_MALFORMED", vec![("index", index.to_string())])
+                }
+                InputProblem::PairShape => ("PAIR_MALFORMED", vec![]),
+                InputProblem::PairUnsupportedCurrency { index, code } => (
+                    "CURRENCY_NOT_SUPPORTED",
+                    vec![("index", index.to_string()), ("currency", code.clone())],
+                ),
+                InputProblem::PairSameCurrency { index } => {
+                    ("PAIR_SAME_CURRENCY", vec![("index", index.to_string())])
+                }
+                InputProblem::SameCurrency => ("PAIR_SAME_CURRENCY", vec![]),
+                InputProblem::TooManyPairs { max } => ("TOO_MANY_PAIRS", vec![("max", max.to_string())]),
+                InputProblem::RequestIdTooLong { max } => {
+                    ("REQUEST_ID_TOO_LONG", vec![("max_bytes", max.to_string())])
+                }
+                InputProblem::TimeMalformed => ("TIME_MALFORMED", vec![]),
+                InputProblem::Missing => ("FIELD_MISSING", vec![]),
+                InputProblem::NotAfterStart => ("END_NOT_AFTER_START", vec![]),
+                InputProblem::NotWholeTicks { tick_ms } => {
+                    ("INTERVAL_NOT_WHOLE_TICKS", vec![("tick_ms", tick_ms.to_string())])
+                }
+                InputProblem::TooManyCandles { max } => ("TOO_MANY_CANDLES", vec![("max", max.to_string())]),
+                InputProblem::TooManyTicks { max } => ("TOO_MANY_TICKS", vec![("max", max.to_string())]),
+                InputProblem::InFuture => ("TICK_NOT_STARTED", vec![]),
+                InputProblem::BeyondHorizon { days } => {
+                    ("BEYOND_HISTORY", vec![("max_days", days.to_string())])
+                }
+                InputProblem::BeforeReplayWindow { oldest } => {
+                    ("BEFORE_REPLAY_WINDOW", vec![("oldest", oldest.to_string())])
+                }
+                InputProblem::AfterNextTick { next } => {
+                    ("TICK_NOT_STARTED", vec![("next", next.to_string())])
+                }
+                InputProblem::NotTheBatchTick { tick, batch } => (
+                    "NOT_THE_BATCH_TICK",
+                    vec![("tick", tick.to_string()), ("batch_tick", batch.to_string())],
+                ),
+            }
+        }
+        DomainError::Overflow => ("RESULT_OUT_OF_RANGE", vec![]),
+        DomainError::RateUnavailable { pair } => ("RATE_UNAVAILABLE", vec![("pair", pair.clone())]),
+    };
+    let mut metadata: HashMap<String, String> = pairs
+        .into_iter()
+        .map(|(key, value)| (key.to_owned(), value))
+        .collect();
+    if let Some(field) = error.field() {
+        metadata.insert("field".to_owned(), field.as_str().to_owned());
+    }
+    (reason, metadata)
 }
 
 /// The per-item form of the same mapping, for batches and sessions, whose
@@ -94,13 +222,27 @@ pub enum Capped {
 /// The gRPC code for "out of a resource, perhaps a per-server quota"; the
 /// client may retry later, or elsewhere.
 pub fn too_many(kind: Capped, max: usize, lang: Lang) -> Status {
-    localized(Code::ResourceExhausted, lang, |messages| match kind {
-        Capped::Feeds => tr!(messages, "error-too-many-feeds", max = max),
-        Capped::Sessions => tr!(messages, "error-too-many-sessions", max = max),
-        Capped::Batches => tr!(messages, "error-too-many-batches", max = max),
-        Capped::FeedsPerConnection => tr!(messages, "error-too-many-feeds-per-connection", max = max),
-        Capped::SessionsPerConnection => tr!(messages, "error-too-many-sessions-per-connection", max = max),
-    })
+    let reason = match kind {
+        Capped::Feeds => "TOO_MANY_FEEDS",
+        Capped::Sessions => "TOO_MANY_SESSIONS",
+        Capped::Batches => "TOO_MANY_BATCHES",
+        Capped::FeedsPerConnection => "TOO_MANY_FEEDS_ON_CONNECTION",
+        Capped::SessionsPerConnection => "TOO_MANY_SESSIONS_ON_CONNECTION",
+    };
+    localized(
+        Code::ResourceExhausted,
+        (reason, &[("max", max.to_string())]),
+        lang,
+        |messages| match kind {
+            Capped::Feeds => tr!(messages, "error-too-many-feeds", max = max),
+            Capped::Sessions => tr!(messages, "error-too-many-sessions", max = max),
+            Capped::Batches => tr!(messages, "error-too-many-batches", max = max),
+            Capped::FeedsPerConnection => tr!(messages, "error-too-many-feeds-per-connection", max = max),
+            Capped::SessionsPerConnection => {
+                tr!(messages, "error-too-many-sessions-per-connection", max = max)
+            }
+        },
+    )
 }
 
 /// The end of a batch or session whose client sent nothing for `idle`.
@@ -113,9 +255,12 @@ pub fn too_many(kind: Capped, max: usize, lang: Lang) -> Status {
 pub fn idle_too_long(idle: Duration, lang: Lang) -> Status {
     // "5m", "90s", "200ms": exact, and readable in both languages.
     let idle = humantime::format_duration(idle).to_string();
-    localized(Code::Cancelled, lang, |messages| {
-        tr!(messages, "error-idle", idle = idle)
-    })
+    localized(
+        Code::Cancelled,
+        ("IDLE_TOO_LONG", &[("limit", idle.clone())]),
+        lang,
+        |messages| tr!(messages, "error-idle", idle = idle),
+    )
 }
 
 /// RESOURCE_EXHAUSTED: the client read nothing for `limit` while a reply
@@ -124,18 +269,25 @@ pub fn idle_too_long(idle: Duration, lang: Lang) -> Status {
 /// patience with one reader; the client may call again and read.
 pub fn stalled(limit: Duration, lang: Lang) -> Status {
     let limit = humantime::format_duration(limit).to_string();
-    localized(Code::ResourceExhausted, lang, |messages| {
-        tr!(messages, "error-stalled", limit = limit)
-    })
+    localized(
+        Code::ResourceExhausted,
+        ("READER_STALLED", &[("limit", limit.clone())]),
+        lang,
+        |messages| tr!(messages, "error-stalled", limit = limit),
+    )
 }
 
 /// RESOURCE_EXHAUSTED: a request message declared `size` bytes, more than
 /// the `max` its method accepts. The gRPC status guide's code for a message
 /// over the size limit (tonic's own check answers OUT_OF_RANGE).
 pub fn message_too_large(size: u64, max: usize, lang: Lang) -> Status {
-    localized(Code::ResourceExhausted, lang, |messages| {
-        tr!(messages, "error-message-too-large", size = size, max = max)
-    })
+    let limits = [("size", size.to_string()), ("max", max.to_string())];
+    localized(
+        Code::ResourceExhausted,
+        ("MESSAGE_TOO_LARGE", &limits),
+        lang,
+        |messages| tr!(messages, "error-message-too-large", size = size, max = max),
+    )
 }
 
 /// CANCELLED: a call that sends one request message did not send it whole
@@ -143,23 +295,29 @@ pub fn message_too_large(size: u64, max: usize, lang: Lang) -> Status {
 /// [`idle_too_long`] for why CANCELLED).
 pub fn request_too_slow(limit: Duration, lang: Lang) -> Status {
     let limit = humantime::format_duration(limit).to_string();
-    localized(Code::Cancelled, lang, |messages| {
-        tr!(messages, "error-request-too-slow", limit = limit)
-    })
+    localized(
+        Code::Cancelled,
+        ("REQUEST_TOO_SLOW", &[("limit", limit.clone())]),
+        lang,
+        |messages| tr!(messages, "error-request-too-slow", limit = limit),
+    )
 }
 
 /// RESOURCE_EXHAUSTED: this connection already runs `max` handlers; the
 /// call is refused at once rather than queued (load shedding).
 pub fn shed(max: usize, lang: Lang) -> Status {
-    localized(Code::ResourceExhausted, lang, |messages| {
-        tr!(messages, "error-shed", max = max)
-    })
+    localized(
+        Code::ResourceExhausted,
+        ("CONNECTION_BUSY", &[("max", max.to_string())]),
+        lang,
+        |messages| tr!(messages, "error-shed", max = max),
+    )
 }
 
 /// UNAVAILABLE: the call's connection reached its maximum age and its
 /// grace period is over. Clients retry UNAVAILABLE on a new connection.
 pub fn connection_closing(lang: Lang) -> Status {
-    localized(Code::Unavailable, lang, |messages| {
+    localized(Code::Unavailable, ("CONNECTION_TOO_OLD", &[]), lang, |messages| {
         tr!(messages, "error-connection-closing")
     })
 }
@@ -167,19 +325,59 @@ pub fn connection_closing(lang: Lang) -> Status {
 /// DEADLINE_EXCEEDED: the client's `grpc-timeout` passed before the call
 /// completed. Clients recognise the code, so no sentence is needed.
 pub fn deadline_exceeded() -> Status {
-    Status::deadline_exceeded("the deadline set by the client (grpc-timeout) passed")
+    with_reason(
+        Code::DeadlineExceeded,
+        "the deadline set by the client (grpc-timeout) passed",
+        "DEADLINE_PASSED",
+    )
 }
 
 /// INTERNAL, for a call whose handler or stream panicked. It says nothing
 /// about the cause: that is in the server's log, and may be sensitive.
 pub fn internal_failure() -> Status {
-    Status::internal("the server failed while handling this call")
+    with_reason(
+        Code::Internal,
+        "the server failed while handling this call",
+        "SERVER_FAILURE",
+    )
+}
+
+/// UNAVAILABLE: the server is shutting down (the drain). Clients retry it.
+pub fn draining() -> Status {
+    with_reason(
+        Code::Unavailable,
+        "the server is shutting down; reconnect and retry",
+        "SERVER_DRAINING",
+    )
+}
+
+/// UNAUTHENTICATED: no API token the server accepts. The message says no
+/// more, so as not to help a guesser.
+pub fn token_rejected(message: &str) -> Status {
+    with_reason(Code::Unauthenticated, message, "TOKEN_REJECTED")
+}
+
+/// A status whose only detail is its `ErrorInfo`.
+fn with_reason(code: Code, message: &str, reason: &'static str) -> Status {
+    let mut details = ErrorDetails::new();
+    details.set_error_info(reason, ERROR_DOMAIN, HashMap::new());
+    Status::with_error_details(code, message, details)
 }
 
 /// A status whose message is `sentence` in English, with the sentence in
 /// `lang` as a `google.rpc.LocalizedMessage` for the person reading it.
-fn localized(code: Code, lang: Lang, sentence: impl Fn(&Messages) -> String) -> Status {
+fn localized(
+    code: Code,
+    (reason, metadata): (&'static str, &[(&str, String)]),
+    lang: Lang,
+    sentence: impl Fn(&Messages) -> String,
+) -> Status {
     let mut details = ErrorDetails::new();
+    let metadata: HashMap<String, String> = metadata
+        .iter()
+        .map(|(key, value)| ((*key).to_owned(), value.clone()))
+        .collect();
+    details.set_error_info(reason, ERROR_DOMAIN, metadata);
     details.set_localized_message(lang.tag(), sentence(Messages::of(lang)));
     Status::with_error_details(code, sentence(Messages::of(Lang::En)), details)
 }
@@ -254,6 +452,56 @@ fn problem_text(problem: &InputProblem, messages: &Messages) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_domain_error_has_a_listed_reason() {
+        use bank_domain::Field;
+        let problems = [
+            InputProblem::AmountMalformed,
+            InputProblem::AmountZero,
+            InputProblem::AmountTooPrecise {
+                currency: "JPY",
+                minor_units: 0,
+            },
+            InputProblem::AmountTooLarge,
+            InputProblem::CurrencyMalformed,
+            InputProblem::CurrencyUnsupported { code: "ABC".into() },
+            InputProblem::PairMalformed { index: 0 },
+            InputProblem::PairUnsupportedCurrency {
+                index: 0,
+                code: "ABC".into(),
+            },
+            InputProblem::PairSameCurrency { index: 0 },
+            InputProblem::TooManyPairs { max: 256 },
+            InputProblem::RequestIdTooLong { max: 128 },
+            InputProblem::PairShape,
+            InputProblem::SameCurrency,
+            InputProblem::TimeMalformed,
+            InputProblem::Missing,
+            InputProblem::NotAfterStart,
+            InputProblem::NotWholeTicks { tick_ms: 1_000 },
+            InputProblem::TooManyCandles { max: 1 },
+            InputProblem::TooManyTicks { max: 1 },
+            InputProblem::InFuture,
+            InputProblem::BeyondHorizon { days: 400 },
+            InputProblem::BeforeReplayWindow { oldest: 1 },
+            InputProblem::AfterNextTick { next: 2 },
+            InputProblem::NotTheBatchTick { tick: 1, batch: 2 },
+        ];
+        let errors = problems
+            .into_iter()
+            .map(|problem| DomainError::invalid(Field::Amount, problem))
+            .chain([
+                DomainError::Overflow,
+                DomainError::RateUnavailable {
+                    pair: "EUR/USD".into(),
+                },
+            ]);
+        for error in errors {
+            let (reason, _) = reason_of(&error);
+            assert!(REASONS.contains(&reason), "{reason} is not listed");
+        }
+    }
 
     #[test]
     fn an_overflow_is_out_of_range_and_names_the_amount() {

@@ -9,6 +9,7 @@ mod connections;
 mod convert_batch;
 mod convert_session;
 mod deadlines;
+mod error_info;
 mod health_and_reflection;
 mod history;
 mod input_bounds;
