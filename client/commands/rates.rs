@@ -45,6 +45,10 @@ use crate::{format, output};
 /// shown when the terminal is narrow.
 const SPARKLINE_POINTS: usize = 40;
 
+/// Feeds of at most this many pairs start with their sparklines filled
+/// from history: one history call per pair, before the first table.
+const HISTORY_FILL_PAIRS: usize = 12;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Pairs such as EUR/USD (price of 1 EUR in USD). None: every
@@ -84,10 +88,6 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
         (None, Some(since)) => tick_since(connection, &pairs, since).await?,
         (None, None) => 0,
     };
-    if let Some(table) = view.live.as_mut() {
-        table.fill_from_history(connection, &pairs).await;
-    }
-
     loop {
         let request = StreamRatesRequest {
             pairs: pairs.clone(),
@@ -116,6 +116,11 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
                     match updates.message().await {
                         Ok(Some(update)) => {
                             backoff.reset();
+                            if received == 0
+                                && let Some(table) = view.live.as_mut()
+                            {
+                                table.fill_from_history(connection, &update).await;
+                            }
                             received = received.saturating_add(1);
                             view.show(&update, std::mem::take(&mut lost))?;
                         }
@@ -429,17 +434,26 @@ impl LiveTable {
             .collect()
     }
 
-    /// Fills the sparklines of the named pairs from the server's history
-    /// of the last two minutes, so that they do not start empty. Best
-    /// effort: a server without history (or a clock far off) leaves them
-    /// empty, as before.
-    async fn fill_from_history(&mut self, connection: &Connection, pairs: &[String]) {
-        let start = SystemTime::now() - Duration::from_secs(120);
-        for pair in pairs {
+    /// Fills the sparklines of the first update's pairs from the server's
+    /// history of the two minutes before it, so that they do not start
+    /// empty. The period is counted back from the update's own tick, the
+    /// server's time, so a client clock that differs does not matter. Best
+    /// effort: a server without history leaves them empty, as before; a
+    /// feed of more than [`HISTORY_FILL_PAIRS`] pairs is not filled.
+    async fn fill_from_history(&mut self, connection: &Connection, update: &RateUpdate) {
+        let Some(end) = update.time.and_then(|time| SystemTime::try_from(time).ok()) else {
+            return;
+        };
+        if update.quotes.len() > HISTORY_FILL_PAIRS {
+            return;
+        }
+        for quote in &update.quotes {
+            let pair = &quote.pair;
             let request = GetRateHistoryRequest {
                 pair: pair.clone(),
-                start_time: Some(start.into()),
-                end_time: None,
+                start_time: Some((end - Duration::from_secs(120)).into()),
+                // Excluded: the update itself brings its tick.
+                end_time: Some(end.into()),
                 interval: None,
             };
             let Ok(history) = connection
@@ -448,9 +462,7 @@ impl LiveTable {
             else {
                 return;
             };
-            // The last candle is the tick in progress, which the feed's
-            // first update brings.
-            let candles = &history.candles[..history.candles.len().saturating_sub(1)];
+            let candles = &history.candles;
             let recent = &candles[candles.len().saturating_sub(SPARKLINE_POINTS - 1)..];
             for candle in recent {
                 self.record(pair, Decimal::from_str_exact(&candle.close).ok());

@@ -9,6 +9,7 @@ mod failures;
 mod faults;
 mod history;
 mod json;
+mod layers;
 mod rates;
 mod replicas;
 mod session;

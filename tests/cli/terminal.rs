@@ -92,7 +92,9 @@ async fn every_pair_on_an_80x24_terminal_redraws_in_place_without_scrolling_or_w
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_few_pairs_fit_the_width_in_both_languages_with_the_sparkline_in_the_space_left() {
     let pairs = ["EUR/USD", "GBP/USD", "USD/JPY"];
-    let four_mids = Regex::new(r"[▲▼ ] [▁▂▃▄▅▆▇█]{4}$").expect("regex");
+    // Four updates, and the ticks before them from history: at least the
+    // four, as many as the width leaves room for.
+    let four_mids = Regex::new(r"[▲▼ ] [▁▂▃▄▅▆▇█]{4,}$").expect("regex");
     for (lang, header, hint) in [
         ("en", "Tick #", "Ctrl-C to stop"),
         ("fr", "Tick n° ", "Ctrl-C : arrêter"),
@@ -115,7 +117,7 @@ async fn a_few_pairs_fit_the_width_in_both_languages_with_the_sparkline_in_the_s
             if columns == 80 {
                 assert!(lines[0].ends_with(hint), "room for the hint: {}", lines[0]);
                 for row in rows {
-                    assert!(four_mids.is_match(row), "four mids: {row}");
+                    assert!(four_mids.is_match(row), "at least four mids: {row}");
                 }
             }
         }
@@ -266,5 +268,21 @@ async fn the_french_progress_bar_groups_rows_and_shows_a_whole_rate() {
             rate.chars().all(|c| c.is_ascii_digit() || c == '\u{202F}'),
             "a whole number, grouped the French way: {rate:?}"
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sparklines_start_filled_from_the_servers_history() {
+    // One update only: without history the sparkline would hold one mid.
+    let (code, output) = watch_rates(24, 120, &[], &["rates", "EUR/USD", "GBP/USD"], &[]).await;
+    assert_eq!(code, 0, "{output}");
+    let screen = Screen::replay(24, 120, &output);
+    let lines = screen.lines();
+    let sparkline = Regex::new(r"[▲▼ ] ([▁▂▃▄▅▆▇█]+)$").expect("regex");
+    for row in pair_rows(&lines) {
+        let points = sparkline
+            .captures(row)
+            .map_or(0, |capture| capture[1].chars().count());
+        assert!(points >= 30, "the recent ticks are drawn at once: {row}");
     }
 }
