@@ -61,6 +61,12 @@ pub enum Command {
     /// so nothing else needs to be running.
     Tour(commands::tour::Args),
 
+    /// The help of a command, e.g. `bank help convert`.
+    Help(commands::reference::HelpArgs),
+
+    /// A completion script for a shell, e.g. `bank completions bash`.
+    Completions(commands::reference::CompletionsArgs),
+
     /// Load-test a running server: one benchmark per gRPC model, plus a
     /// framework baseline (see BENCHMARKS.md).
     Bench(commands::bench::Args),

@@ -104,6 +104,8 @@ async fn run(cli: Cli, messages: &'static Messages) -> Result<u8, CliError> {
         Command::History(args) => commands::history::run(args, &context).await,
         Command::Session(args) => commands::session::run(args, &context).await,
         Command::Tour(args) => commands::tour::run(args, &context).await,
+        Command::Help(args) => commands::reference::help(args, &context).await,
+        Command::Completions(args) => commands::reference::completions(args, &context).await,
         Command::Bench(args) => commands::bench::run(args, &context).await,
     }
 }

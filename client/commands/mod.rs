@@ -6,5 +6,6 @@ pub mod convert;
 pub mod currencies;
 pub mod history;
 pub mod rates;
+pub mod reference;
 pub mod session;
 pub mod tour;

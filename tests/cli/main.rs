@@ -11,6 +11,7 @@ mod history;
 mod json;
 mod layers;
 mod rates;
+mod reference;
 mod replicas;
 mod session;
 mod terminal;
