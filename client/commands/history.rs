@@ -113,14 +113,12 @@ async fn fitting_interval(
     to: Option<SystemTime>,
     candles: u64,
 ) -> Result<Duration, CliError> {
-    let probe = GetRateHistoryRequest {
-        pair: pair.to_owned(),
-        start_time: Some(from.into()),
-        end_time: Some((from + Duration::from_millis(1)).into()),
-        interval: None,
-    };
     let tick = connection
-        .answered(connection.client().get_rate_history(connection.unary(probe)))
+        .answered(
+            connection
+                .client()
+                .get_rate_history(connection.unary(one_tick(pair, from))),
+        )
         .await?
         .tick
         .and_then(|tick| Duration::try_from(tick).ok())
@@ -131,6 +129,19 @@ async fn fitting_interval(
         .duration_since(from)
         .unwrap_or(Duration::ZERO);
     Ok(whole_ticks(period, candles, tick))
+}
+
+/// A history request for the one tick that contains `at`: how a client
+/// learns the server's tick length (`tick`) and the sequence of an instant
+/// (its candle's `first_sequence`), in the server's own terms.
+pub(crate) fn one_tick(pair: &str, at: SystemTime) -> GetRateHistoryRequest {
+    GetRateHistoryRequest {
+        pair: pair.to_owned(),
+        start_time: Some(at.into()),
+        // One millisecond: one tick.
+        end_time: Some((at + Duration::from_millis(1)).into()),
+        interval: None,
+    }
 }
 
 /// `period / candles`, rounded up to a whole number of ticks (at least one).

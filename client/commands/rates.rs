@@ -150,13 +150,8 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
 /// the first tick of its history from then.
 async fn tick_since(connection: &Connection, pairs: &[String], since: Duration) -> Result<u64, CliError> {
     let start = SystemTime::now().checked_sub(since).unwrap_or(UNIX_EPOCH);
-    let request = GetRateHistoryRequest {
-        pair: pairs.first().cloned().unwrap_or_else(|| "EUR/USD".to_owned()),
-        start_time: Some(start.into()),
-        // One millisecond: one tick.
-        end_time: Some((start + Duration::from_millis(1)).into()),
-        interval: None,
-    };
+    let pair = pairs.first().map_or("EUR/USD", String::as_str);
+    let request = super::history::one_tick(pair, start);
     let history = connection
         .answered(connection.client().get_rate_history(connection.unary(request)))
         .await?;

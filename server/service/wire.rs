@@ -245,10 +245,10 @@ pub fn candle(candle: &Candle) -> v1::Candle {
         time: Some(timestamp_ms(candle.start_ms)),
         first_sequence: candle.first_sequence,
         last_sequence: candle.last_sequence,
-        // Written as every published mid is (`QuoteText`).
-        open: candle.open.to_string(),
-        high: candle.high.to_string(),
-        low: candle.low.to_string(),
-        close: candle.close.to_string(),
+        // Written as every published mid is.
+        open: decimal_text(candle.open),
+        high: decimal_text(candle.high),
+        low: decimal_text(candle.low),
+        close: decimal_text(candle.close),
     }
 }

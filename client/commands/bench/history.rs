@@ -23,6 +23,7 @@ use tonic::transport::Channel;
 
 use super::report::Report;
 use super::{Bench, HistoryArgs, ReplayArgs};
+use crate::commands::history::one_tick;
 use crate::error::CliError;
 
 /// Candles per history call: the CLI's chart draws fewer.
@@ -105,12 +106,7 @@ pub async fn replay(bench: &Bench, args: ReplayArgs) -> Result<Report, CliError>
     // The first tick of the replay: the one `--ticks` ticks back.
     let start = SystemTime::now() - tick * u32::try_from(args.ticks).unwrap_or(u32::MAX);
     let first = client
-        .get_rate_history(GetRateHistoryRequest {
-            pair: args.pair.clone(),
-            start_time: Some(start.into()),
-            end_time: Some((start + Duration::from_millis(1)).into()),
-            interval: None,
-        })
+        .get_rate_history(one_tick(&args.pair, start))
         .await
         .ok()
         .and_then(|response| {
@@ -176,12 +172,7 @@ fn on_tick(time: SystemTime, tick: Duration) -> SystemTime {
 async fn tick_of(client: &mut BankServiceClient<Channel>, pair: &str) -> Duration {
     let start = SystemTime::now() - Duration::from_secs(60);
     client
-        .get_rate_history(GetRateHistoryRequest {
-            pair: pair.to_owned(),
-            start_time: Some(start.into()),
-            end_time: Some((start + Duration::from_millis(1)).into()),
-            interval: None,
-        })
+        .get_rate_history(one_tick(pair, start))
         .await
         .ok()
         .and_then(|response| response.into_inner().tick)
