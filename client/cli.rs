@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 use crate::commands;
 use crate::context::Global;
+use crate::format::ArgProblem;
 
 use bank_i18n::tr;
 use bank_i18n::{Lang, Messages};
@@ -66,6 +67,10 @@ pub enum Command {
 
     /// A completion script for a shell, e.g. `bank completions bash`.
     Completions(commands::reference::CompletionsArgs),
+
+    /// A manual page (roff), e.g. `bank man | man -l -`, or every page
+    /// with `bank man --dir DIR`.
+    Man(commands::reference::ManArgs),
 
     /// Load-test a running server: one benchmark per gRPC model, plus a
     /// framework baseline (see BENCHMARKS.md).
@@ -212,9 +217,24 @@ fn text(messages: &Messages, id: &str) -> String {
     messages.format(id, &[])
 }
 
-/// A command-line mistake as one sentence in the user's language, with a
-/// pointer to the help.
-pub fn usage_error(error: &clap::Error, messages: &Messages) -> String {
+/// A command-line mistake: the sentence for the person (in the user's
+/// language, with a pointer to the help) and what a program reads with
+/// `--json` (a reason, the argument at fault, the valid values).
+#[derive(Debug)]
+pub struct UsageError {
+    pub sentence: String,
+    /// UPPER_SNAKE_CASE, like the server's `google.rpc.ErrorInfo` reasons.
+    pub reason: &'static str,
+    /// The argument at fault as clap names it (`--timeout <TIMEOUT>`,
+    /// `<AMOUNT>`), when there is one.
+    pub field: Option<String>,
+    /// The values the argument accepts, when they are a fixed list.
+    pub valid_values: Vec<String>,
+}
+
+/// Reads clap's error: its kind, the argument, the value and, for a value
+/// a parser of ours refused, the [`ArgProblem`] behind it.
+pub fn usage_error(error: &clap::Error, messages: &Messages) -> UsageError {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let context = |kind: ContextKind| match error.get(kind) {
         Some(ContextValue::String(value)) => value.clone(),
@@ -222,38 +242,87 @@ pub fn usage_error(error: &clap::Error, messages: &Messages) -> String {
         Some(other) => other.to_string(),
         None => String::new(),
     };
-    let sentence = match error.kind() {
-        ErrorKind::InvalidValue | ErrorKind::ValueValidation => tr!(
-            messages,
-            "error-usage-invalid-value",
-            value = context(ContextKind::InvalidValue),
-            arg = context(ContextKind::InvalidArg)
+    let valid_values = match error.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(values)) => values.clone(),
+        _ => Vec::new(),
+    };
+    // clap names an option with its value (`--timeout <TIMEOUT>`); the
+    // option alone is what a person types and a program matches.
+    let arg = context(ContextKind::InvalidArg);
+    let arg = match arg.split_once(' ') {
+        Some((option, _)) if option.starts_with("--") => option.to_owned(),
+        _ => arg,
+    };
+    let value = context(ContextKind::InvalidValue);
+    let problem = std::error::Error::source(error).and_then(|source| source.downcast_ref::<ArgProblem>());
+    let (reason, sentence) = match (error.kind(), problem) {
+        (ErrorKind::ValueValidation, Some(problem)) => {
+            (problem.reason(), arg_problem(*problem, &arg, &value, messages))
+        }
+        (ErrorKind::InvalidValue | ErrorKind::ValueValidation, _) => {
+            let sentence = tr!(messages, "error-usage-invalid-value", value = value, arg = arg);
+            let sentence = if valid_values.is_empty() {
+                sentence
+            } else {
+                let values = tr!(
+                    messages,
+                    "error-usage-valid-values",
+                    values = valid_values.join(", ")
+                );
+                format!("{sentence} {values}")
+            };
+            ("INVALID_VALUE", sentence)
+        }
+        (ErrorKind::UnknownArgument, _) => (
+            "UNKNOWN_ARGUMENT",
+            tr!(messages, "error-usage-unknown-argument", arg = arg),
         ),
-        ErrorKind::UnknownArgument => tr!(
-            messages,
-            "error-usage-unknown-argument",
-            arg = context(ContextKind::InvalidArg)
-        ),
-        ErrorKind::InvalidSubcommand => {
+        (ErrorKind::InvalidSubcommand, _) => (
+            "UNKNOWN_COMMAND",
             tr!(
                 messages,
                 "error-usage-unknown-command",
                 command = context(ContextKind::InvalidSubcommand)
-            )
+            ),
+        ),
+        (ErrorKind::MissingRequiredArgument, _) => (
+            "MISSING_ARGUMENT",
+            tr!(messages, "error-usage-missing", args = arg),
+        ),
+        (ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand, _) => {
+            ("MISSING_COMMAND", tr!(messages, "error-usage-missing-command"))
         }
-        ErrorKind::MissingRequiredArgument => {
-            tr!(
-                messages,
-                "error-usage-missing",
-                args = context(ContextKind::InvalidArg)
-            )
-        }
-        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            tr!(messages, "error-usage-missing-command")
-        }
-        _ => tr!(messages, "error-usage-other"),
+        _ => ("USAGE", tr!(messages, "error-usage-other")),
     };
-    format!("{sentence}\n{}", tr!(messages, "error-usage-hint"))
+    UsageError {
+        sentence: format!("{sentence}\n{}", tr!(messages, "error-usage-hint")),
+        reason,
+        field: (!arg.is_empty()).then_some(arg),
+        valid_values,
+    }
+}
+
+/// The sentence for a value one of our parsers refused. Every sentence
+/// takes the argument and the value as typed (each uses what it needs).
+fn arg_problem(problem: ArgProblem, arg: &str, value: &str, messages: &Messages) -> String {
+    let id = match problem {
+        ArgProblem::DurationWithoutUnit => "error-usage-duration-without-unit",
+        ArgProblem::DurationNotPositive => "error-usage-duration-not-positive",
+        ArgProblem::DurationMalformed => "error-usage-duration-malformed",
+        ArgProblem::InstantMalformed => "error-usage-instant-malformed",
+        ArgProblem::InstantBeforeEpoch => "error-usage-instant-before-1970",
+        ArgProblem::AmountNegative => "error-usage-amount-negative",
+    };
+    messages.format(id, &[("arg", arg.into()), ("value", value.trim().into())])
+}
+
+/// Whether `--json` is on the command line, read before parsing so that
+/// even a usage error is reported as JSON.
+pub fn json_from_args(args: &[std::ffi::OsString]) -> bool {
+    args.iter()
+        .skip(1)
+        .take_while(|arg| *arg != "--")
+        .any(|arg| arg == "--json")
 }
 
 /// The language asked for on the command line (`--lang fr`, `--lang=fr`),

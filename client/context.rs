@@ -23,8 +23,8 @@ pub struct Global {
     #[arg(long, global = true, env = "BANK_SERVER")]
     pub server: Option<String>,
 
-    /// Language of all output: en or fr. Default: from LC_ALL, LC_MESSAGES
-    /// or LANG (a fr* locale gives French), else English.
+    /// Language of all output: en or fr. Default: from LANGUAGE, then
+    /// LC_ALL, LC_MESSAGES or LANG (a fr* locale gives French), else English.
     #[arg(long, global = true, value_enum)]
     pub lang: Option<Lang>,
 
@@ -35,7 +35,7 @@ pub struct Global {
 
     /// Time limit for each wait on the server (connecting, a unary call, a
     /// stream's first answer, a ping while a stream runs), e.g. 5s, 500ms.
-    #[arg(long, global = true, default_value = "10s", value_parser = humantime::parse_duration)]
+    #[arg(long, global = true, default_value = "10s", value_parser = crate::format::duration_input)]
     pub timeout: Duration,
 
     /// CA certificate (PEM) to check an https:// server with. Default: the

@@ -15,7 +15,8 @@ use bank_proto::code_name;
 use bank_i18n::Messages;
 use bank_i18n::tr;
 
-use crate::format;
+use crate::cli::UsageError;
+use crate::{format, phrasing};
 
 /// The documented exit codes.
 pub mod exit {
@@ -32,10 +33,23 @@ pub mod exit {
 
 #[derive(Debug)]
 pub enum CliError {
+    /// The command line cannot be used as it is (found by clap, or by a
+    /// command reading its own arguments).
+    Usage(UsageError),
     /// `--server` is not a URL.
     InvalidServerUrl { url: String },
     /// No connection could be made.
     Unreachable { url: String },
+    /// `http://` to a server that speaks TLS, or `https://` to one that
+    /// speaks plaintext HTTP/2: found by asking the server directly when
+    /// the call failed (see `scheme.rs`), and said plainly, because what
+    /// the transport reports (a cancelled call, a corrupt TLS message)
+    /// never mentions the scheme. `suggested` is the URL with the other one.
+    WrongScheme {
+        url: String,
+        suggested: String,
+        server_speaks_tls: bool,
+    },
     /// The TLS handshake failed: the server's certificate is not trusted,
     /// or the server refused ours. Counts as unreachable.
     /// `detail` is what TLS reported, when it said anything.
@@ -71,12 +85,14 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::InvalidServerUrl { .. }
+            CliError::Usage(_)
+            | CliError::InvalidServerUrl { .. }
             | CliError::Input { .. }
             | CliError::NotPem { .. }
             | CliError::TlsSetup { .. }
             | CliError::InvalidToken => exit::USAGE,
             CliError::Unreachable { .. }
+            | CliError::WrongScheme { .. }
             | CliError::TlsHandshake { .. }
             | CliError::Runtime { .. }
             | CliError::Timeout => exit::UNAVAILABLE,
@@ -93,8 +109,29 @@ impl CliError {
     /// said (closed output).
     pub fn render(&self, messages: &Messages) -> Option<String> {
         Some(match self {
+            CliError::Usage(usage) => usage.sentence.clone(),
             CliError::InvalidServerUrl { url } => tr!(messages, "error-invalid-url", url = url),
             CliError::Unreachable { url } => tr!(messages, "error-unreachable", url = url),
+            CliError::WrongScheme {
+                url,
+                suggested,
+                server_speaks_tls: true,
+            } => tr!(
+                messages,
+                "error-wrong-scheme-tls",
+                url = url,
+                suggested = suggested
+            ),
+            CliError::WrongScheme {
+                url,
+                suggested,
+                server_speaks_tls: false,
+            } => tr!(
+                messages,
+                "error-wrong-scheme-plaintext",
+                url = url,
+                suggested = suggested
+            ),
             CliError::TlsHandshake {
                 url,
                 detail: Some(detail),
@@ -188,9 +225,10 @@ pub fn io_detail(messages: &Messages, error: &std::io::Error) -> String {
     }
 }
 
-/// The sentence for an error status: the server's localized message when it
-/// sent one, else the field and reason of an INVALID_ARGUMENT, else the code
-/// and the server's message.
+/// The sentence for an error status: the CLI's own words for the server's
+/// reason when it has some (see `phrasing.rs`), else the server's localized
+/// message when it sent one, else the field and reason of an
+/// INVALID_ARGUMENT, else the code and the server's message.
 pub fn status_sentence(messages: &Messages, url: &str, status: &Status) -> String {
     if status.code() == Code::DeadlineExceeded || is_client_timeout(status) {
         return tr!(messages, "error-timeout");
@@ -200,6 +238,11 @@ pub fn status_sentence(messages: &Messages, url: &str, status: &Status) -> Strin
     }
     if status.code() == Code::Unauthenticated {
         return tr!(messages, "error-unauthenticated");
+    }
+    if let Some(info) = status.get_details_error_info()
+        && let Some(clause) = phrasing::phrase(messages, &info.domain, &info.reason, &info.metadata)
+    {
+        return tr!(messages, "error-rejected", reason = clause);
     }
     if let Some(localized) = status.get_details_localized_message() {
         return tr!(messages, "error-rejected", reason = localized.message);

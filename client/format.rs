@@ -5,7 +5,7 @@
 //! narrow no-break space, U+202F, as French typography and CLDR use).
 //! `--json` output bypasses all of this and prints the server's strings.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use prost_types::Timestamp;
 
@@ -57,34 +57,39 @@ pub fn count(lang: Lang, value: u64) -> String {
 const FRENCH_GROUP_SPACES: [char; 3] = [' ', '\u{A0}', FRENCH_GROUP];
 
 /// An amount as typed by a user, made ready for the server: surrounding
-/// spaces dropped and, in French, digit groups joined (`1 234,50`, as this
-/// CLI writes it) and a decimal comma turned into a point (`12,50` ->
+/// spaces dropped, digit groups joined as the language writes them
+/// (`10,000.50` in English, `1 234,50` in French, as this CLI writes them
+/// too) and, in French, a decimal comma turned into a point (`12,50` ->
 /// `12.50`). Only what is unambiguous is changed: groups are joined only
 /// when every group after the first has exactly three digits. Anything else
 /// is passed on as typed: the server is the authority on what is valid,
 /// and says precisely what is wrong.
 pub fn amount_input(lang: Lang, text: &str) -> String {
     let text = text.trim();
-    if lang != Lang::Fr {
-        return text.to_owned();
-    }
-    let comma = !text.contains('.') && text.matches(',').count() == 1;
-    let (integer, fraction) = match text.split_once(if comma { ',' } else { '.' }) {
+    let (point, groups): (char, &[char]) = match lang {
+        Lang::En => ('.', &[',']),
+        // A lone comma with no point is the French decimal comma.
+        Lang::Fr if !text.contains('.') && text.matches(',').count() == 1 => (',', &FRENCH_GROUP_SPACES),
+        Lang::Fr => ('.', &FRENCH_GROUP_SPACES),
+    };
+    let (integer, fraction) = match text.split_once(point) {
         Some((integer, fraction)) => (integer, Some(fraction)),
         None => (text, None),
     };
-    let integer = ungrouped(integer).unwrap_or_else(|| integer.to_owned());
+    let integer = ungrouped(integer, groups).unwrap_or_else(|| integer.to_owned());
     match fraction {
         Some(fraction) => format!("{integer}.{fraction}"),
         None => integer,
     }
 }
 
-/// `1 234 567` -> `1234567` when the groups are those of a French number:
-/// one to three digits, then groups of exactly three; `None` otherwise
-/// (`12 34` could be two numbers, and is left for the server to refuse).
-fn ungrouped(integer: &str) -> Option<String> {
-    let mut groups = integer.split(FRENCH_GROUP_SPACES);
+/// `1 234 567` -> `1234567` (or `1,234,567` in English) when the groups are
+/// those of a written number: one to three digits, then groups of exactly
+/// three, split by one of `separators`; `None` otherwise (`12 34` could be
+/// two numbers, `1,5` a decimal comma: both are left for the server to
+/// refuse).
+fn ungrouped(integer: &str, separators: &[char]) -> Option<String> {
+    let mut groups = integer.split(separators);
     let first = groups.next()?;
     let digits = |group: &str| group.bytes().all(|b| b.is_ascii_digit());
     if !(1..=3).contains(&first.len()) || !digits(first) {
@@ -121,17 +126,88 @@ pub fn pair_input(text: &str) -> String {
     }
 }
 
+/// What is wrong with a value the command line parses itself (durations,
+/// instants, amounts). clap keeps it as the source of its error, and
+/// `cli::usage_error` turns it into a sentence in the user's language and
+/// a reason for `--json`; the `Display` text is for developers only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ArgProblem {
+    /// `5`: a number with no unit (seconds? minutes?).
+    #[error("a duration needs a unit")]
+    DurationWithoutUnit,
+    /// `0s`: nothing to wait for, or no time at all to wait.
+    #[error("a duration must be more than zero")]
+    DurationNotPositive,
+    /// Not a duration at all.
+    #[error("not a duration")]
+    DurationMalformed,
+    /// Neither an RFC 3339 time nor a duration ago.
+    #[error("not an instant")]
+    InstantMalformed,
+    /// A duration ago that reaches before 1970.
+    #[error("an instant before 1970")]
+    InstantBeforeEpoch,
+    /// `-5`: an amount is never negative (the direction is in the currencies).
+    #[error("a negative amount")]
+    AmountNegative,
+}
+
+impl ArgProblem {
+    /// The reason `--json` reports, in the style of the server's
+    /// `google.rpc.ErrorInfo` reasons.
+    pub fn reason(self) -> &'static str {
+        match self {
+            ArgProblem::DurationWithoutUnit => "DURATION_WITHOUT_UNIT",
+            ArgProblem::DurationNotPositive => "DURATION_NOT_POSITIVE",
+            ArgProblem::DurationMalformed => "DURATION_MALFORMED",
+            ArgProblem::InstantMalformed => "INSTANT_MALFORMED",
+            ArgProblem::InstantBeforeEpoch => "INSTANT_BEFORE_1970",
+            ArgProblem::AmountNegative => "AMOUNT_NEGATIVE",
+        }
+    }
+}
+
+/// A duration as the command line takes it (`--timeout`, `--interval`,
+/// `--since`, the benchmarks' lengths): a number with a unit (`500ms`,
+/// `5s`, `1h 30m`), more than zero. A bare number is refused rather than
+/// guessed at: `5` could be seconds or milliseconds.
+pub fn duration_input(text: &str) -> Result<Duration, ArgProblem> {
+    let text = text.trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ArgProblem::DurationWithoutUnit);
+    }
+    match humantime::parse_duration(text) {
+        Ok(duration) if duration.is_zero() => Err(ArgProblem::DurationNotPositive),
+        Ok(duration) => Ok(duration),
+        Err(_) => Err(ArgProblem::DurationMalformed),
+    }
+}
+
 /// An instant as the command line takes it (`--at`, `--from`, `--to`):
 /// RFC 3339 (`2026-11-24T09:30:00Z`) or a duration ago (`90m`, `7d`).
-pub fn instant_input(text: &str) -> Result<SystemTime, String> {
+pub fn instant_input(text: &str) -> Result<SystemTime, ArgProblem> {
     if let Ok(instant) = humantime::parse_rfc3339_weak(text) {
         return Ok(instant);
     }
-    let ago = humantime::parse_duration(text)
-        .map_err(|_| format!("{text:?} is neither an RFC 3339 time nor a duration ago such as 90m or 7d"))?;
+    let ago = duration_input(text).map_err(|problem| match problem {
+        ArgProblem::DurationWithoutUnit => problem,
+        _ => ArgProblem::InstantMalformed,
+    })?;
     SystemTime::now()
         .checked_sub(ago)
-        .ok_or_else(|| format!("{text:?} reaches before 1970"))
+        .ok_or(ArgProblem::InstantBeforeEpoch)
+}
+
+/// `bank convert`'s amount as clap reads it: anything but a negative
+/// number, which clap would otherwise take for an unknown option (`-5`).
+/// The rest is the server's to judge.
+pub fn amount_arg(text: &str) -> Result<String, ArgProblem> {
+    match text.trim().strip_prefix('-') {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit() || c == '.' || c == ',') => {
+            Err(ArgProblem::AmountNegative)
+        }
+        _ => Ok(text.to_owned()),
+    }
 }
 
 /// A protobuf timestamp as RFC 3339 UTC, e.g. `2026-09-21T14:13:20Z`.
@@ -161,7 +237,7 @@ mod tests {
         assert_eq!(
             amount_input(Lang::En, "12,50"),
             "12,50",
-            "English leaves it to the server"
+            "a comma before two digits is not an English group: the server refuses it"
         );
         assert_eq!(
             amount_input(Lang::Fr, "1,2,3"),
@@ -190,6 +266,17 @@ mod tests {
     }
 
     #[test]
+    fn english_input_accepts_thousands_separators_and_reads_back_english_output() {
+        assert_eq!(amount_input(Lang::En, "10,000.50"), "10000.50");
+        assert_eq!(amount_input(Lang::En, "1,234,567"), "1234567");
+        let written = decimal(Lang::En, "1234567.891");
+        assert_eq!(amount_input(Lang::En, &written), "1234567.891");
+        for ambiguous in ["1,5", "12,34.5", "1234,567", "1,,234", "10,000,5"] {
+            assert_eq!(amount_input(Lang::En, ambiguous), ambiguous, "{ambiguous:?}");
+        }
+    }
+
+    #[test]
     fn counts_are_grouped_per_language() {
         assert_eq!(count(Lang::En, 1_000_000), "1,000,000");
         assert_eq!(count(Lang::Fr, 500_000), "500\u{202F}000");
@@ -203,6 +290,26 @@ mod tests {
         assert_eq!(pair_input("eurusd"), "EUR/USD");
         assert_eq!(pair_input("EUR-USD"), "EUR/USD");
         assert_eq!(pair_input("EUR/US"), "EUR/US");
+    }
+
+    #[test]
+    fn durations_need_a_unit_and_must_be_positive() {
+        assert_eq!(duration_input("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(duration_input("1h 30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(duration_input("5"), Err(ArgProblem::DurationWithoutUnit));
+        assert_eq!(duration_input("0s"), Err(ArgProblem::DurationNotPositive));
+        assert_eq!(duration_input("soon"), Err(ArgProblem::DurationMalformed));
+        assert_eq!(instant_input("90"), Err(ArgProblem::DurationWithoutUnit));
+        assert_eq!(instant_input("yesterday"), Err(ArgProblem::InstantMalformed));
+        assert!(instant_input("2026-11-24T09:30:00Z").is_ok());
+    }
+
+    #[test]
+    fn a_negative_amount_is_named_as_such() {
+        assert_eq!(amount_arg("-5"), Err(ArgProblem::AmountNegative));
+        assert_eq!(amount_arg("-,5"), Err(ArgProblem::AmountNegative));
+        assert_eq!(amount_arg("5").as_deref(), Ok("5"));
+        assert_eq!(amount_arg("-x").as_deref(), Ok("-x"), "left to the server");
     }
 
     #[test]

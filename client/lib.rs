@@ -14,10 +14,14 @@ mod commands;
 mod connect;
 mod context;
 pub mod csv_rows;
+pub use report::{CLI_DOMAIN, CLI_REASONS};
 mod error;
 mod format;
 mod output;
+mod phrasing;
+mod report;
 mod retry;
+mod scheme;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -27,6 +31,7 @@ use clap::{CommandFactory, FromArgMatches};
 use crate::cli::{Cli, Command};
 use crate::context::Context;
 use crate::error::{CliError, exit};
+use crate::report::ErrorReport;
 use bank_i18n::tr;
 use bank_i18n::{Lang, Messages};
 
@@ -37,6 +42,7 @@ pub fn main() -> ExitCode {
     // written in it too.
     let lang = cli::lang_from_args(&args).unwrap_or_else(Lang::from_env);
     let messages = Messages::of(lang);
+    let json = cli::json_from_args(&args);
     let command = cli::localized(Cli::command(), messages);
     let parsed = command
         .try_get_matches_from(&args)
@@ -49,8 +55,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(exit::SUCCESS);
         }
         Err(error) => {
-            eprintln!("{}", cli::usage_error(&error, messages));
-            return ExitCode::from(exit::USAGE);
+            return failed(
+                &CliError::Usage(cli::usage_error(&error, messages)),
+                messages,
+                json,
+            );
         }
     };
 
@@ -84,19 +93,27 @@ pub fn main() -> ExitCode {
 
     match outcome {
         Ok(code) => ExitCode::from(code),
-        Err(error) => {
-            if let Some(sentence) = error.render(messages) {
-                eprintln!("{sentence}");
-            }
-            ExitCode::from(error.exit_code())
-        }
+        Err(error) => failed(&error, messages, json),
     }
+}
+
+/// Says what went wrong: one sentence on standard error and, with `--json`,
+/// the same failure as one object on standard output for the script
+/// reading it (see `report.rs`).
+fn failed(error: &CliError, messages: &Messages, json: bool) -> ExitCode {
+    if let Some(sentence) = error.render(messages) {
+        eprintln!("{sentence}");
+    }
+    if json && let Some(failure) = ErrorReport::of(error, messages) {
+        let _ = output::json(&failure);
+    }
+    ExitCode::from(error.exit_code())
 }
 
 /// Every command has one entry point, `run(args, &context)`.
 async fn run(cli: Cli, messages: &'static Messages) -> Result<u8, CliError> {
     let context = Context::new(cli.global, messages);
-    match cli.command {
+    let outcome = match cli.command {
         Command::Currencies(args) => commands::currencies::run(args, &context).await,
         Command::Convert(args) => commands::convert::run(args, &context).await,
         Command::Rates(args) => commands::rates::run(args, &context).await,
@@ -106,6 +123,12 @@ async fn run(cli: Cli, messages: &'static Messages) -> Result<u8, CliError> {
         Command::Tour(args) => commands::tour::run(args, &context).await,
         Command::Help(args) => commands::reference::help(args, &context).await,
         Command::Completions(args) => commands::reference::completions(args, &context).await,
+        Command::Man(args) => commands::reference::man(args, &context).await,
         Command::Bench(args) => commands::bench::run(args, &context).await,
+    };
+    // A failure that may hide a wrong scheme is looked at once more.
+    match outcome {
+        Err(error) => Err(scheme::diagnose(error, &context.target.server, context.target.timeout).await),
+        done => done,
     }
 }

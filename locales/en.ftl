@@ -19,6 +19,24 @@ error-tls-setup = Cannot set up TLS ({ $detail }): check --ca, --cert and --key.
 error-invalid-token = The API token (--token or BANK_TOKEN) must be printable ASCII without spaces.
 error-unauthenticated = The server requires a valid API token: pass it with --token or BANK_TOKEN.
 interrupted = Interrupted.
+error-wrong-scheme-tls = The server at { $url } speaks TLS, and { $url } asks for plaintext: use { $suggested }
+error-wrong-scheme-plaintext = The server at { $url } speaks plaintext HTTP/2, not TLS: use { $suggested }
+# The server's refusals (google.rpc.ErrorInfo reasons), phrased in the
+# command line's terms; the others are shown as the server words them.
+error-reason-amount-not-decimal = the amount must be a decimal number such as 100, 12.50 or 10,000.50
+error-reason-amount-not-positive = the amount must be greater than zero
+error-reason-amount-too-precise = { $minor_units ->
+        [0] { $currency } has no decimals: the amount must be a whole number
+        [one] { $currency } has one decimal: the amount cannot have more
+       *[other] { $currency } has { $minor_units } decimals: the amount cannot have more
+    }
+error-reason-amount-too-large = the amount must be less than 1,000,000,000,000,000 units
+error-reason-currency-code-malformed = a currency is written as its three-letter ISO 4217 code, such as EUR (bank currencies lists them)
+error-reason-currency-not-supported = { $currency } is not a currency this server converts (bank currencies lists those it does)
+error-reason-pair-malformed = a pair is written FROM/TO, such as EUR/USD
+error-reason-pair-same-currency = the two currencies must differ
+error-reason-tick-not-started = that instant is in the future: a rate is published only once its tick has started
+error-reason-beyond-history = that instant is older than the { $max_days } days of history this server keeps
 error-io-not-found = no such file
 error-io-permission = permission denied
 error-io-directory = it is a directory, not a file
@@ -142,7 +160,20 @@ session-error = [{ $line }] error: { $reason }
 session-bad-line = expected AMOUNT FROM TO [ID], e.g. 100 USD EUR
 
 ## Server errors (sent as google.rpc.LocalizedMessage and in ItemError.message)
+# $name is the field's name in this language, $field its wire name (the
+# same words in English).
 error-invalid-input = { $field }: { $problem }
+field-amount = amount
+field-from-currency = from_currency
+field-to-currency = to_currency
+field-request-id = request_id
+field-pairs = pairs
+field-from-sequence = from_sequence
+field-pair = pair
+field-start-time = start_time
+field-end-time = end_time
+field-interval = interval
+field-at = at
 error-overflow = the result is outside the range this service can represent exactly
 error-rate-unavailable = no rate could be computed for { $pair }
 error-too-many-feeds = this server already serves its maximum of { $max } rate feeds; try again later
@@ -297,7 +328,7 @@ help-flag = Print help
 help-version = Print version
 help-bank = bank: convert currencies, watch the rate feed, send batches and hold conversion sessions with a Bank Service. Exit codes: 0 success; 1 the server rejected a request or some batch items; 2 usage error; 3 server unreachable or unavailable; 130 interrupted by Ctrl-C (bank rates exits 0: Ctrl-C is how it stops).
 help-bank--server = Server URL (default http://127.0.0.1:50051, or BANK_SERVER); several replicas separated by commas, to spread calls over them and skip those that are down. bank tour without it starts its own embedded server.
-help-bank--lang = Language of all output: en or fr (default from LC_ALL, LC_MESSAGES or LANG: a fr* locale gives French).
+help-bank--lang = Language of all output: en or fr (default from LANGUAGE, then LC_ALL, LC_MESSAGES or LANG: a fr* locale gives French).
 help-bank--json = Machine-readable JSON output (one object, or one per line for streams), the same in every language.
 help-bank--timeout = Time limit for each wait on the server: connecting, each unary call, the answer to a stream's opening, and the answer to a ping every so long while a stream runs; e.g. 5s or 500ms (default 10s).
 help-bank--ca = CA certificate (PEM) to check an https:// server with (or BANK_CA); default: the system's trust store.
@@ -321,6 +352,17 @@ help-help = The help of a command, e.g. bank help convert or bank help bench fee
 help-help--command = The command, e.g. convert, or bench feed.
 help-completions = A completion script for a shell, e.g. bank completions bash > ~/.local/share/bash-completion/completions/bank.
 help-completions--shell = The shell: bash, zsh, fish, elvish or powershell.
+help-man = A manual page (roff), e.g. bank man | man -l -, or bank man convert; bank man --dir DIR writes every command's page (bank.1, bank-convert.1...).
+help-man--command = The command whose page to print, e.g. convert, or bench feed; none: bank's own page.
+help-man--dir = Write the page of every command into this folder (for MANPATH) instead.
+man-manual = Bank Service Manual
+man-heading-name = NAME
+man-heading-synopsis = SYNOPSIS
+man-heading-description = DESCRIPTION
+man-heading-options = OPTIONS
+man-heading-subcommands = COMMANDS
+man-heading-version = VERSION
+man-heading-authors = AUTHORS
 help-rates = Watch exchange rates live (server streaming), e.g. bank rates EUR/USD GBP/USD.
 help-rates--pairs = Pairs such as EUR/USD (the price of 1 EUR in USD); none means every currency against USD.
 help-rates--count = Stop after this many updates, 1 or more, counted across reconnections (without it, the feed runs until Ctrl-C).
@@ -369,4 +411,11 @@ error-usage-unknown-command = Unknown command "{ $command }".
 error-usage-missing = Missing: { $args }.
 error-usage-missing-command = A command is needed, such as convert, rates, batch, session or tour.
 error-usage-other = This command line cannot be used as it is.
+error-usage-valid-values = Valid values: { $values }.
+error-usage-duration-without-unit = { $arg } needs a unit after its number, such as { $value }s or { $value }ms.
+error-usage-duration-not-positive = { $arg } must be more than zero.
+error-usage-duration-malformed = "{ $value }" is not a duration for { $arg }; write a number and a unit, such as 500ms, 5s, 2m or 1h.
+error-usage-instant-malformed = "{ $value }" is not an instant for { $arg }; write an RFC 3339 time such as 2026-11-24T09:30:00Z, or a duration ago such as 90m or 7d.
+error-usage-instant-before-1970 = "{ $value }" for { $arg } reaches before 1970.
+error-usage-amount-negative = An amount cannot be negative ({ $value }); to convert the other way, swap the currencies.
 error-usage-hint = See bank --help, or bank COMMAND --help.

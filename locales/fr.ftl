@@ -19,6 +19,24 @@ error-tls-setup = Impossible de configurer TLS ({ $detail }) : vérifiez --ca, -
 error-invalid-token = Le jeton d’API (--token ou BANK_TOKEN) doit être en ASCII imprimable, sans espace.
 error-unauthenticated = Le serveur exige un jeton d’API valide : donnez-le avec --token ou BANK_TOKEN.
 interrupted = Interrompu.
+error-wrong-scheme-tls = Le serveur à { $url } parle TLS, et { $url } demande une connexion en clair : utilisez { $suggested }
+error-wrong-scheme-plaintext = Le serveur à { $url } parle HTTP/2 en clair, pas TLS : utilisez { $suggested }
+# Les refus du serveur (motifs google.rpc.ErrorInfo), dits dans les termes
+# de la ligne de commande ; les autres sont montrés tels que le serveur les dit.
+error-reason-amount-not-decimal = le montant doit être un nombre décimal comme 100, 12,50 ou 10 000,50
+error-reason-amount-not-positive = le montant doit être supérieur à zéro
+error-reason-amount-too-precise = { $minor_units ->
+        [0] { $currency } n’a pas de décimales : le montant doit être un nombre entier
+        [one] { $currency } n’a qu’une décimale : le montant ne peut pas en avoir plus
+       *[other] { $currency } n’a que { $minor_units } décimales : le montant ne peut pas en avoir plus
+    }
+error-reason-amount-too-large = le montant doit être inférieur à 1 000 000 000 000 000 d’unités
+error-reason-currency-code-malformed = une devise s’écrit avec son code ISO 4217 de trois lettres, comme EUR (bank currencies les liste)
+error-reason-currency-not-supported = { $currency } n’est pas une devise que ce serveur convertit (bank currencies liste celles qu’il connaît)
+error-reason-pair-malformed = une paire s’écrit DE/VERS, comme EUR/USD
+error-reason-pair-same-currency = les deux devises doivent être différentes
+error-reason-tick-not-started = cet instant est dans le futur : un cours n’est publié qu’une fois son tick commencé
+error-reason-beyond-history = cet instant est plus ancien que les { $max_days } jours d’historique que ce serveur garde
 error-io-not-found = fichier introuvable
 error-io-permission = permission refusée
 error-io-directory = c’est un dossier, pas un fichier
@@ -148,7 +166,20 @@ session-error = [{ $line }] erreur : { $reason }
 session-bad-line = format attendu : MONTANT DE VERS [ID], par exemple 100 USD EUR
 
 ## Erreurs du serveur (envoyées en google.rpc.LocalizedMessage et dans ItemError.message)
-error-invalid-input = { $field } : { $problem }
+# $name est le nom du champ en français, $field son nom dans le contrat,
+# donné à côté pour qui lit le proto.
+error-invalid-input = { $name } ({ $field }) : { $problem }
+field-amount = montant
+field-from-currency = devise de départ
+field-to-currency = devise d’arrivée
+field-request-id = identifiant de requête
+field-pairs = paires
+field-from-sequence = séquence de reprise
+field-pair = paire
+field-start-time = début
+field-end-time = fin
+field-interval = intervalle
+field-at = instant
 error-overflow = le résultat sort de l’intervalle que ce service représente exactement
 error-rate-unavailable = aucun taux n’a pu être calculé pour { $pair }
 error-too-many-feeds = ce serveur diffuse déjà son maximum de { $max } flux de cours ; réessayez plus tard
@@ -303,7 +334,7 @@ help-flag = Afficher l’aide
 help-version = Afficher la version
 help-bank = bank : convertir des devises, suivre les cours, envoyer des lots et tenir des sessions de conversion avec un service bancaire. Codes de sortie : 0 succès ; 1 le serveur a refusé une requête ou des éléments d’un lot ; 2 erreur d’utilisation ; 3 serveur injoignable ou indisponible ; 130 interrompu par Ctrl-C (bank rates sort avec 0 : Ctrl-C est sa façon de s’arrêter).
 help-bank--server = URL du serveur (par défaut http://127.0.0.1:50051, ou BANK_SERVER) ; plusieurs répliques séparées par des virgules, pour répartir les appels entre elles et ignorer celles qui sont arrêtées. Sans elle, bank tour démarre son propre serveur embarqué.
-help-bank--lang = Langue de toute la sortie : en ou fr (par défaut d’après LC_ALL, LC_MESSAGES ou LANG : une locale fr* donne le français).
+help-bank--lang = Langue de toute la sortie : en ou fr (par défaut d’après LANGUAGE, puis LC_ALL, LC_MESSAGES ou LANG : une locale fr* donne le français).
 help-bank--json = Sortie JSON pour les scripts (un objet, ou un par ligne pour les flux), identique dans toutes les langues.
 help-bank--timeout = Délai maximal de chaque attente du serveur : la connexion, chaque appel unaire, la réponse à l’ouverture d’un flux, et la réponse à un ping envoyé à cet intervalle tant qu’un flux dure ; par exemple 5s ou 500ms (10s par défaut).
 help-bank--ca = Certificat d’autorité (PEM) pour vérifier un serveur https:// (ou BANK_CA) ; par défaut : le magasin de confiance du système.
@@ -327,6 +358,17 @@ help-help = L’aide d’une commande, par exemple bank help convert ou bank hel
 help-help--command = La commande, par exemple convert, ou bench feed.
 help-completions = Un script de complétion pour un shell, par exemple bank completions bash > ~/.local/share/bash-completion/completions/bank.
 help-completions--shell = Le shell : bash, zsh, fish, elvish ou powershell.
+help-man = Une page de manuel (roff), par exemple bank man | man -l -, ou bank man convert ; bank man --dir DOSSIER écrit la page de chaque commande (bank.1, bank-convert.1…).
+help-man--command = La commande dont imprimer la page, par exemple convert, ou bench feed ; sans elle : la page de bank.
+help-man--dir = Écrire plutôt la page de chaque commande dans ce dossier (pour MANPATH).
+man-manual = Manuel du service bancaire
+man-heading-name = NOM
+man-heading-synopsis = SYNOPSIS
+man-heading-description = DESCRIPTION
+man-heading-options = OPTIONS
+man-heading-subcommands = COMMANDES
+man-heading-version = VERSION
+man-heading-authors = AUTEURS
 help-rates = Suivre les cours en direct (flux serveur), par exemple bank rates EUR/USD GBP/USD.
 help-rates--pairs = Paires comme EUR/USD (le prix d’un EUR en USD) ; sans paire, toutes les devises contre l’USD.
 help-rates--count = S’arrêter après ce nombre de mises à jour, 1 ou plus, reconnexions comprises (sans cette option, le flux continue jusqu’à Ctrl-C).
@@ -375,4 +417,11 @@ error-usage-unknown-command = Commande inconnue : « { $command } ».
 error-usage-missing = Il manque : { $args }.
 error-usage-missing-command = Une commande est nécessaire, comme convert, rates, batch, session ou tour.
 error-usage-other = Cette ligne de commande n’est pas utilisable telle quelle.
+error-usage-valid-values = Valeurs possibles : { $values }.
+error-usage-duration-without-unit = { $arg } demande une unité après son nombre, comme { $value }s ou { $value }ms.
+error-usage-duration-not-positive = { $arg } doit être supérieur à zéro.
+error-usage-duration-malformed = « { $value } » n’est pas une durée pour { $arg } ; écrivez un nombre et une unité, comme 500ms, 5s, 2m ou 1h.
+error-usage-instant-malformed = « { $value } » n’est pas un instant pour { $arg } ; écrivez une date RFC 3339 comme 2026-11-24T09:30:00Z, ou une durée écoulée comme 90m ou 7d.
+error-usage-instant-before-1970 = « { $value } » pour { $arg } remonte avant 1970.
+error-usage-amount-negative = Un montant ne peut pas être négatif ({ $value }) ; pour convertir dans l’autre sens, inversez les devises.
 error-usage-hint = Voir bank --help, ou bank COMMANDE --help.

@@ -31,20 +31,35 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// The language of the environment, as POSIX defines it: the first set
-    /// of `LC_ALL`, `LC_MESSAGES`, `LANG`; French for any `fr*` locale,
-    /// English otherwise.
+    /// The language of the environment, as gettext reads it: the locale is
+    /// the first set of `LC_ALL`, `LC_MESSAGES`, `LANG` (POSIX); `LANGUAGE`,
+    /// a colon-separated list of languages in order of preference
+    /// (`fr_CA:fr:en`), comes first unless the locale is `C`/`POSIX` (which
+    /// asks for untranslated messages, as in gettext). French for a `fr*`
+    /// entry, English otherwise.
     pub fn from_env() -> Lang {
+        Lang::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`Lang::from_env`] over any source of variables (tests give theirs).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Lang {
+        let french = |tag: &str| tag.to_ascii_lowercase().starts_with("fr");
         let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
             .iter()
-            .filter_map(|name| std::env::var(name).ok())
+            .filter_map(|name| var(name))
             .find(|value| !value.is_empty())
             .unwrap_or_default();
-        if locale.to_ascii_lowercase().starts_with("fr") {
-            Lang::Fr
-        } else {
-            Lang::En
+        if !matches!(locale.as_str(), "C" | "POSIX")
+            && let Some(languages) = var("LANGUAGE")
+            && let Some(first) = languages.split(':').find(|tag| {
+                Lang::ALL
+                    .iter()
+                    .any(|lang| tag.to_ascii_lowercase().starts_with(lang.tag()))
+            })
+        {
+            return if french(first) { Lang::Fr } else { Lang::En };
         }
+        if french(&locale) { Lang::Fr } else { Lang::En }
     }
 
     /// The preferred supported language of an HTTP `Accept-Language` value
@@ -360,6 +375,40 @@ mod tests {
 #[cfg(test)]
 mod accept_language_tests {
     use super::*;
+
+    fn lang_of(vars: &[(&str, &str)]) -> Lang {
+        Lang::from_vars(|name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn the_environment_language_follows_gettext() {
+        assert_eq!(lang_of(&[]), Lang::En);
+        assert_eq!(lang_of(&[("LANG", "fr_FR.UTF-8")]), Lang::Fr);
+        assert_eq!(
+            lang_of(&[("LANG", "fr_FR.UTF-8"), ("LC_ALL", "en_GB.UTF-8")]),
+            Lang::En
+        );
+        assert_eq!(lang_of(&[("LANGUAGE", "fr"), ("LANG", "en_US.UTF-8")]), Lang::Fr);
+        assert_eq!(
+            lang_of(&[("LANGUAGE", "de:fr_CA:en"), ("LANG", "de_DE.UTF-8")]),
+            Lang::Fr,
+            "the first supported language of the list"
+        );
+        assert_eq!(
+            lang_of(&[("LANGUAGE", "en:fr"), ("LANG", "fr_FR.UTF-8")]),
+            Lang::En
+        );
+        assert_eq!(
+            lang_of(&[("LANGUAGE", "fr"), ("LC_ALL", "C")]),
+            Lang::En,
+            "the C locale asks for untranslated messages"
+        );
+        assert_eq!(lang_of(&[("LANGUAGE", "de"), ("LANG", "fr_FR.UTF-8")]), Lang::Fr);
+    }
 
     #[test]
     fn accept_language_picks_the_preferred_supported_language() {

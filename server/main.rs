@@ -23,8 +23,10 @@ use clap::Parser;
 #[derive(Parser)]
 #[command(name = "bank-server", version, about, long_about = None)]
 struct Args {
-    /// Address to listen on.
-    #[arg(long, env = "BANK_ADDR", default_value = "127.0.0.1:50051")]
+    /// Address to listen on: IP:PORT or HOST:PORT (a name is resolved at
+    /// start, an IPv4 address preferred: `localhost:50051` listens on
+    /// 127.0.0.1).
+    #[arg(long, env = "BANK_ADDR", default_value = "127.0.0.1:50051", value_parser = listen_addr)]
     addr: SocketAddr,
 
     /// Runtime threads. Default: one per CPU. 1 runs a single-threaded
@@ -55,7 +57,7 @@ struct Args {
 
     /// Serve Prometheus metrics on this address (GET /metrics, plain
     /// HTTP/1.1). Off unless given.
-    #[arg(long, env = "BANK_METRICS_ADDR")]
+    #[arg(long, env = "BANK_METRICS_ADDR", value_parser = listen_addr)]
     metrics_addr: Option<SocketAddr>,
 
     /// Log format on standard error: text for people, json (one object
@@ -63,12 +65,43 @@ struct Args {
     #[arg(long, env = "BANK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
 
+    /// Print this program's manual page (roff) and exit: `bank-server --man
+    /// | man -l -`. In English, like the server's help and logs.
+    #[arg(long, exclusive = true)]
+    man: bool,
+
     #[command(flatten)]
     config: Config,
 }
 
+/// `--addr` and `--metrics-addr`: an IP address and port, or a host name
+/// and port resolved once, now. A name may stand for several addresses
+/// (`localhost` is 127.0.0.1 and ::1, in an order the system decides); the
+/// server listens on one, an IPv4 one when there is one, so that
+/// `localhost:50051` and the clients' default `http://127.0.0.1:50051`
+/// agree on every machine.
+fn listen_addr(text: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    let resolved: Vec<SocketAddr> = text
+        .to_socket_addrs()
+        .map_err(|error| format!("{text:?} is not HOST:PORT that resolves ({error})"))?
+        .collect();
+    resolved
+        .iter()
+        .find(|addr| addr.is_ipv4())
+        .or_else(|| resolved.first())
+        .copied()
+        .ok_or_else(|| format!("{text:?} resolves to no address"))
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
+    if args.man {
+        return print_man_page();
+    }
     init_logging(args.log_format);
     let runtime = match args.workers {
         Some(1) => tokio::runtime::Builder::new_current_thread().enable_all().build(),
@@ -168,6 +201,38 @@ fn security(args: &mut Args) -> Result<(), SecurityError> {
         args.config.auth_tokens = Some(tokens);
     }
     Ok(())
+}
+
+/// `--man`: the page clap_mangen makes of the flags above.
+fn print_man_page() -> ExitCode {
+    use clap::CommandFactory;
+    use std::io::Write;
+    let mut page = Vec::new();
+    // The title line is written whole: clap_mangen leaves an absent date
+    // out rather than quoting it empty, which would shift the source into
+    // its place (and a page made now must not claim today's date).
+    let title = format!(
+        ".TH \"BANK-SERVER\" \"1\" \"\" \"bank-server {}\" \"Bank Service Manual\"\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    let man = clap_mangen::Man::new(Args::command());
+    let rendered = man
+        .render_name_section(&mut page)
+        .and_then(|()| man.render_synopsis_section(&mut page))
+        .and_then(|()| man.render_description_section(&mut page))
+        .and_then(|()| man.render_options_section(&mut page))
+        .and_then(|()| man.render_version_section(&mut page));
+    let mut stdout = std::io::stdout().lock();
+    let written = rendered
+        .and_then(|()| stdout.write_all(title.as_bytes()))
+        .and_then(|()| stdout.write_all(&page));
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("bank-server: cannot write the manual page: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Completes on the first SIGINT (Ctrl-C) or SIGTERM (what `kill`, systemd

@@ -28,7 +28,7 @@ use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
 use bank_domain::conversion::echoable_request_id;
-use bank_domain::{DomainError, InputProblem};
+use bank_domain::{DomainError, Field, InputProblem};
 use bank_i18n::tr;
 use bank_i18n::{Lang, Messages};
 use bank_proto::v1::ItemError;
@@ -200,6 +200,7 @@ pub fn item_error(index: u64, request_id: &str, error: &DomainError, lang: Lang)
         index,
         request_id: echoable_request_id(request_id).to_owned(),
         code: code_name(code_for(error)).to_owned(),
+        reason: reason_of(error).0.to_owned(),
         message: sentence(error, Messages::of(lang)),
         field: error
             .field()
@@ -388,11 +389,30 @@ pub fn sentence(error: &DomainError, messages: &Messages) -> String {
         DomainError::InvalidInput { field, problem } | DomainError::OutOfRange { field, problem } => tr!(
             messages,
             "error-invalid-input",
+            name = field_name(*field, messages),
             field = field.as_str(),
             problem = problem_text(problem, messages)
         ),
         DomainError::Overflow => tr!(messages, "error-overflow"),
         DomainError::RateUnavailable { pair } => tr!(messages, "error-rate-unavailable", pair = pair),
+    }
+}
+
+/// A field's name in the reader's language ("montant"); sentences give the
+/// wire name beside it ("montant (amount)"), the one a program sends.
+fn field_name(field: Field, messages: &Messages) -> String {
+    match field {
+        Field::Amount => tr!(messages, "field-amount"),
+        Field::FromCurrency => tr!(messages, "field-from-currency"),
+        Field::ToCurrency => tr!(messages, "field-to-currency"),
+        Field::RequestId => tr!(messages, "field-request-id"),
+        Field::Pairs => tr!(messages, "field-pairs"),
+        Field::FromSequence => tr!(messages, "field-from-sequence"),
+        Field::Pair => tr!(messages, "field-pair"),
+        Field::StartTime => tr!(messages, "field-start-time"),
+        Field::EndTime => tr!(messages, "field-end-time"),
+        Field::Interval => tr!(messages, "field-interval"),
+        Field::At => tr!(messages, "field-at"),
     }
 }
 

@@ -12,7 +12,9 @@ use crate::{format, output};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The amount, e.g. 100 or 12.50 (12,50 in French).
+    /// The amount, e.g. 100 or 12.50 (12,50 in French). A negative number
+    /// is read as an amount (and refused as one), not as an option.
+    #[arg(allow_negative_numbers = true, value_parser = format::amount_arg)]
     amount: String,
     /// Currency of the amount (ISO 4217, any case).
     from: String,

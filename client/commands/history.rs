@@ -59,7 +59,7 @@ pub struct Args {
     #[arg(long, value_parser = format::instant_input)]
     to: Option<SystemTime>,
     /// Length of a candle, e.g. 1m or 1h (default: what fits the width).
-    #[arg(long, value_parser = humantime::parse_duration)]
+    #[arg(long, value_parser = format::duration_input)]
     interval: Option<Duration>,
 }
 

@@ -59,7 +59,7 @@ pub struct Args {
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     count: Option<u32>,
     /// Replay the ticks of this last period first (e.g. 10m), then go live.
-    #[arg(long, value_parser = humantime::parse_duration, conflicts_with = "from_sequence")]
+    #[arg(long, value_parser = format::duration_input, conflicts_with = "from_sequence")]
     since: Option<Duration>,
     /// Replay from this tick number first, then go live.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]

@@ -214,7 +214,7 @@ async fn french_input_reads_back_french_grouping() {
     let output = cli::run(command).await;
     assert_exit(&output, 1);
     assert!(
-        cli::stderr(&output).contains("amount"),
+        cli::stderr(&output).contains("montant"),
         "{}",
         cli::describe(&output)
     );

@@ -191,11 +191,16 @@ async fn ctrl_c_stops_the_feed_with_exit_zero_and_a_session_with_exit_130() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_language_comes_from_lc_all_then_lc_messages_then_lang() {
+async fn the_language_comes_from_language_then_lc_all_then_lc_messages_then_lang() {
     let url = cli::unreachable_url();
     let french = "Impossible de joindre";
     let english = "Could not reach";
-    let cases: [(&[(&str, &str)], &str); 7] = [
+    let cases: [(&[(&str, &str)], &str); 10] = [
+        // gettext's LANGUAGE, a list by preference, comes first...
+        (&[("LANGUAGE", "fr"), ("LC_ALL", "en_US.UTF-8")], french),
+        (&[("LANGUAGE", "de:fr:en"), ("LANG", "en_US.UTF-8")], french),
+        // ...unless the locale is C, which asks for untranslated messages.
+        (&[("LANGUAGE", "fr"), ("LC_ALL", "C")], english),
         (
             &[
                 ("LC_ALL", "fr_FR.UTF-8"),

@@ -9,6 +9,7 @@ mod failures;
 mod faults;
 mod history;
 mod json;
+mod json_errors;
 mod layers;
 mod rates;
 mod reference;

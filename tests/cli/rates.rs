@@ -189,17 +189,26 @@ async fn a_gap_in_sequence_numbers_is_shown_not_hidden() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_pair_exits_one_and_prints_no_update() {
     let (server, _clock) = TestServer::start_pinned().await;
-    for pair in ["EUR/XXX", "EUR/EUR", "EURO"] {
+    for (pair, reason) in [
+        ("EUR/XXX", "CURRENCY_NOT_SUPPORTED"),
+        ("EUR/EUR", "PAIR_SAME_CURRENCY"),
+        ("EURO", "PAIR_MALFORMED"),
+    ] {
         let mut command = cli::bank(&server.url());
         command.args(["rates", "EUR/USD", pair, "--count", "1"]);
         let output = cli::run(command).await;
         assert_exit(&output, 1);
         assert_eq!(cli::stdout(&output), "", "{pair}");
-        assert!(
-            cli::stderr(&output).contains("pairs"),
-            "names the field: {}",
-            cli::describe(&output)
-        );
+        assert!(!cli::stderr(&output).is_empty(), "{pair} explains itself");
+
+        let mut command = cli::bank(&server.url());
+        command.args(["--json", "rates", "EUR/USD", pair, "--count", "1"]);
+        let output = cli::run(command).await;
+        assert_exit(&output, 1);
+        let lines = cli::json_lines(&output);
+        assert_eq!(lines.len(), 1, "no update, one error: {}", cli::describe(&output));
+        assert_eq!(lines[0]["error"]["reason"], reason, "{pair}");
+        assert_eq!(lines[0]["error"]["field"], "pairs", "{pair}");
     }
 }
 

@@ -1,5 +1,6 @@
-//! `bank help COMMAND` and `bank completions SHELL`: the command line
-//! describing itself, as `--help` does, in both languages.
+//! `bank help COMMAND`, `bank completions SHELL` and the manual pages
+//! (`bank man`, `bank-server --man`): the command line describing itself,
+//! as `--help` does, in both languages.
 
 use harness::cli::{self, assert_exit};
 
@@ -47,4 +48,112 @@ fn completions_are_generated_for_every_shell_with_every_command_and_global_optio
         }
     }
     assert_exit(&run(&["completions", "tcsh"]), 2);
+}
+
+/// Whether groff formats `page` without a single warning; `None` when
+/// groff is missing (outside CI only: CI installs it).
+fn groff_warnings(page: &std::path::Path) -> Option<String> {
+    let run = std::process::Command::new("groff")
+        .args(["-k", "-man", "-Tutf8", "-ww", "-z"])
+        .arg(page)
+        .output();
+    match run {
+        Ok(output) => Some(String::from_utf8_lossy(&output.stderr).into_owned()),
+        Err(error) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "groff is needed to check the manual pages, and CI installs it: {error}"
+            );
+            eprintln!("skipped: groff is not installed ({error}); the pages are not formatted");
+            None
+        }
+    }
+}
+
+#[test]
+fn bank_man_writes_a_page_per_command_in_each_language_that_groff_formats_cleanly() {
+    for (lang, name_heading, convert_words) in [
+        ("en", ".SH \"NAME\"", "Convert an amount"),
+        ("fr", ".SH \"NOM\"", "Convertir un montant"),
+    ] {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let dir_arg = dir.path().to_str().expect("a UTF-8 path");
+        let output = run(&["--lang", lang, "man", "--dir", dir_arg]);
+        assert_exit(&output, 0);
+        let mut pages: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("the folder")
+            .map(|entry| {
+                entry
+                    .expect("an entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        pages.sort();
+        for expected in [
+            "bank.1",
+            "bank-convert.1",
+            "bank-rates.1",
+            "bank-batch.1",
+            "bank-session.1",
+            "bank-bench-feed.1",
+            "bank-man.1",
+        ] {
+            assert!(
+                pages.iter().any(|page| page == expected),
+                "{lang}: {expected} in {pages:?}"
+            );
+        }
+        let convert = std::fs::read_to_string(dir.path().join("bank-convert.1")).expect("the page");
+        assert!(
+            convert
+                .lines()
+                .any(|line| line.starts_with(".TH \"BANK-CONVERT\" \"1\"")),
+            "{convert}"
+        );
+        assert!(convert.contains(name_heading), "{lang}: {convert}");
+        assert!(convert.contains(convert_words), "{lang}: {convert}");
+        for page in &pages {
+            if let Some(warnings) = groff_warnings(&dir.path().join(page)) {
+                assert_eq!(warnings, "", "{lang} {page}");
+            }
+        }
+        // One page on standard output is the same page.
+        let printed = run(&["--lang", lang, "man", "convert"]);
+        assert_exit(&printed, 0);
+        assert_eq!(cli::stdout(&printed), convert);
+    }
+}
+
+#[test]
+fn bank_server_man_documents_every_flag_of_its_help() {
+    let help = std::process::Command::new(harness::server_exe())
+        .arg("--help")
+        .output()
+        .expect("bank-server runs");
+    let page = std::process::Command::new(harness::server_exe())
+        .arg("--man")
+        .output()
+        .expect("bank-server runs");
+    assert!(page.status.success());
+    let page = String::from_utf8(page.stdout).expect("UTF-8");
+    assert!(
+        page.starts_with(".TH \"BANK-SERVER\" \"1\""),
+        "the title first: {page}"
+    );
+    let help = String::from_utf8(help.stdout).expect("UTF-8");
+    let flags = help
+        .split_whitespace()
+        .filter(|word| word.starts_with("--"))
+        .map(|word| word.trim_end_matches(','));
+    for flag in flags {
+        let roff = flag.replace('-', "\\-");
+        assert!(page.contains(&roff), "{flag} in the page");
+    }
+    let file = tempfile::NamedTempFile::new().expect("a temporary file");
+    std::fs::write(file.path(), &page).expect("written");
+    if let Some(warnings) = groff_warnings(file.path()) {
+        assert_eq!(warnings, "");
+    }
 }

@@ -11,6 +11,7 @@ fn tour(args: &[&str]) -> Output {
     Command::new(harness::bank_exe())
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
+        .env_remove("LANGUAGE")
         .env_remove("LANG")
         .env_remove("BANK_SERVER")
         // Piped and without COLUMNS, the tour wraps to 80 columns.
@@ -195,7 +196,7 @@ fn the_french_tour_shows_all_four_models_live() {
         server_arrow: "serveur → client",
         total_pattern: r"Au total : (\d+) octets en protobuf contre (\d+) octets en JSON, soit (\d+) % de la taille JSON\.",
         // The invalid batch item is explained in French by the server.
-        refusal: "amount : doit être supérieur à zéro",
+        refusal: "montant (amount) : doit être supérieur à zéro",
     });
 }
 

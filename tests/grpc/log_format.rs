@@ -54,3 +54,15 @@ fn an_unknown_log_format_is_a_usage_error() {
         .expect("bank-server runs");
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_addresses_may_be_host_names_and_localhost_means_ipv4_loopback() {
+    let server = ServerProcess::start_with(&["--addr", "localhost:0", "--metrics-addr", "localhost:0"]);
+    assert_eq!(server.addr.ip(), std::net::Ipv4Addr::LOCALHOST);
+    assert_eq!(server.metrics.ip(), std::net::Ipv4Addr::LOCALHOST);
+    let mut client = BankServiceClient::connect(server.url())
+        .await
+        .expect("client connects");
+    let answer = client.convert(order("USD")).await.expect("converts");
+    assert_eq!(answer.get_ref().from_currency, "EUR");
+}

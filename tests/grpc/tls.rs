@@ -3,27 +3,10 @@
 
 use bank_proto::v1::ConvertRequest;
 use bank_proto::v1::bank_service_client::BankServiceClient;
-use bank_server::Config;
 use bank_server::{ServerTls, TlsError};
 use harness::cli::{self, assert_exit};
-use harness::pki::{Leaf, PemDir, TestCa, tls_channel};
-use harness::{PATIENCE, SEED, TestServer};
-
-/// A TLS server whose certificate `ca` signed; with `client_ca`, clients
-/// must present a certificate that one signed.
-async fn tls_server(ca: &TestCa, client_ca: Option<&TestCa>) -> TestServer {
-    let leaf = ca.server_leaf();
-    let client_ca_pem = client_ca.map(TestCa::cert_pem);
-    let tls = ServerTls::from_pem(
-        leaf.cert_pem.as_bytes(),
-        leaf.key_pem.as_bytes(),
-        client_ca_pem.as_deref().map(str::as_bytes),
-    )
-    .expect("the test certificates are valid");
-    let mut config = Config::with_seed(SEED);
-    config.tls = Some(tls);
-    TestServer::start_with(config).await
-}
+use harness::pki::{Leaf, PemDir, TestCa, tls_channel, tls_server};
+use harness::{PATIENCE, TestServer};
 
 fn one_usd_in_eur() -> ConvertRequest {
     ConvertRequest {

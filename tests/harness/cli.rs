@@ -29,6 +29,7 @@ pub fn bank_process() -> std::process::Command {
     command
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
+        .env_remove("LANGUAGE")
         .env_remove("LANG")
         .env_remove("BANK_SERVER");
     command
@@ -42,6 +43,7 @@ pub fn spawn(server_url: &str, args: &[&str]) -> Child {
     std::process::Command::new(crate::bank_exe())
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
+        .env_remove("LANGUAGE")
         .env_remove("LANG")
         .env_remove("BANK_SERVER")
         .arg("--server")

@@ -115,3 +115,19 @@ pub async fn tls_channel(
         .connect()
         .await
 }
+
+/// A TLS server whose certificate `ca` signed; with `client_ca`, clients
+/// must present a certificate that one signed.
+pub async fn tls_server(ca: &TestCa, client_ca: Option<&TestCa>) -> crate::TestServer {
+    let leaf = ca.server_leaf();
+    let client_ca_pem = client_ca.map(TestCa::cert_pem);
+    let tls = bank_server::ServerTls::from_pem(
+        leaf.cert_pem.as_bytes(),
+        leaf.key_pem.as_bytes(),
+        client_ca_pem.as_deref().map(str::as_bytes),
+    )
+    .expect("the test certificates are valid");
+    let mut config = bank_server::Config::with_seed(crate::SEED);
+    config.tls = Some(tls);
+    crate::TestServer::start_with(config).await
+}

@@ -60,8 +60,13 @@ impl ServerProcess {
         let binary = std::env::var_os("BANK_TEST_SERVER")
             .map_or_else(|| crate::server_exe().to_owned(), std::path::PathBuf::from);
         let mut command = Command::new(binary);
+        // Loopback with OS-chosen ports, unless the test names its own.
+        for flag in ["--addr", "--metrics-addr"] {
+            if !args.contains(&flag) {
+                command.args([flag, "127.0.0.1:0"]);
+            }
+        }
         command
-            .args(["--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"])
             .args(["--log-format", "json", "--seed", &SEED.to_string()])
             .args(args)
             // The default level (info) is what the tests read.

@@ -62,6 +62,7 @@ impl Terminal {
             .args(["-qfec", &command, "/dev/null"])
             .env_remove("LC_ALL")
             .env_remove("LC_MESSAGES")
+            .env_remove("LANGUAGE")
             .env_remove("LANG")
             .env_remove("BANK_SERVER")
             .env_remove("NO_COLOR")

@@ -131,7 +131,7 @@ pub struct LoadArgs {
     #[arg(long, default_value_t = 256)]
     pub concurrency: usize,
     /// How long to run, e.g. 10s.
-    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "10s", value_parser = crate::format::duration_input)]
     pub duration: Duration,
     /// Stop after exactly this many requests in all, instead of after
     /// --duration.
@@ -157,7 +157,7 @@ pub struct FeedArgs {
     #[arg(long, default_value_t = 3)]
     pub pairs: usize,
     /// How long to watch, e.g. 10s.
-    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "10s", value_parser = crate::format::duration_input)]
     pub duration: Duration,
     #[command(flatten)]
     pub server: ServerArgs,
@@ -177,7 +177,7 @@ pub struct StallArgs {
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_PAIRS_PER_FEED as u64))]
     pub pairs: usize,
     /// How long to hold them, e.g. 30s.
-    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "30s", value_parser = crate::format::duration_input)]
     pub duration: Duration,
     #[command(flatten)]
     pub server: ServerArgs,
