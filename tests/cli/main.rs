@@ -1,5 +1,7 @@
 //! The `bank` command-line client, run as a real process against real
-//! servers: one module per command or concern, sharing `harness`.
+//! servers: one module per command or concern, sharing `harness`. Beside
+//! it, the other command line the docs teach: the grpcurl page's calls,
+//! checked against the contract (`grpcurl_doc`).
 
 mod batch;
 mod code_map;
@@ -7,6 +9,7 @@ mod convert;
 mod errors;
 mod failures;
 mod faults;
+mod grpcurl_doc;
 mod history;
 mod json;
 mod json_errors;

@@ -18,6 +18,7 @@ mod localization;
 mod log_format;
 mod metrics;
 mod panics;
+mod python_example;
 mod replicas;
 mod settings;
 mod shutdown;
