@@ -15,6 +15,7 @@ mod json;
 mod json_errors;
 mod layers;
 mod rates;
+mod readme_examples;
 mod reference;
 mod replicas;
 mod session;
