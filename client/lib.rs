@@ -18,6 +18,7 @@ mod error;
 mod format;
 mod output;
 mod retry;
+mod terminal;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
