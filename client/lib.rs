@@ -22,6 +22,7 @@ mod phrasing;
 mod report;
 mod retry;
 mod scheme;
+mod terminal;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

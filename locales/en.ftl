@@ -119,6 +119,7 @@ rates-gap-reconnected = … { $skipped ->
        *[other] { $skipped } ticks missed
     } while reconnecting …
 rates-reconnecting = Lost the connection to the Bank Service at { $url }; reconnecting…
+rates-reconnected = Connected again to the Bank Service at { $url }.
 rates-replayed = … replaying { $count ->
         [one] { $count_text } tick
        *[other] { $count_text } ticks
@@ -127,6 +128,10 @@ rates-quote = { $pair } bid { $bid } mid { $mid } ask { $ask }
 
 ## bank batch
 batch-progress = rows sent
+batch-reading-terminal = Reading CSV rows typed here (amount,from,to[,id]); to finish, { $platform ->
+        [windows] press Ctrl-Z then Enter
+       *[other] press Ctrl-D at the start of a line
+    }.
 batch-counts = Accepted: { $accepted }, rejected: { $rejected }, malformed rows: { $malformed }
 batch-rates = All rates from tick #{ $sequence } at { $time }.
 batch-totals = Totals:
@@ -154,9 +159,9 @@ batch-partial = { $sent ->
     }; no total is shown for a partly read file
 
 ## bank session
-session-intro = Type conversions such as "100 USD EUR" (optionally followed by an id); Ctrl-D to finish.
-session-reply = [{ $line }] { $amount } { $from } = { $converted } { $to } (rate { $rate })
-session-error = [{ $line }] error: { $reason }
+session-intro = Type conversions such as "100 USD EUR" (optionally followed by an id); quit or Ctrl-D to finish.
+session-reply = [{ $request }] { $amount } { $from } = { $converted } { $to } (rate { $rate })
+session-error = [{ $request }] error: { $reason }
 session-bad-line = expected AMOUNT FROM TO [ID], e.g. 100 USD EUR
 
 ## Server errors (sent as google.rpc.LocalizedMessage and in ItemError.message)

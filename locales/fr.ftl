@@ -119,6 +119,7 @@ rates-gap-reconnected = … { $skipped ->
        *[other] { $skipped } ticks manqués
     } pendant la reconnexion …
 rates-reconnecting = Connexion perdue avec le service bancaire à { $url } ; reconnexion en cours…
+rates-reconnected = De nouveau connecté au service bancaire à { $url }.
 rates-replayed = … rejeu de { $count ->
         [one] { $count_text } tick
        *[other] { $count_text } ticks
@@ -127,6 +128,10 @@ rates-quote = { $pair } achat { $bid } moyen { $mid } vente { $ask }
 
 ## bank batch
 batch-progress = lignes envoyées
+batch-reading-terminal = Lecture des lignes CSV saisies ici (montant,de,vers[,id]) ; pour terminer, { $platform ->
+        [windows] tapez Ctrl-Z puis Entrée
+       *[other] tapez Ctrl-D en début de ligne
+    }.
 batch-counts = Acceptées : { $accepted }, refusées : { $rejected }, lignes mal formées : { $malformed }
 batch-rates = Tous les taux du tick n° { $sequence } à { $time }.
 batch-totals = Totaux :
@@ -160,9 +165,9 @@ batch-partial = { $sent ->
     } ; aucun total n’est affiché pour un fichier lu en partie
 
 ## bank session
-session-intro = Saisissez des conversions comme « 100 USD EUR » (éventuellement suivies d’un identifiant) ; Ctrl-D pour terminer.
-session-reply = [{ $line }] { $amount } { $from } = { $converted } { $to } (taux { $rate })
-session-error = [{ $line }] erreur : { $reason }
+session-intro = Saisissez des conversions comme « 100 USD EUR » (éventuellement suivies d’un identifiant) ; quitter ou Ctrl-D pour terminer.
+session-reply = [{ $request }] { $amount } { $from } = { $converted } { $to } (taux { $rate })
+session-error = [{ $request }] erreur : { $reason }
 session-bad-line = format attendu : MONTANT DE VERS [ID], par exemple 100 USD EUR
 
 ## Erreurs du serveur (envoyées en google.rpc.LocalizedMessage et dans ItemError.message)

@@ -22,6 +22,11 @@
 //! A batch has no deadline: a big file takes as long as it takes. A server
 //! that stops answering altogether is caught by the connection's pings
 //! ([`Connection::open`](crate::connect::Connection::open)).
+//!
+//! Rows typed at a terminal are a batch too: the command then says on
+//! standard error that it is reading them, and which keys end them (end of
+//! input is Ctrl-D at the start of a line on Unix, Ctrl-Z then Enter on
+//! Windows), instead of seeming to hang.
 
 use std::fs::File;
 use std::io::{BufReader, ErrorKind, IsTerminal, Read};
@@ -46,7 +51,7 @@ use crate::error::{CliError, exit, io_detail, is_unavailable, status_sentence};
 use bank_i18n::Messages;
 use bank_i18n::tr;
 
-use crate::{format, output};
+use crate::{format, output, terminal};
 
 /// Rows read ahead of the network: enough to keep the stream busy, small
 /// enough that client memory stays flat whatever the file size.
@@ -80,6 +85,8 @@ struct Batch {
     /// The file as the user named it, for messages.
     path: String,
     source: Box<dyn Read + Send>,
+    /// The rows come from a person at a terminal, not from a file or pipe.
+    typed: bool,
     to: Option<String>,
     delimiter: char,
     at: Option<Timestamp>,
@@ -101,6 +108,7 @@ impl Batch {
         Ok(Self {
             path,
             source,
+            typed: args.file == Path::new("-") && std::io::stdin().is_terminal(),
             to: args.to.as_deref().map(format::code_input),
             delimiter,
             at: args.at.map(Timestamp::from),
@@ -112,6 +120,10 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
     let (messages, as_json) = (context.messages, context.json);
     let batch = Batch::open(args, messages)?;
     let connection = &context.connect().await?;
+    if batch.typed {
+        let platform = if cfg!(windows) { "windows" } else { "other" };
+        eprintln!("{}", tr!(messages, "batch-reading-terminal", platform = platform));
+    }
     let progress = progress_bar(messages, as_json);
     let reader = RowReader {
         messages,
@@ -202,11 +214,12 @@ fn open(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
     Ok(Box::new(file))
 }
 
-/// A progress bar on a terminal; hidden when piped or with `--json`. Its
-/// numbers are written the user's way (`48 736`, not `48,735.8811`): rows
-/// sent, and the average rate since the start in whole rows per second.
+/// A progress bar on a terminal; hidden when piped, on a dumb terminal
+/// (it is redrawn in place) or with `--json`. Its numbers are written the
+/// user's way (`48 736`, not `48,735.8811`): rows sent, and the average
+/// rate since the start in whole rows per second.
 fn progress_bar(messages: &Messages, as_json: bool) -> ProgressBar {
-    if as_json || !std::io::stderr().is_terminal() {
+    if as_json || !terminal::can_redraw(&std::io::stderr()) {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new_spinner();

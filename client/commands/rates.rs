@@ -4,7 +4,8 @@
 //! Three renderings of the same stream:
 //! - on a terminal, a table redrawn in place: bid, mid, ask, a coloured
 //!   arrow for the last move, and a sparkline of recent mids;
-//! - when piped, one line per update;
+//! - when piped, or on a dumb terminal that cannot move its cursor
+//!   (`TERM=dumb`), one line per update;
 //! - with `--json`, one JSON object per update (JSON lines).
 //!
 //! The server skips ticks for a reader that falls behind; the gap is always
@@ -12,13 +13,15 @@
 //!
 //! The feed outlives its server: when the stream breaks because the server
 //! went away (UNAVAILABLE, or the connection dropped), the command says so
-//! on standard error and subscribes again with backoff (see `retry`); the
-//! ticks missed meanwhile show as a gap like any other. `--count` counts
+//! and subscribes again with backoff (see `retry`), from the tick after the
+//! last shown, so that the server replays what was missed; it says so too
+//! when the feed is open again. On a terminal those notices are lines
+//! under the table, part of the drawing, so the table stays one table
+//! redrawn in place; otherwise they go to standard error. `--count` counts
 //! updates across reconnections. Any other status ends the command.
 
 use std::cmp::Ordering;
 use std::collections::VecDeque;
-use std::io::IsTerminal;
 use std::str::FromStr;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -39,7 +42,7 @@ use crate::retry::Backoff;
 use bank_i18n::Messages;
 use bank_i18n::tr;
 
-use crate::{format, output};
+use crate::{format, output, terminal};
 
 /// Mids kept per pair for the sparkline, the most it shows; fewer are
 /// shown when the terminal is narrow.
@@ -73,14 +76,16 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
     let mut view = View {
         messages,
         as_json,
-        live: (!as_json && std::io::stdout().is_terminal()).then(LiveTable::new),
+        live: (!as_json && terminal::can_redraw(&std::io::stdout())).then(LiveTable::new),
         previous: None,
     };
     let mut received: u32 = 0;
     let mut backoff = Backoff::new();
+    // True from losing the server until a feed opens again.
+    let mut lost = false;
     // True from losing the server until the next update: the gap before
     // that update is explained by the outage, not by a slow reader.
-    let mut lost = false;
+    let mut after_outage = false;
     // The tick to start from: 0 for the present; after an outage, the one
     // after the last shown, so that the server replays what was missed.
     let mut from_sequence = match (args.from_sequence, args.since) {
@@ -110,7 +115,8 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
             Err(CliError::Status { status, .. }) => status,
             Err(other) => return Err(other),
             Ok(response) => {
-                view.replaying(response.metadata(), from_sequence)?;
+                let url = std::mem::take(&mut lost).then_some(connection.url.as_str());
+                view.opened(response.metadata(), from_sequence, url)?;
                 let mut updates = response.into_inner();
                 loop {
                     match updates.message().await {
@@ -122,7 +128,7 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
                                 table.fill_from_history(connection, &update).await;
                             }
                             received = received.saturating_add(1);
-                            view.show(&update, std::mem::take(&mut lost))?;
+                            view.show(&update, std::mem::take(&mut after_outage))?;
                         }
                         Ok(None) => return Ok(exit::SUCCESS),
                         Err(status) => break status,
@@ -133,13 +139,10 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
         if !is_unavailable(&failure) {
             return Err(connection.failed(failure));
         }
+        after_outage = true;
         if !std::mem::replace(&mut lost, true) {
             // Said once per outage, however many attempts it takes.
-            eprintln!("{}", tr!(messages, "rates-reconnecting", url = connection.url));
-            if let Some(table) = view.live.as_mut() {
-                // The notice moved the cursor: draw the next table below it.
-                table.drawn = 0;
-            }
+            view.notice(vec![tr!(messages, "rates-reconnecting", url = connection.url)])?;
         }
         from_sequence = view.previous.map_or(0, |last| last + 1);
         tokio::time::sleep(backoff.next_delay()).await;
@@ -180,37 +183,61 @@ struct UpdateLine<'a> {
 }
 
 impl View<'_> {
-    /// Says that a feed opened with `from_sequence` replays what was
-    /// missed, and how much (the server says so in `bank-replay-ticks`).
-    fn replaying(&mut self, metadata: &MetadataMap, from: u64) -> Result<(), CliError> {
+    /// Says that a feed opened with `from_sequence`: connected again to
+    /// `reconnected` after an outage, if so, and replaying what was missed,
+    /// and how much (the server says so in `bank-replay-ticks`).
+    fn opened(
+        &mut self,
+        metadata: &MetadataMap,
+        from: u64,
+        reconnected: Option<&str>,
+    ) -> Result<(), CliError> {
+        let messages = self.messages;
+        let mut notices: Vec<String> = reconnected
+            .map(|url| tr!(messages, "rates-reconnected", url = url))
+            .into_iter()
+            .collect();
         let count = metadata
             .get(REPLAY_TICKS_HEADER)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<u64>().ok())
             .unwrap_or(0);
-        if count == 0 {
-            return Ok(());
-        }
-        let messages = self.messages;
-        let line = tr!(
-            messages,
-            "rates-replayed",
-            count = count,
-            count_text = format::count(messages.lang(), count),
-            from = from
-        );
-        // The replay covers the outage: no gap to explain.
-        self.previous = from.checked_sub(1).or(self.previous);
-        // Beside the table, or beside JSON lines that must stay JSON: on
-        // standard error, as the reconnection notice is.
-        if self.as_json || self.live.is_some() {
-            eprintln!("{line}");
-            if let Some(table) = self.live.as_mut() {
-                table.drawn = 0;
+        if count > 0 {
+            let replayed = tr!(
+                messages,
+                "rates-replayed",
+                count = count,
+                count_text = format::count(messages.lang(), count),
+                from = from
+            );
+            // The replay covers the outage: no gap to explain.
+            self.previous = from.checked_sub(1).or(self.previous);
+            if self.as_json || self.live.is_some() {
+                notices.push(replayed);
+            } else {
+                // Piped text: a line among the updates, where the ticks
+                // replayed start.
+                self.notice(notices)?;
+                return output::line(replayed);
             }
+        }
+        if notices.is_empty() {
             return Ok(());
         }
-        output::line(line)
+        self.notice(notices)
+    }
+
+    /// Says something about the connection: under the table on a terminal
+    /// (replacing what was said before), else on standard error, beside
+    /// output that must stay updates or JSON.
+    fn notice(&mut self, lines: Vec<String>) -> Result<(), CliError> {
+        if let Some(table) = self.live.as_mut() {
+            return table.notify(self.messages, lines);
+        }
+        for line in lines {
+            eprintln!("{line}");
+        }
+        Ok(())
     }
 
     fn show(&mut self, update: &RateUpdate, after_outage: bool) -> Result<(), CliError> {
@@ -228,7 +255,7 @@ impl View<'_> {
             });
         }
         if let Some(table) = self.live.as_mut() {
-            return table.draw(messages, update, skipped);
+            return table.update(messages, update, skipped);
         }
         if skipped > 0 {
             let skipped_text = format::count(messages.lang(), skipped);
@@ -286,6 +313,11 @@ fn plain_line(messages: &Messages, update: &RateUpdate) -> String {
 /// the height are counted on a last line instead of scrolling the table
 /// into the scrollback. The cursor then only ever moves up over lines that
 /// are still on screen.
+///
+/// Notices about the connection are part of the drawing, on lines under
+/// the table: a notice redraws the table with them, so that losing the
+/// server and finding it again leave one table on screen, not a copy
+/// under each notice.
 struct LiveTable {
     /// Recent mids per pair, in the order of the first update.
     history: Vec<(String, VecDeque<Decimal>)>,
@@ -296,6 +328,12 @@ struct LiveTable {
     /// Ticks skipped since the start.
     skipped_total: u64,
     colour: bool,
+    /// The update on screen and how each of its mids moved: what a notice
+    /// draws again.
+    shown: Option<(RateUpdate, Vec<Option<Ordering>>)>,
+    /// The lines under the table (lost, connected again, replaying); each
+    /// notice replaces them.
+    notices: Vec<String>,
 }
 
 /// The size assumed when the terminal does not say (rows, columns).
@@ -308,14 +346,40 @@ impl LiveTable {
             drawn: 0,
             size: None,
             skipped_total: 0,
-            // https://no-color.org
-            colour: std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
+            // NO_COLOR, CLICOLOR=0: see `terminal`.
+            colour: terminal::stdout_colours(),
+            shown: None,
+            notices: Vec::new(),
         }
     }
 
-    fn draw(&mut self, messages: &Messages, update: &RateUpdate, skipped: u64) -> Result<(), CliError> {
+    /// Draws a new update.
+    fn update(&mut self, messages: &Messages, update: &RateUpdate, skipped: u64) -> Result<(), CliError> {
+        self.take(update, skipped);
+        self.draw(messages)
+    }
+
+    /// Draws the table again with `notices` under it.
+    fn notify(&mut self, messages: &Messages, notices: Vec<String>) -> Result<(), CliError> {
+        self.notices = notices;
+        self.draw(messages)
+    }
+
+    /// Records an update: the mids' history, the moves, the ticks skipped.
+    fn take(&mut self, update: &RateUpdate, skipped: u64) {
+        self.skipped_total += skipped;
+        // Every pair's history moves on, shown or not.
+        let changes: Vec<Option<Ordering>> = update
+            .quotes
+            .iter()
+            .map(|quote| self.record(&quote.pair, Decimal::from_str(&quote.mid).ok()))
+            .collect();
+        self.shown = Some((update.clone(), changes));
+    }
+
+    fn draw(&mut self, messages: &Messages) -> Result<(), CliError> {
         let size = console::Term::stdout().size_checked().unwrap_or(FALLBACK_SIZE);
-        let lines = self.frame(messages, update, skipped, size);
+        let lines = self.frame(messages, size);
         let mut screen = String::new();
         if self.size.is_some_and(|last| last != size) {
             // After a resize the terminal may have re-wrapped the old
@@ -338,30 +402,42 @@ impl LiveTable {
         output::raw(&screen)
     }
 
-    /// The lines of one drawing for a terminal of `rows` x `columns`.
-    fn frame(
-        &mut self,
-        messages: &Messages,
-        update: &RateUpdate,
-        skipped: u64,
-        (rows, columns): (u16, u16),
-    ) -> Vec<String> {
-        let lang = messages.lang();
-        self.skipped_total += skipped;
+    /// The lines of one drawing for a terminal of `rows` x `columns`: the
+    /// table of the update shown, then the notices.
+    fn frame(&self, messages: &Messages, (rows, columns): (u16, u16)) -> Vec<String> {
         // One column is left free: a line that reaches the last column
         // leaves the cursor in a "pending wrap" state where clearing the
         // rest of the line would erase its last character.
         let width = usize::from(columns).saturating_sub(1).max(1);
         // One row is left for the cursor, below the drawing.
         let height = usize::from(rows).saturating_sub(1);
+        let mut lines = match &self.shown {
+            // The notices take their rows first; the header always shows.
+            Some((update, changes)) => {
+                let room = height.saturating_sub(self.notices.len()).max(1);
+                self.table(messages, update, changes, room, width)
+            }
+            None => Vec::new(),
+        };
+        lines.extend(self.notices.iter().cloned());
+        // A terminal of a line or two: the header, and what fits after it.
+        lines.truncate(height.max(1));
+        lines
+            .into_iter()
+            .map(|line| console::truncate_str(&line, width, "…").trim_end().to_owned())
+            .collect()
+    }
 
-        // Every pair's history moves on, shown or not.
-        let changes: Vec<Option<Ordering>> = update
-            .quotes
-            .iter()
-            .map(|quote| self.record(&quote.pair, Decimal::from_str(&quote.mid).ok()))
-            .collect();
-
+    /// The table's lines, at most `height` of them (the header always).
+    fn table(
+        &self,
+        messages: &Messages,
+        update: &RateUpdate,
+        changes: &[Option<Ordering>],
+        height: usize,
+        width: usize,
+    ) -> Vec<String> {
+        let lang = messages.lang();
         // Header, column titles, the pairs; if they do not all fit, one
         // line saying how many are hidden.
         let all = update.quotes.len();
@@ -405,7 +481,7 @@ impl LiveTable {
         let mut table = table.into_iter();
         // Column titles, unless no pair is left to title.
         lines.extend(table.next().filter(|_| shown > 0));
-        for ((line, quote), change) in table.zip(&update.quotes).zip(&changes) {
+        for ((line, quote), change) in table.zip(&update.quotes).zip(changes) {
             let arrow = match change {
                 Some(Ordering::Greater) => paint(self.colour, "32", "▲"),
                 Some(Ordering::Less) => paint(self.colour, "31", "▼"),
@@ -421,12 +497,8 @@ impl LiveTable {
         if shown < all {
             lines.push(tr!(messages, "rates-hidden", count = all - shown));
         }
-        // A terminal of a line or two: the header, and what fits after it.
-        lines.truncate(height.max(1));
+        lines.truncate(height);
         lines
-            .into_iter()
-            .map(|line| console::truncate_str(&line, width, "…").trim_end().to_owned())
-            .collect()
     }
 
     /// Fills the sparklines of the first update's pairs from the server's
@@ -562,8 +634,9 @@ mod tests {
             let mut table = LiveTable::new();
             table.colour = false;
             for (sequence, mid) in (1_790_000_000..).zip(["1.1", "1.2", "1.0", "1.3"]) {
+                table.take(&update(sequence, 47, mid), 0);
                 for (rows, columns) in [(24, 80), (10, 40), (3, 20), (50, 200), (2, 10)] {
-                    let lines = table.frame(&messages, &update(sequence, 47, mid), 0, (rows, columns));
+                    let lines = table.frame(&messages, (rows, columns));
                     assert!(
                         lines.len() < usize::from(rows),
                         "{lang:?} {rows}x{columns}: {lines:#?}"
@@ -573,10 +646,12 @@ mod tests {
                     }
                 }
             }
-            let lines = table.frame(&messages, &update(1, 47, "1.4"), 0, (24, 80));
+            table.take(&update(1, 47, "1.4"), 0);
+            let lines = table.frame(&messages, (24, 80));
             let hidden = lines.last().expect("a last line");
             assert!(hidden.contains("27"), "47 pairs, 20 shown: {hidden}");
-            let wide = table.frame(&messages, &update(1, 3, "1.5"), 0, (50, 200));
+            table.take(&update(1, 3, "1.5"), 0);
+            let wide = table.frame(&messages, (50, 200));
             assert!(wide[0].contains("Ctrl-C"), "the hint fits: {}", wide[0]);
             assert_eq!(wide.len(), 5, "header, titles, three pairs: {wide:#?}");
         }
@@ -590,15 +665,44 @@ mod tests {
         let mids = ["1.1", "1.2", "1.0", "1.3", "1.25"];
         let mut lines = Vec::new();
         for (sequence, mid) in (1..).zip(mids) {
-            lines = table.frame(&messages, &update(sequence, 1, mid), 0, (24, 200));
+            table.take(&update(sequence, 1, mid), 0);
+            lines = table.frame(&messages, (24, 200));
         }
         let row = &lines[2];
         assert!(row.ends_with("▼ ▃▆▁█▇"), "{row}");
         // The table is 42 columns wide: 49 usable leave 3 for the sparkline.
-        let narrow = table.frame(&messages, &update(6, 1, "1.3"), 0, (24, 50));
+        table.take(&update(6, 1, "1.3"), 0);
+        let narrow = table.frame(&messages, (24, 50));
         let row = &narrow[2];
         assert_eq!(console::measure_text_width(row), 49, "{row}");
         assert!(row.ends_with("▲ █▁█"), "the latest three mids, rescaled: {row}");
+    }
+
+    #[test]
+    fn notices_are_lines_under_the_table_and_the_table_makes_room_for_them() {
+        let messages = Messages::new(Lang::En);
+        let mut table = LiveTable::new();
+        table.colour = false;
+        table.take(&update(1, 47, "1.1"), 0);
+        let plain = table.frame(&messages, (24, 80));
+        table.notices = vec!["lost".to_owned()];
+        let lost = table.frame(&messages, (24, 80));
+        assert_eq!(lost.len(), plain.len(), "the same height: {lost:#?}");
+        assert_eq!(lost.last().map(String::as_str), Some("lost"));
+        assert!(lost[lost.len() - 2].contains("more pairs"), "{lost:#?}");
+        table.notices = vec!["back".to_owned(), "replaying".to_owned()];
+        let back = table.frame(&messages, (24, 80));
+        assert_eq!(back.len(), plain.len(), "{back:#?}");
+        assert_eq!(
+            back[back.len() - 2..],
+            ["back", "replaying"],
+            "replaced, not added"
+        );
+        assert!(back[0].starts_with("Tick #1 "), "one header, on top: {back:#?}");
+
+        let mut empty = LiveTable::new();
+        empty.notices = vec!["lost".to_owned()];
+        assert_eq!(empty.frame(&messages, (24, 80)), ["lost"], "no update yet");
     }
 
     #[test]

@@ -215,6 +215,11 @@ async fn a_batch_is_read_from_standard_input() {
         command.args(args).write_stdin(input);
         let output = cli::run(command).await;
         assert_exit(&output, 0);
+        assert_eq!(
+            cli::stderr(&output),
+            "",
+            "piped rows get no note on how to end them"
+        );
         let summary = summary_of(&output);
         assert_eq!(summary["accepted"], 3, "{args:?}");
         assert_eq!(

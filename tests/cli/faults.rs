@@ -8,14 +8,14 @@ use std::process::{Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bank_domain::clock::{Clock, ManualClock};
+use bank_domain::clock::ManualClock;
 use bank_i18n::tr;
 use bank_i18n::{Lang, Messages};
 use bank_server::Config;
 use harness::cli::{self, assert_exit};
 use harness::metrics::{sample, scrape, wait_for};
 use harness::server_process::ServerProcess;
-use harness::{PATIENCE, PINNED_UNIX_MS, SEED, TestServer};
+use harness::{PATIENCE, PINNED_UNIX_MS, SEED, TestServer, pinned_config};
 
 /// The default tick of `Config::with_seed`, in milliseconds.
 const TICK_MS: u64 = 1_000;
@@ -26,12 +26,6 @@ const TICKS_WHILE_DOWN: u64 = 5;
 /// Rows the batch tests get through before the server dies: more than the
 /// CLI's read-ahead buffer, so rows really are in flight.
 const ROWS_BEFORE_DEATH: u64 = 2_000;
-
-fn pinned_config(clock: &Arc<ManualClock>) -> Config {
-    let mut config = Config::with_seed(SEED);
-    config.clock = Arc::clone(clock) as Arc<dyn Clock>;
-    config
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rates_resume_after_a_server_restart_without_missing_a_tick() {

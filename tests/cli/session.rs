@@ -1,7 +1,9 @@
 //! `bank session`: lines read from standard input, each answered in input
 //! order (a bad line gets an error reply and the session goes on), end of
-//! input closes the session, the exit code says whether any line failed,
-//! and the replies are the server's numbers, in English, French or JSON.
+//! input or `quit` closes the session, blank lines and comments are skipped
+//! without shifting the replies' numbers, the exit code says whether any
+//! line failed, and the replies are the server's numbers, in English,
+//! French or JSON.
 
 use harness::TestServer;
 use harness::cli::{self, assert_exit, localized};
@@ -173,4 +175,44 @@ async fn a_malformed_line_has_a_stable_code_in_json_whatever_the_language() {
         assert!(replies[0]["error"]["message"].is_string(), "{}", replies[0]);
         assert!(replies[1]["conversion"].is_object(), "{}", replies[1]);
     }
+}
+
+/// Comments and blank lines around three requests (a good one, a
+/// malformed one, a good one), then `quit` (or another word for it) and a
+/// line that is never read.
+fn commented_input(quit: &str) -> String {
+    format!("# prices for Monday\n\n100 USD EUR\n   \nhello\n  # a note\n7 eur jpy id9\n{quit}\n5 USD EUR\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comments_and_blank_lines_do_not_shift_the_numbers_and_quit_ends_the_session() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    for (lang, quit) in [("en", "quit"), ("en", "exit"), ("fr", "Quitter")] {
+        let output = session(&server, &["--lang", lang], &commented_input(quit)).await;
+        assert_exit(&output, 1);
+        let lines = cli::stdout_lines(&output);
+        assert_eq!(lines.len(), 3, "{quit}: {}", cli::describe(&output));
+        for (number, line) in lines.iter().enumerate() {
+            assert!(line.starts_with(&format!("[{}] ", number + 1)), "{quit}: {line}");
+        }
+        assert!(
+            lines[1].contains("error") || lines[1].contains("erreur"),
+            "{}",
+            lines[1]
+        );
+        assert!(lines[2].contains(" JPY "), "{}", lines[2]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_replies_come_in_request_order_and_give_the_input_line() {
+    let (server, _clock) = TestServer::start_pinned().await;
+    let output = session(&server, &["--json"], &commented_input("quit")).await;
+    assert_exit(&output, 1);
+    let replies = cli::json_lines(&output);
+    let lines: Vec<&Value> = replies.iter().map(|reply| &reply["line"]).collect();
+    assert_eq!(lines, [3, 5, 7], "{}", cli::describe(&output));
+    assert!(replies[0]["conversion"].is_object(), "{}", replies[0]);
+    assert_eq!(replies[1]["error"]["code"], "MALFORMED_LINE", "{}", replies[1]);
+    assert_eq!(replies[2]["conversion"]["request_id"], "id9", "{}", replies[2]);
 }

@@ -60,9 +60,7 @@ impl TestServer {
     /// test moves it: every quote is exactly reproducible.
     pub async fn start_pinned() -> (Self, Arc<ManualClock>) {
         let clock = Arc::new(ManualClock::new(PINNED_UNIX_MS));
-        let mut config = Config::with_seed(SEED);
-        config.clock = Arc::clone(&clock) as Arc<dyn Clock>;
-        (Self::start_with(config).await, clock)
+        (Self::start_with(pinned_config(&clock)).await, clock)
     }
 
     pub async fn start_with(config: Config) -> Self {
@@ -179,6 +177,14 @@ impl TestServer {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
+}
+
+/// The configuration of a server with [`SEED`] and the test's `clock`: a
+/// server restarted with it goes on from the same time.
+pub fn pinned_config(clock: &Arc<ManualClock>) -> Config {
+    let mut config = Config::with_seed(SEED);
+    config.clock = Arc::clone(clock) as Arc<dyn Clock>;
+    config
 }
 
 /// The currencies the server at `url` lists.

@@ -39,22 +39,43 @@ fn quoted(word: &str) -> String {
     format!("'{}'", word.replace('\'', r"'\''"))
 }
 
+/// `bank args...`, quoted for `sh`.
+fn command_line(args: &[&str]) -> String {
+    let bank = crate::bank_exe().to_str().expect("the target path is UTF-8");
+    let words: Vec<String> = std::iter::once(bank)
+        .chain(args.iter().copied())
+        .map(quoted)
+        .collect();
+    words.join(" ")
+}
+
 impl Terminal {
     /// Starts `bank args...` on a `rows` x `columns` terminal, in a clean
-    /// environment (no locale, no `BANK_SERVER`, no `NO_COLOR`) plus `env`.
-    /// `shell_suffix` is appended to the command line as is (a redirection).
+    /// environment (no locale, no `BANK_SERVER`, no `NO_COLOR` nor
+    /// `CLICOLOR`, `TERM` an xterm) plus `env`. `shell_suffix` is appended to the command line as
+    /// is (a redirection).
     pub fn start(rows: u16, columns: u16, env: &[(&str, &str)], args: &[&str], shell_suffix: &str) -> Self {
-        let bank = crate::bank_exe().to_str().expect("the target path is UTF-8");
-        let words: Vec<String> = std::iter::once(bank)
-            .chain(args.iter().copied())
-            .map(quoted)
-            .collect();
+        let line = format!("exec {}{shell_suffix}", command_line(args));
+        Self::launch(rows, columns, env, &line)
+    }
+
+    /// Like [`start`](Self::start), but the shell on the terminal outlives
+    /// `bank`: it says `exit CODE` once `bank` has exited, then runs
+    /// `after` (`stty -a`: what `bank` left the terminal like). The exit
+    /// code [`finish`](Self::finish) returns is the shell's.
+    pub fn start_then(rows: u16, columns: u16, args: &[&str], after: &str) -> Self {
+        let line = format!("{}; echo \"exit $?\"; {after}", command_line(args));
+        Self::launch(rows, columns, &[], &line)
+    }
+
+    /// Runs the shell command `line` on a new terminal, after setting its
+    /// size and writing its device name down (see [`resize`](Self::resize)).
+    fn launch(rows: u16, columns: u16, env: &[(&str, &str)], line: &str) -> Self {
         let folder = tempfile::tempdir().expect("a temporary folder");
         let device_file = folder.path().join("tty");
         let command = format!(
-            "stty cols {columns} rows {rows} -echo; tty > {}; exec {}{shell_suffix}",
+            "stty cols {columns} rows {rows} -echo; tty > {}; {line}",
             quoted(device_file.to_str().expect("a UTF-8 path")),
-            words.join(" ")
         );
         let mut script = Command::new("script");
         // -q: no banner; -f: flush at once; -e: exit with the command's code.
@@ -66,6 +87,8 @@ impl Terminal {
             .env_remove("LANG")
             .env_remove("BANK_SERVER")
             .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR")
+            .env_remove("CLICOLOR_FORCE")
             .env("TERM", "xterm")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -112,6 +135,28 @@ impl Terminal {
             assert!(
                 tokio::time::Instant::now() < deadline,
                 "timed out waiting for {text:?} on the terminal:\n{}",
+                self.output()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// What the screen shows now (see [`Screen`]).
+    pub fn screen(&self) -> Screen {
+        Screen::replay(self.rows, self.columns, &self.output())
+    }
+
+    /// Waits until the screen's lines (without trailing spaces) satisfy
+    /// `condition`, `what` naming it; panics with them after [`PATIENCE`].
+    /// For what only the screen tells, such as a prompt drawn again on the
+    /// line where the cursor is.
+    pub async fn wait_for_screen(&self, what: &str, condition: impl Fn(&[String]) -> bool) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while !condition(&self.screen().lines()) {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting until {what} on the terminal:\n{:#?}\n{:?}",
+                self.screen().lines(),
                 self.output()
             );
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -188,8 +233,9 @@ impl Drop for Terminal {
 }
 
 /// A VT100 screen of fixed size, replaying what a program drew: enough of
-/// the escape sequences `bank` uses (cursor up, home, erase line and
-/// screen, colours, which it skips) to know where every character landed.
+/// the escape sequences `bank` and its line editor use (cursor up, down,
+/// forward and back, home, erase line and screen; colours and modes, which
+/// it skips) to know where every character landed.
 pub struct Screen {
     rows: usize,
     columns: usize,
@@ -263,6 +309,11 @@ impl Screen {
                     self.pending_wrap = false;
                     match command {
                         Some('A') => self.row = self.row.saturating_sub(number.unwrap_or(1).max(1)),
+                        Some('B') => self.row = (self.row + number.unwrap_or(1).max(1)).min(self.rows - 1),
+                        Some('C') => {
+                            self.column = (self.column + number.unwrap_or(1).max(1)).min(self.columns - 1);
+                        }
+                        Some('D') => self.column = self.column.saturating_sub(number.unwrap_or(1).max(1)),
                         Some('H') => (self.row, self.column) = (0, 0),
                         Some('K') => self.grid[self.row][self.column..].fill(' '),
                         Some('J') if number == Some(2) => {

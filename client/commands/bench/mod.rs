@@ -26,7 +26,6 @@ mod session;
 mod stall;
 mod unary;
 
-use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -38,7 +37,7 @@ use tonic::transport::{Channel, Endpoint};
 
 use crate::context::Context;
 use crate::error::{CliError, exit};
-use crate::format;
+use crate::{format, terminal};
 
 /// The most pairs one `StreamRates` request may name: the contract's limit
 /// (see `StreamRatesRequest.pairs` in `proto/bank/v1/bank.proto`), the
@@ -283,7 +282,7 @@ impl Bench {
 }
 
 /// Shows progress on standard error once a second until aborted: in place
-/// on a terminal, one line at a time otherwise.
+/// on a terminal, one line at a time otherwise (a dumb terminal included).
 pub fn progress(
     messages: &'static Messages,
     unit_id: &'static str,
@@ -292,7 +291,7 @@ pub fn progress(
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let started = Instant::now();
-        let terminal = std::io::stderr().is_terminal();
+        let terminal = terminal::can_redraw(&std::io::stderr());
         let mut ticker = tokio::time::interval(Duration::from_secs(1));
         ticker.tick().await;
         let mut last = 0;
@@ -321,7 +320,7 @@ pub fn progress(
 /// Clears an in-place progress line.
 pub fn end_progress(progress: JoinHandle<()>) {
     progress.abort();
-    if std::io::stderr().is_terminal() {
+    if terminal::can_redraw(&std::io::stderr()) {
         eprint!("\r\x1b[2K");
     }
 }
