@@ -49,6 +49,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .field_attribute(".bank.v1.Candle.time", JSON_TIMESTAMP)
         .field_attribute(".bank.v1.GetRateHistoryRequest.interval", JSON_DURATION)
         .field_attribute(".bank.v1.GetRateHistoryResponse.tick", JSON_DURATION)
+        // Sorted, so that an item's metadata reads the same in every run.
+        .btree_map(".bank.v1.ItemError.metadata")
         // Smaller per-call buffers than tonic's default: see proto/codec.rs.
         .codec_path("crate::codec::BankCodec")
         .compile_fds(descriptors)?;

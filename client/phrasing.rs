@@ -14,9 +14,8 @@
 //! The same reasons reach batch and session items (`ItemError.reason`),
 //! phrased the same way.
 
-use std::collections::HashMap;
-
 use bank_i18n::{FluentValue, Messages};
+use bank_proto::v1::ItemError;
 
 /// The `domain` of the reasons phrased here: this service's.
 const SERVER_DOMAIN: &str = "bank.v1";
@@ -36,13 +35,19 @@ const PHRASED: &[(&str, &str)] = &[
     ("BEYOND_HISTORY", "error-reason-beyond-history"),
 ];
 
+/// What to say about a rejected batch or session item: the CLI's own words
+/// for its reason, else the server's sentence.
+pub fn item(messages: &Messages, error: &ItemError) -> String {
+    phrase(messages, SERVER_DOMAIN, &error.reason, &error.metadata).unwrap_or_else(|| error.message.clone())
+}
+
 /// The CLI's clause for `reason` from `domain`, with `metadata` as its
 /// arguments; `None` when the CLI has no words of its own for it.
-pub fn phrase(
+pub fn phrase<'a>(
     messages: &Messages,
     domain: &str,
     reason: &str,
-    metadata: &HashMap<String, String>,
+    metadata: impl IntoIterator<Item = (&'a String, &'a String)>,
 ) -> Option<String> {
     if domain != SERVER_DOMAIN {
         return None;
@@ -50,7 +55,7 @@ pub fn phrase(
     let (_, id) = PHRASED.iter().find(|(known, _)| *known == reason)?;
     // Counts travel as text; Fluent needs numbers to choose a plural.
     let args: Vec<(&str, FluentValue<'_>)> = metadata
-        .iter()
+        .into_iter()
         .map(|(key, value)| {
             let value = match value.parse::<u64>() {
                 Ok(number) => FluentValue::from(number),
@@ -64,6 +69,8 @@ pub fn phrase(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
     use bank_i18n::Lang;
 
@@ -122,9 +129,17 @@ mod tests {
     #[test]
     fn other_reasons_and_other_domains_keep_the_servers_words() {
         let en = Messages::of(Lang::En);
-        assert_eq!(phrase(en, "bank.v1", "TOO_MANY_FEEDS", &HashMap::new()), None);
         assert_eq!(
-            phrase(en, "example.com", "AMOUNT_NOT_DECIMAL", &HashMap::new()),
+            phrase(en, "bank.v1", "TOO_MANY_FEEDS", &HashMap::<String, String>::new()),
+            None
+        );
+        assert_eq!(
+            phrase(
+                en,
+                "example.com",
+                "AMOUNT_NOT_DECIMAL",
+                &HashMap::<String, String>::new()
+            ),
             None
         );
     }

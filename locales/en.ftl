@@ -379,6 +379,7 @@ help-batch--to = Convert every row into this currency (rows then omit the target
 help-batch--delimiter = Field delimiter of the file, one ASCII character (default ,), e.g. ';'.
 help-batch--at = Price every row at the tick of this past instant: RFC 3339 or a duration ago (90m, 7d).
 help-session = Hold a conversion session (bidirectional streaming): type lines such as 100 USD EUR and get each reply as soon as it is computed.
+help-session--at = Price every conversion at the tick of this past instant: RFC 3339 or a duration ago (90m, 7d).
 help-tour = A guided tour of the four gRPC models, live, in English or French. Without --server it starts an embedded Bank Service, so nothing else needs to be running.
 help-tour--model = Show only this model: unary, server-streaming, client-streaming or bidi.
 help-tour--no_pause = Do not wait for Enter between models.

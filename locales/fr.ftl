@@ -385,6 +385,7 @@ help-batch--to = Convertir chaque ligne vers cette devise (les lignes omettent a
 help-batch--delimiter = Séparateur de champs du fichier, un caractère ASCII (, par défaut), par exemple ';'.
 help-batch--at = Calculer chaque ligne au tick de cet instant passé : RFC 3339 ou une durée écoulée (90m, 7d).
 help-session = Tenir une session de conversion (flux bidirectionnel) : saisissez des lignes comme 100 USD EUR et recevez chaque réponse dès qu’elle est calculée.
+help-session--at = Calculer chaque conversion au tick de cet instant passé : RFC 3339 ou une durée écoulée (90m, 7d).
 help-tour = Visite guidée des quatre modèles gRPC, en direct, en français ou en anglais. Sans --server, elle démarre un service bancaire embarqué : rien d’autre n’a besoin de tourner.
 help-tour--model = Ne montrer que ce modèle : unary, server-streaming, client-streaming ou bidi.
 help-tour--no_pause = Ne pas attendre Entrée entre deux modèles.

@@ -196,11 +196,13 @@ fn reason_of(error: &DomainError) -> (&'static str, HashMap<String, String>) {
 /// The per-item form of the same mapping, for batches and sessions, whose
 /// items cannot fail the whole call. The message is in `lang`.
 pub fn item_error(index: u64, request_id: &str, error: &DomainError, lang: Lang) -> ItemError {
+    let (reason, metadata) = reason_of(error);
     ItemError {
         index,
         request_id: echoable_request_id(request_id).to_owned(),
         code: code_name(code_for(error)).to_owned(),
-        reason: reason_of(error).0.to_owned(),
+        reason: reason.to_owned(),
+        metadata: metadata.into_iter().collect(),
         message: sentence(error, Messages::of(lang)),
         field: error
             .field()

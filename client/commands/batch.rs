@@ -51,7 +51,7 @@ use crate::error::{CliError, exit, io_detail, is_unavailable, status_sentence};
 use bank_i18n::Messages;
 use bank_i18n::tr;
 
-use crate::{format, output, terminal};
+use crate::{format, output, phrasing, terminal};
 
 /// Rows read ahead of the network: enough to keep the stream busy, small
 /// enough that client memory stays flat whatever the file size.
@@ -583,13 +583,13 @@ fn print_summary(
                     messages,
                     "batch-rejected-item",
                     line = line,
-                    reason = error.message
+                    reason = phrasing::item(messages, error)
                 ),
                 None => tr!(
                     messages,
                     "batch-rejected-item-unmapped",
                     number = format::count(lang, error.index + 1),
-                    reason = error.message
+                    reason = phrasing::item(messages, error)
                 ),
             };
             (line, text)

@@ -37,6 +37,7 @@
 use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 use bank_proto::v1::session_reply::Outcome;
 use bank_proto::v1::{ConvertRequest, SessionReply};
@@ -53,7 +54,7 @@ use crate::error::{CliError, exit};
 use bank_i18n::Messages;
 use bank_i18n::tr;
 
-use crate::{format, output, terminal};
+use crate::{format, output, phrasing, terminal};
 
 /// What a person at a terminal is asked to type after.
 const PROMPT: &str = "> ";
@@ -139,12 +140,17 @@ fn line_editor() -> rustyline::Result<DefaultEditor> {
     DefaultEditor::with_config(config)
 }
 
-/// `bank session` takes no arguments of its own: its requests come from
-/// standard input.
+/// `bank session`'s requests come from standard input; its one option
+/// prices them all in the past.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Price every conversion at the tick of this past instant: RFC 3339,
+    /// or a duration ago such as 90m or 7d.
+    #[arg(long, value_parser = format::instant_input)]
+    at: Option<SystemTime>,
+}
 
-pub async fn run(_args: Args, context: &Context) -> Result<u8, CliError> {
+pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
     let (messages, as_json) = (context.messages, context.json);
     let connection = &context.connect().await?;
     let input = Input::of_this_process();
@@ -162,6 +168,7 @@ pub async fn run(_args: Args, context: &Context) -> Result<u8, CliError> {
     let reader = Reader {
         messages,
         as_json,
+        at: args.at.map(Into::into),
         waiting: Arc::clone(&waiting),
         numbers: Numbers::default(),
         refused_at_once: false,
@@ -289,6 +296,8 @@ fn print_bad_line(messages: &Messages, as_json: bool, numbers: Numbers) -> Resul
 struct Reader {
     messages: &'static Messages,
     as_json: bool,
+    /// `--at`: the instant every request is priced at.
+    at: Option<prost_types::Timestamp>,
     waiting: Queue,
     /// The last line read, and the last request it made.
     numbers: Numbers,
@@ -335,7 +344,7 @@ impl Reader {
             from_currency: format::code_input(from),
             to_currency: format::code_input(to),
             request_id: id.to_owned(),
-            at: None,
+            at: self.at,
         }))
     }
 
@@ -491,7 +500,7 @@ fn print_reply(
                     messages,
                     "session-error",
                     request = request,
-                    reason = error.message
+                    reason = phrasing::item(messages, error)
                 ))?;
             }
             Ok(true)

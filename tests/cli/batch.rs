@@ -141,7 +141,7 @@ async fn the_summary_reports_a_rejected_item_and_a_malformed_row_by_line_number(
         .collect();
     assert_eq!(rejected.len(), 2, "{}", cli::describe(&output));
     assert!(
-        rejected[0].trim_start().starts_with("line 4: amount"),
+        rejected[0].trim_start().starts_with("line 4: the amount"),
         "{}",
         rejected[0]
     );

@@ -105,12 +105,12 @@ async fn the_json_of_every_command_is_pinned_byte_for_byte() {
     assert_eq!(
         session,
         r#"{"line":1,"conversion":{"request_id":"s-1","amount":"1234.50","from_currency":"USD","to_currency":"EUR","converted_amount":"1145.35","rate":"0.9277868457","rate_sequence":1790000000,"rate_time":"2026-09-21T14:13:20Z"}}
-{"line":2,"error":{"index":1,"request_id":"s-2","code":"INVALID_ARGUMENT","field":"from_currency","reason":"CURRENCY_NOT_SUPPORTED","message":"from_currency: ABC is not a supported currency"}}
+{"line":2,"error":{"index":1,"request_id":"s-2","code":"INVALID_ARGUMENT","field":"from_currency","reason":"CURRENCY_NOT_SUPPORTED","metadata":{"currency":"ABC","field":"from_currency"},"message":"from_currency: ABC is not a supported currency"}}
 "#
     );
     assert_eq!(
         batch,
-        r#"{"complete":true,"accepted":2,"rejected":1,"malformed":1,"totals":[{"currency":"EUR","total":"9.74","count":1},{"currency":"JPY","total":"1136","count":1}],"rates":[{"pair":"EUR/JPY","bid":"162.1662406","mid":"162.3285692","ask":"162.4908978"},{"pair":"USD/EUR","bid":"0.9268590588","mid":"0.9277868457","ask":"0.9287146326"}],"rate_sequence":1790000000,"rate_time":"2026-09-21T14:13:20Z","errors":[{"index":2,"request_id":"b-3","code":"INVALID_ARGUMENT","field":"amount","reason":"AMOUNT_NOT_DECIMAL","message":"amount: must be a plain decimal number such as 100 or 12.50 (digits and at most one point; no sign, exponent, spaces or leading zeros)","line":4}],"malformed_rows":[{"line":5,"code":"WRONG_FIELD_COUNT","reason":"3-4 fields expected, 2 found"}]}
+        r#"{"complete":true,"accepted":2,"rejected":1,"malformed":1,"totals":[{"currency":"EUR","total":"9.74","count":1},{"currency":"JPY","total":"1136","count":1}],"rates":[{"pair":"EUR/JPY","bid":"162.1662406","mid":"162.3285692","ask":"162.4908978"},{"pair":"USD/EUR","bid":"0.9268590588","mid":"0.9277868457","ask":"0.9287146326"}],"rate_sequence":1790000000,"rate_time":"2026-09-21T14:13:20Z","errors":[{"index":2,"request_id":"b-3","code":"INVALID_ARGUMENT","field":"amount","reason":"AMOUNT_NOT_DECIMAL","metadata":{"field":"amount"},"message":"amount: must be a plain decimal number such as 100 or 12.50 (digits and at most one point; no sign, exponent, spaces or leading zeros)","line":4}],"malformed_rows":[{"line":5,"code":"WRONG_FIELD_COUNT","reason":"3-4 fields expected, 2 found"}]}
 "#
     );
 }
