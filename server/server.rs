@@ -279,11 +279,7 @@ impl BankServer {
 
         let counters = self.metrics;
         let metrics_endpoint = self.metrics_listener.map(|listener| {
-            let exporter = Exporter {
-                metrics: Arc::clone(&counters),
-                open: self.open,
-                clock: Arc::clone(&self.clock),
-            };
+            let exporter = Exporter::new(Arc::clone(&counters), self.open, Arc::clone(&self.clock));
             tokio::spawn(metrics::serve(listener, exporter, self.drain.clone()))
         });
 

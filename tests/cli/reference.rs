@@ -60,11 +60,9 @@ fn groff_warnings(page: &std::path::Path) -> Option<String> {
     match run {
         Ok(output) => Some(String::from_utf8_lossy(&output.stderr).into_owned()),
         Err(error) => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "groff is needed to check the manual pages, and CI installs it: {error}"
-            );
-            eprintln!("skipped: groff is not installed ({error}); the pages are not formatted");
+            harness::skip_outside_ci(&format!(
+                "groff, which formats the manual pages, cannot run ({error}); Debian's groff-base has it"
+            ));
             None
         }
     }

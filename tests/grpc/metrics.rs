@@ -1,8 +1,12 @@
 //! `GET /metrics`: calls counted by method and status code with their
 //! latency, open feeds going up and back down, feed updates and skipped
 //! ticks, batch items by outcome, refused calls by reason, the clock's
-//! steps and offset, and 404 for
-//! anything but `/metrics`.
+//! steps and offset, the process's metrics and the build info, and 404 for
+//! anything but `/metrics`. A scrape after calls of every model passes
+//! `promtool check metrics` without a warning: Prometheus's own lint, from
+//! Debian's `prometheus` package, which `.ci/run` installs; the test is
+//! skipped, saying why, where promtool is missing, except under CI
+//! (`CI=true`), where it fails.
 //!
 //! The server's clock is pinned, so ticks happen only when a test moves it:
 //! every count below is exact.
@@ -10,15 +14,22 @@
 use std::sync::Arc;
 
 use bank_domain::clock::{Clock, ManualClock};
-use bank_proto::v1::{ConvertRequest, RateUpdate, StreamRatesRequest};
+use bank_proto::v1::bank_service_client::BankServiceClient;
+use bank_proto::v1::{
+    ConvertRequest, GetRateHistoryRequest, ListCurrenciesRequest, RateUpdate, StreamRatesRequest,
+};
 use bank_server::ApiTokens;
 use bank_server::Config;
 use bank_server::Refusal;
-use harness::metrics::{get, sample, scrape, wait_for};
+use harness::metrics::{get, promtool_check_metrics, sample, sample_decimal, scrape, wait_for};
 use harness::session::Session;
 use harness::{PATIENCE, PINNED_UNIX_MS, SEED, TestServer};
+use rust_decimal::Decimal;
 use tonic::Code;
 use tonic::metadata::MetadataValue;
+use tonic::transport::Channel;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_client::HealthClient;
 
 const CONVERT: &str = "/bank.v1.BankService/Convert";
 const STREAM_RATES: &str = "/bank.v1.BankService/StreamRates";
@@ -38,6 +49,15 @@ fn order(amount: &str, from: &str, to: &str) -> ConvertRequest {
         request_id: String::new(),
         at: None,
     }
+}
+
+/// A Convert the server refuses: INVALID_ARGUMENT.
+async fn convert_to_an_unknown_currency(client: &mut BankServiceClient<Channel>) {
+    let refused = client
+        .convert(order("10", "EUR", "XXX"))
+        .await
+        .expect_err("an unknown currency is refused");
+    assert_eq!(refused.code(), Code::InvalidArgument);
 }
 
 async fn pinned_server_with_metrics() -> (TestServer, std::net::SocketAddr, Arc<ManualClock>) {
@@ -63,11 +83,7 @@ async fn unary_calls_are_counted_by_method_and_code_with_their_latency() {
     for _ in 0..3 {
         client.convert(order("10", "EUR", "USD")).await.expect("converts");
     }
-    let refused = client
-        .convert(order("10", "EUR", "XXX"))
-        .await
-        .expect_err("an unknown currency is refused");
-    assert_eq!(refused.code(), Code::InvalidArgument);
+    convert_to_an_unknown_currency(&mut client).await;
 
     let text = wait_for(
         metrics,
@@ -183,11 +199,9 @@ async fn the_endpoint_speaks_prometheus_text_and_nothing_else() {
         assert_eq!(sample(&found.body, name), Some(0), "{name}:\n{}", found.body);
     }
     // A pinned clock never steps and has nothing to slew.
-    assert!(
-        found
-            .body
-            .lines()
-            .any(|line| line == "bank_clock_offset_seconds 0.000"),
+    assert_eq!(
+        sample_decimal(&found.body, "bank_clock_offset_seconds"),
+        Some(Decimal::ZERO),
         "{}",
         found.body
     );
@@ -343,4 +357,153 @@ async fn a_call_shed_by_the_connection_limit_is_counted_as_a_refusal() {
         1,
     )
     .await;
+}
+
+/// One call of every RPC the server serves, each model included: unary
+/// (ListCurrencies, Convert, GetRateHistory, a refused Convert, health),
+/// server streaming (StreamRates), client streaming (ConvertBatch) and
+/// bidirectional (ConvertSession).
+async fn call_every_model(server: &TestServer, clock: &ManualClock) {
+    let mut client = server.client().await;
+    client
+        .list_currencies(ListCurrenciesRequest {})
+        .await
+        .expect("currencies are listed");
+    client.convert(order("10", "EUR", "USD")).await.expect("converts");
+    convert_to_an_unknown_currency(&mut client).await;
+
+    let mut feed = client
+        .stream_rates(feed_request())
+        .await
+        .expect("the feed opens")
+        .into_inner();
+    next_update(&mut feed).await;
+    clock.set(PINNED_UNIX_MS + 2 * TICK_MS);
+    client.convert(order("1", "EUR", "USD")).await.expect("converts");
+    next_update(&mut feed).await;
+    drop(feed);
+
+    let history = client
+        .get_rate_history(GetRateHistoryRequest {
+            pair: "EUR/USD".into(),
+            start_time: Some(prost_types::Timestamp {
+                seconds: i64::try_from(PINNED_UNIX_MS / 1_000).expect("fits"),
+                nanos: 0,
+            }),
+            end_time: None,
+            interval: None,
+        })
+        .await
+        .expect("the history answers")
+        .into_inner();
+    assert!(!history.candles.is_empty());
+
+    let summary = client
+        .convert_batch(tokio_stream::iter(vec![
+            order("10", "EUR", "USD"),
+            order("abc", "EUR", "USD"),
+        ]))
+        .await
+        .expect("the batch completes")
+        .into_inner();
+    assert_eq!((summary.accepted, summary.rejected), (1, 1));
+
+    let mut session = Session::open(&mut client).await;
+    session.send(order("5", "GBP", "JPY")).await;
+    session.conversion().await;
+    drop(session);
+
+    HealthClient::new(server.channel().await)
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .expect("health answers");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scrape_after_calls_of_every_model_passes_promtool_check_metrics_without_a_warning() {
+    let (server, metrics, clock) = pinned_server_with_metrics().await;
+    call_every_model(&server, &clock).await;
+    // The streams' ends are counted when the server sees them.
+    wait_for(metrics, "bank_open_feeds", 0).await;
+    wait_for(metrics, "bank_open_sessions", 0).await;
+    let text = scrape(metrics).await;
+    for model in ["Convert", "StreamRates", "ConvertBatch", "ConvertSession"] {
+        let method = format!("/bank.v1.BankService/{model}");
+        assert!(
+            text.contains(&format!("bank_rpc_latency_seconds_count{{method=\"{method}\"}}")),
+            "{model}:\n{text}"
+        );
+    }
+
+    let Some(verdict) = promtool_check_metrics(&text).await else {
+        harness::skip_outside_ci("promtool is not installed (apt-get install prometheus)");
+        return;
+    };
+    assert!(
+        verdict.passed,
+        "promtool check metrics failed:\n{}\n{text}",
+        verdict.output
+    );
+    assert_eq!(verdict.output.trim(), "", "promtool's warnings:\n{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_process_metrics_are_exposed_with_plausible_values() {
+    let (_server, metrics, _clock) = pinned_server_with_metrics().await;
+    let text = scrape(metrics).await;
+    for (name, kind) in [
+        ("process_cpu_seconds_total", "counter"),
+        ("process_resident_memory_bytes", "gauge"),
+        ("process_virtual_memory_bytes", "gauge"),
+        ("process_open_fds", "gauge"),
+        ("process_max_fds", "gauge"),
+        ("process_start_time_seconds", "gauge"),
+        ("process_threads", "gauge"),
+    ] {
+        assert!(
+            text.contains(&format!("# TYPE {name} {kind}\n")),
+            "{name}:\n{text}"
+        );
+    }
+    let value = |name| sample(&text, name).unwrap_or_else(|| panic!("{name}:\n{text}"));
+    // The server runs in this test's process: at least a mebibyte resident,
+    // less than the machine has.
+    let resident = value("process_resident_memory_bytes");
+    assert!((1 << 20..1 << 40).contains(&resident), "{resident}");
+    assert!(value("process_virtual_memory_bytes") >= resident);
+    // The listeners of the server and of its metrics at least.
+    let open = value("process_open_fds");
+    assert!(open >= 2, "{open}");
+    assert!(value("process_max_fds") >= open);
+    // The runtime's two workers at least.
+    assert!(value("process_threads") >= 2, "{text}");
+    let cpu = sample_decimal(&text, "process_cpu_seconds_total").expect("CPU time");
+    assert!(cpu >= Decimal::ZERO, "{cpu}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the machine's clock is after 1970")
+        .as_secs();
+    let started = value("process_start_time_seconds");
+    assert!(
+        started <= now + 1 && started + 24 * 3_600 > now,
+        "started at {started}, now {now}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_build_info_is_one_series_at_1_naming_the_crate_version() {
+    let (_server, metrics, _clock) = pinned_server_with_metrics().await;
+    let text = scrape(metrics).await;
+    assert!(text.contains("# TYPE bank_build_info gauge\n"), "{text}");
+    let series: Vec<&str> = text
+        .lines()
+        .filter(|line| line.starts_with("bank_build_info{"))
+        .collect();
+    assert_eq!(series.len(), 1, "{text}");
+    let version = format!("{{version=\"{}\",", env!("CARGO_PKG_VERSION"));
+    assert!(series[0].contains(&version), "{}", series[0]);
+    assert!(series[0].contains(",rustc=\"1."), "{}", series[0]);
+    assert!(series[0].ends_with("} 1"), "{}", series[0]);
 }

@@ -199,6 +199,17 @@ pub async fn currencies(url: String) -> Vec<bank_proto::v1::Currency> {
         .currencies
 }
 
+/// For a test that needs a program the machine lacks (`why` says which and
+/// how to install it): under CI (`CI=true`), where `.ci/run` installs it,
+/// fails; elsewhere says the test is skipped, and the test returns.
+pub fn skip_outside_ci(why: &str) {
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{why}, and CI needs it"
+    );
+    eprintln!("skipped: {why}");
+}
+
 /// 127.0.0.1, any free port.
 pub fn loopback_any_port() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))

@@ -1,5 +1,6 @@
 //! Reading a server's `/metrics` the way Prometheus does: a plain HTTP/1.1
-//! GET on loopback, and the value of one exact series.
+//! GET on loopback, and the value of one exact series; and linting what was
+//! read with `promtool check metrics`, where promtool is installed.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -84,13 +85,65 @@ pub async fn wait_for(addr: SocketAddr, series: &str, expected: u64) -> String {
     }
 }
 
-/// The value of `series` as an exact decimal, for the gauges that are
-/// signed or fractional (`bank_clock_offset_seconds`).
+/// The value of `series` as an exact decimal, for the values that are
+/// signed or fractional (`bank_clock_offset_seconds`,
+/// `process_cpu_seconds_total`), in plain or scientific notation.
 pub fn sample_decimal(text: &str, series: &str) -> Option<Decimal> {
     text.lines()
         .filter_map(|line| line.rsplit_once(' '))
         .find(|(name, _)| *name == series)
         .map(|(_, value)| {
-            Decimal::from_str_exact(value).unwrap_or_else(|error| panic!("{series}: {value}: {error}"))
+            Decimal::from_str_exact(value)
+                .or_else(|_| Decimal::from_scientific(value))
+                .unwrap_or_else(|error| panic!("{series}: {value}: {error}"))
         })
+}
+
+/// What `promtool check metrics` said of an exposition: whether it passed,
+/// and everything it printed (its lint warnings, if any).
+pub struct PromtoolVerdict {
+    pub passed: bool,
+    pub output: String,
+}
+
+/// Runs Prometheus's `promtool check metrics` on `text`, as Prometheus's
+/// own CI lints an exposition; `None` when `promtool` is not installed
+/// (Debian's `prometheus` package has it). Bounded by [`PATIENCE`].
+pub async fn promtool_check_metrics(text: &str) -> Option<PromtoolVerdict> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    let mut child = match Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(error) => panic!("promtool: {error}"),
+    };
+    let mut stdin = child.stdin.take().expect("promtool's standard input");
+    let text = text.to_owned();
+    let run = tokio::task::spawn_blocking(move || {
+        stdin
+            .write_all(text.as_bytes())
+            .expect("exposition written to promtool");
+        // Closing its input tells promtool the exposition is complete.
+        drop(stdin);
+        child.wait_with_output().expect("promtool ran")
+    });
+    let output = tokio::time::timeout(PATIENCE, run)
+        .await
+        .expect("promtool answers in time")
+        .expect("the promtool task");
+    Some(PromtoolVerdict {
+        passed: output.status.success(),
+        output: format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    })
 }
