@@ -6,10 +6,9 @@ use crate::commands;
 use crate::context::Global;
 use crate::format::ArgProblem;
 
+use bank_i18n::command_line::{self, Annotations};
 use bank_i18n::tr;
 use bank_i18n::{Lang, Messages};
-use clap::builder::Resettable;
-use clap::{Arg, ArgAction};
 
 /// bank: convert currencies, watch the rate feed, send batches and hold
 /// conversion sessions with a Bank Service.
@@ -78,143 +77,13 @@ pub enum Command {
 }
 
 /// The command line, with every help text taken from the catalog of
-/// `messages`' language.
-///
-/// Doc comments above are the developers' documentation and the fallback;
-/// what users read comes from `locales/*.ftl`, under ids built from the
-/// command path: `help-<command>` for a command, `help-<command>--<arg>` for
-/// an argument, and `help-arg-<arg>` for an argument shared by several
-/// commands. A test checks that every command and argument has its ids.
-/// The headings (`Usage:`, `Options:`...) come from the catalog too, in
-/// every language, so that each language punctuates them its own way.
+/// `messages`' language (see `bank_i18n::command_line`): ids
+/// `help-<command>` and `help-<command>--<arg>` under the root `bank`
+/// (`help-convert--at`), `help-arg-<arg>` for an argument shared by several
+/// commands. Defaults, variables and values are written in the help
+/// sentences themselves, in the user's language.
 pub fn localized(command: clap::Command, messages: &Messages) -> clap::Command {
-    let command = command
-        .disable_help_flag(true)
-        .disable_version_flag(true)
-        .disable_help_subcommand(true)
-        .arg(
-            Arg::new("help")
-                .short('h')
-                .long("help")
-                .global(true)
-                .action(ArgAction::Help)
-                .help(tr!(messages, "help-flag")),
-        )
-        .arg(
-            Arg::new("version")
-                .short('V')
-                .long("version")
-                .action(ArgAction::Version)
-                .help(tr!(messages, "help-version")),
-        );
-    let headings = Headings::of(messages, &command);
-    localize_node(command, "bank", messages, &headings)
-}
-
-/// The help headings in the user's language. clap takes headings only as
-/// `&'static str`; the command line is built once per process, so these
-/// few short strings are leaked rather than copied into every argument.
-struct Headings {
-    template: String,
-    commands: &'static str,
-    options: &'static str,
-    arguments: &'static str,
-}
-
-impl Headings {
-    fn of(messages: &Messages, command: &clap::Command) -> Self {
-        // clap writes a heading followed by ':'; the catalog writes the
-        // colon as the language does ("Options:", "Options :"), so it is
-        // taken off here and clap puts it back, after the space if any.
-        let heading = |text: String| -> &'static str {
-            let text = text.strip_suffix(':').unwrap_or(&text).to_owned();
-            text.leak()
-        };
-        // The usage label keeps clap's style (bold and underlined on a
-        // terminal; clap strips styles when output is not a terminal).
-        let style = command.get_styles().get_usage();
-        let usage = tr!(messages, "help-usage");
-        Self {
-            template: format!(
-                "{{about-with-newline}}\n{style}{usage}{style:#} {{usage}}\n\n{{all-args}}{{after-help}}"
-            ),
-            commands: heading(tr!(messages, "help-heading-commands")),
-            options: heading(tr!(messages, "help-heading-options")),
-            arguments: heading(tr!(messages, "help-heading-arguments")),
-        }
-    }
-}
-
-fn localize_node(
-    command: clap::Command,
-    path: &str,
-    messages: &Messages,
-    headings: &Headings,
-) -> clap::Command {
-    let about = text(messages, &format!("help-{path}"));
-    let mut command = command
-        .about(about)
-        .long_about(Resettable::Reset)
-        .help_template(headings.template.clone())
-        .subcommand_help_heading(headings.commands);
-    let ids: Vec<String> = command
-        .get_arguments()
-        .map(|arg| arg.get_id().to_string())
-        .collect();
-    for id in ids {
-        // --help and --version have their text already (`localized`).
-        let help = (id != "help" && id != "version").then(|| arg_text(messages, path, &id));
-        command = command.mut_arg(&id, |arg| {
-            // Every argument gets its heading, or clap would list it under
-            // its own English one.
-            let heading = if arg.is_positional() {
-                headings.arguments
-            } else {
-                headings.options
-            };
-            let arg = arg.help_heading(heading);
-            let Some(help) = help else {
-                return arg;
-            };
-            // Defaults, variables and values are written in the help text
-            // itself, in the user's language.
-            let arg = if arg.get_action().takes_values() {
-                arg.hide_default_value(true)
-                    .hide_env(true)
-                    .hide_possible_values(true)
-            } else {
-                arg
-            };
-            arg.help(help).long_help(Resettable::Reset)
-        });
-    }
-    let names: Vec<String> = command
-        .get_subcommands()
-        .map(|sub| sub.get_name().to_owned())
-        .collect();
-    for name in names {
-        let child_path = if path == "bank" {
-            name.clone()
-        } else {
-            format!("{path}-{name}")
-        };
-        command = command.mut_subcommand(&name, |sub| localize_node(sub, &child_path, messages, headings));
-    }
-    command
-}
-
-/// The help of argument `id` of the command at `path`.
-pub fn arg_text(messages: &Messages, path: &str, id: &str) -> String {
-    let specific = format!("help-{path}--{id}");
-    if messages.has(&specific) {
-        messages.format(&specific, &[])
-    } else {
-        text(messages, &format!("help-arg-{id}"))
-    }
-}
-
-fn text(messages: &Messages, id: &str) -> String {
-    messages.format(id, &[])
+    command_line::localized(command, "bank", messages, Annotations::InText)
 }
 
 /// A command-line mistake: the sentence for the person (in the user's

@@ -425,3 +425,30 @@ error-usage-instant-malformed = "{ $value }" is not an instant for { $arg }; wri
 error-usage-instant-before-1970 = "{ $value }" for { $arg } reaches before 1970.
 error-usage-amount-negative = An amount cannot be negative ({ $value }); to convert the other way, swap the currencies.
 error-usage-hint = See bank --help, or bank COMMAND --help.
+
+## bank-server --help and its manual page (the defaults and variables are clap's notes)
+help-bank-server = A currency-conversion Bank Service over gRPC: exact decimal money, a seeded rate feed, and the four gRPC models.
+help-bank-server--addr = Address to listen on: IP:PORT or HOST:PORT (a name is resolved at start, an IPv4 address preferred: localhost:50051 listens on 127.0.0.1).
+help-bank-server--workers = Runtime threads. Default: one per CPU. 1 runs a single-threaded runtime, the fastest shape when the server should keep to one core (for instance beside a load generator on a small machine).
+help-bank-server--tls_cert = Certificate chain (PEM) to serve TLS with; needs --tls-key.
+help-bank-server--tls_key = Private key (PEM) of --tls-cert.
+help-bank-server--tls_client_ca = CA certificate(s) (PEM) for mutual TLS: every client must present a certificate signed by one of them. Needs --tls-cert and --tls-key.
+help-bank-server--auth_tokens = File of API tokens, one per line, ending with a newline (blank lines and # comments ignored); every BankService call then needs authorization: Bearer <token>. Reloaded on SIGHUP: replace it atomically (write a new file, then rename it over the old one).
+help-bank-server--metrics_addr = Serve Prometheus metrics on this address (GET /metrics, plain HTTP/1.1). Off unless given.
+help-bank-server--log_format = Log format on standard error: text for people (coloured on a terminal), json (one object per line) for log pipelines.
+help-bank-server--man = Print this program's manual page (roff) and exit: bank-server --man | man -l -. In the language of LANGUAGE, LC_ALL, LC_MESSAGES or LANG, like this help.
+help-bank-server--seed = Seed of the rate simulation; servers with the same seed publish the same quotes for the same tick. Default: random (logged at start).
+help-bank-server--tick_ms = Length of a rate tick, in milliseconds.
+help-bank-server--spread_bps = Spread between bid and ask, in basis points of the mid (20 = 0.20%).
+help-bank-server--grace_period = How long a shutdown waits for running calls, in milliseconds.
+help-bank-server--max_feeds = Rate feeds (StreamRates) open at once. One more is refused at once with RESOURCE_EXHAUSTED; open feeds are not affected.
+help-bank-server--max_sessions = Sessions (ConvertSession) open at once. One more is refused at once with RESOURCE_EXHAUSTED; open sessions are not affected.
+help-bank-server--max_batches = Batches (ConvertBatch) running at once. One more is refused at once with RESOURCE_EXHAUSTED.
+help-bank-server--max_feeds_per_connection = Rate feeds open at once on one client connection, so that one connection cannot take every feed of the server.
+help-bank-server--max_sessions_per_connection = Sessions open at once on one client connection.
+help-bank-server--idle_timeout = How long a batch or session may go without a message from its client before the server ends it with CANCELLED and frees its place, e.g. 90s or 5m.
+help-bank-server--handshake_timeout = How long a new connection has to complete its TLS handshake and send the HTTP/2 preface, e.g. 10s.
+help-bank-server--max_connection_age = Age at which a connection is asked to go away (GOAWAY): the client reconnects for its next calls and shows its API token again, e.g. 1h.
+help-bank-server--max_connection_age_grace = How long calls under way go on once their connection reached its maximum age, before they end with UNAVAILABLE, e.g. 5m.
+help-bank-server--stall_limit = How long a call may have a reply waiting while its client reads nothing, before the server ends it with RESOURCE_EXHAUSTED and frees its place, e.g. 30s.
+help-bank-server--concurrency_per_connection = Calls running at once on one client connection (a batch counts until its summary, a feed or session only while it starts). One more is refused at once with RESOURCE_EXHAUSTED rather than queued.

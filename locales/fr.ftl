@@ -431,3 +431,30 @@ error-usage-instant-malformed = « { $value } » n’est pas un instant pour { $
 error-usage-instant-before-1970 = « { $value } » pour { $arg } remonte avant 1970.
 error-usage-amount-negative = Un montant ne peut pas être négatif ({ $value }) ; pour convertir dans l’autre sens, inversez les devises.
 error-usage-hint = Voir bank --help, ou bank COMMANDE --help.
+
+## bank-server --help et sa page de manuel (les valeurs par défaut et les variables sont les notes de clap)
+help-bank-server = Un service bancaire de conversion de devises en gRPC : de la monnaie décimale exacte, un flux de cours à graine, et les quatre modèles gRPC.
+help-bank-server--addr = Adresse d’écoute : IP:PORT ou HÔTE:PORT (un nom est résolu au démarrage, en préférant une adresse IPv4 : localhost:50051 écoute sur 127.0.0.1).
+help-bank-server--workers = Fils d’exécution du runtime. Par défaut : un par processeur. 1 lance un runtime à un seul fil, la forme la plus rapide quand le serveur doit s’en tenir à un cœur (par exemple à côté d’un générateur de charge sur une petite machine).
+help-bank-server--tls_cert = Chaîne de certificats (PEM) pour servir en TLS ; demande --tls-key.
+help-bank-server--tls_key = Clé privée (PEM) de --tls-cert.
+help-bank-server--tls_client_ca = Certificat(s) d’autorité (PEM) pour le TLS mutuel : chaque client doit présenter un certificat signé par l’un d’eux. Demande --tls-cert et --tls-key.
+help-bank-server--auth_tokens = Fichier de jetons d’API, un par ligne, terminé par un saut de ligne (lignes vides et commentaires # ignorés) ; chaque appel au BankService demande alors authorization: Bearer <jeton>. Relu sur SIGHUP : remplacez-le de façon atomique (écrire un nouveau fichier, puis le renommer par-dessus l’ancien).
+help-bank-server--metrics_addr = Servir les métriques Prometheus à cette adresse (GET /metrics, HTTP/1.1 en clair). Désactivé sans elle.
+help-bank-server--log_format = Format des journaux sur la sortie d’erreur : text pour les personnes (en couleur sur un terminal), json (un objet par ligne) pour les chaînes de traitement.
+help-bank-server--man = Imprimer la page de manuel de ce programme (roff) et quitter : bank-server --man | man -l -. Dans la langue de LANGUAGE, LC_ALL, LC_MESSAGES ou LANG, comme cette aide.
+help-bank-server--seed = Graine de la simulation des cours ; des serveurs de même graine publient les mêmes cotations au même tick. Par défaut : au hasard (journalisée au démarrage).
+help-bank-server--tick_ms = Durée d’un tick de cours, en millisecondes.
+help-bank-server--spread_bps = Écart entre achat et vente, en points de base du cours moyen (20 = 0,20 %).
+help-bank-server--grace_period = Combien de temps un arrêt attend les appels en cours, en millisecondes.
+help-bank-server--max_feeds = Flux de cours (StreamRates) ouverts à la fois. Un de plus est refusé aussitôt avec RESOURCE_EXHAUSTED ; les flux ouverts ne sont pas touchés.
+help-bank-server--max_sessions = Sessions (ConvertSession) ouvertes à la fois. Une de plus est refusée aussitôt avec RESOURCE_EXHAUSTED ; les sessions ouvertes ne sont pas touchées.
+help-bank-server--max_batches = Lots (ConvertBatch) traités à la fois. Un de plus est refusé aussitôt avec RESOURCE_EXHAUSTED.
+help-bank-server--max_feeds_per_connection = Flux de cours ouverts à la fois sur une connexion cliente, pour qu’une connexion ne puisse pas prendre tous les flux du serveur.
+help-bank-server--max_sessions_per_connection = Sessions ouvertes à la fois sur une connexion cliente.
+help-bank-server--idle_timeout = Combien de temps un lot ou une session peut rester sans message de son client avant que le serveur ne le termine avec CANCELLED et libère sa place, par exemple 90s ou 5m.
+help-bank-server--handshake_timeout = Délai dont dispose une nouvelle connexion pour achever sa négociation TLS et envoyer le préambule HTTP/2, par exemple 10s.
+help-bank-server--max_connection_age = Âge auquel on demande à une connexion de partir (GOAWAY) : le client se reconnecte pour ses appels suivants et présente de nouveau son jeton d’API, par exemple 1h.
+help-bank-server--max_connection_age_grace = Combien de temps les appels en cours continuent une fois leur connexion à son âge maximal, avant de finir avec UNAVAILABLE, par exemple 5m.
+help-bank-server--stall_limit = Combien de temps un appel peut avoir une réponse en attente pendant que son client ne lit rien, avant que le serveur ne le termine avec RESOURCE_EXHAUSTED et libère sa place, par exemple 30s.
+help-bank-server--concurrency_per_connection = Appels en cours à la fois sur une connexion cliente (un lot compte jusqu’à son bilan, un flux ou une session seulement pendant son ouverture). Un de plus est refusé aussitôt avec RESOURCE_EXHAUSTED plutôt que mis en attente.

@@ -16,6 +16,8 @@
 //! form, and beside it the text to show, grouped by the CLI the language's
 //! way (`count` and `count_text`: "1,000,000 items", "1 000 000 éléments").
 
+pub mod command_line;
+
 use std::sync::LazyLock;
 
 pub use fluent_bundle::FluentValue;

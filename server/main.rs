@@ -12,11 +12,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use bank_i18n::command_line::{self, Annotations};
+use bank_i18n::{Lang, Messages};
 use bank_server::{
     ApiTokens, BankServer, Config, LogFormat, ServerTls, TlsError, TokenFileError, init_logging,
     raise_open_file_limit,
 };
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 
 /// The Bank Service: currency conversion over gRPC, with a simulated,
 /// seeded, fluctuating rate feed.
@@ -66,7 +68,7 @@ struct Args {
     log_format: LogFormat,
 
     /// Print this program's manual page (roff) and exit: `bank-server --man
-    /// | man -l -`. In English, like the server's help and logs.
+    /// | man -l -`. In the environment's language, like `--help`.
     #[arg(long, exclusive = true)]
     man: bool,
 
@@ -98,9 +100,16 @@ fn listen_addr(text: &str) -> Result<SocketAddr, String> {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    // Help, usage and the manual page in the environment's language (the
+    // catalogs' `help-bank-server…` ids); logs stay English.
+    let messages = Messages::of(Lang::from_env());
+    let matches = command_line(messages).get_matches();
+    let args = match Args::from_arg_matches(&matches) {
+        Ok(args) => args,
+        Err(error) => error.exit(),
+    };
     if args.man {
-        return print_man_page();
+        return print_man_page(messages);
     }
     init_logging(args.log_format);
     let runtime = match args.workers {
@@ -203,30 +212,19 @@ fn security(args: &mut Args) -> Result<(), SecurityError> {
     Ok(())
 }
 
-/// `--man`: the page clap_mangen makes of the flags above.
-fn print_man_page() -> ExitCode {
-    use clap::CommandFactory;
+/// The command line of the flags above, its help in `messages`' language;
+/// clap's own notes give the defaults and variables (operators copy them,
+/// and the settings tests read them back).
+fn command_line(messages: &Messages) -> clap::Command {
+    command_line::localized(Args::command(), "bank-server", messages, Annotations::Clap)
+}
+
+/// `--man`: the page clap_mangen makes of the command line.
+fn print_man_page(messages: &Messages) -> ExitCode {
     use std::io::Write;
-    let mut page = Vec::new();
-    // The title line is written whole: clap_mangen leaves an absent date
-    // out rather than quoting it empty, which would shift the source into
-    // its place (and a page made now must not claim today's date).
-    let title = format!(
-        ".TH \"BANK-SERVER\" \"1\" \"\" \"bank-server {}\" \"Bank Service Manual\"\n",
-        env!("CARGO_PKG_VERSION")
-    );
-    let man = clap_mangen::Man::new(Args::command());
-    let rendered = man
-        .render_name_section(&mut page)
-        .and_then(|()| man.render_synopsis_section(&mut page))
-        .and_then(|()| man.render_description_section(&mut page))
-        .and_then(|()| man.render_options_section(&mut page))
-        .and_then(|()| man.render_version_section(&mut page));
-    let mut stdout = std::io::stdout().lock();
-    let written = rendered
-        .and_then(|()| stdout.write_all(title.as_bytes()))
-        .and_then(|()| stdout.write_all(&page));
-    match written {
+    let source = format!("bank-server {}", env!("CARGO_PKG_VERSION"));
+    let page = command_line::man_page(command_line(messages), "bank-server", &source, messages);
+    match std::io::stdout().lock().write_all(page.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("bank-server: cannot write the manual page: {error}");
@@ -258,5 +256,23 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = interrupt.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_flag_has_its_help_in_every_catalog() {
+        for lang in Lang::ALL {
+            let messages = Messages::of(lang);
+            assert!(messages.has("help-bank-server"), "{lang:?}");
+            for arg in Args::command().get_arguments() {
+                let id = format!("help-bank-server--{}", arg.get_id());
+                assert!(messages.has(&id), "{id} missing for {lang:?}");
+            }
+            command_line(messages).debug_assert();
+        }
     }
 }

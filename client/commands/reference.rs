@@ -23,7 +23,8 @@ use crate::cli::{self, Cli};
 use crate::context::Context;
 use crate::error::{CliError, exit};
 use crate::output;
-use bank_i18n::{Messages, tr};
+use bank_i18n::Messages;
+use bank_i18n::command_line;
 
 #[derive(Debug, clap::Args)]
 pub struct HelpArgs {
@@ -125,52 +126,10 @@ fn write_page(file: &Path, text: &str) -> Result<(), CliError> {
     })
 }
 
-/// The roff page of `command`, its headings in the user's language.
+/// The roff page of the command at `path`, in the user's language.
 fn page(command: clap::Command, path: &[String], messages: &Messages) -> String {
-    let name = page_name(path);
-    let manual = tr!(messages, "man-manual");
-    let man = clap_mangen::Man::new(command.name(name.clone()));
-    let mut roff = Vec::new();
-    // Rendering into memory cannot fail; if it ever did, the page would
-    // be empty rather than the command crash.
-    let _ = man.render(&mut roff);
-    let roff = String::from_utf8_lossy(&roff);
-    let headings = [
-        ("NAME", tr!(messages, "man-heading-name")),
-        ("SYNOPSIS", tr!(messages, "man-heading-synopsis")),
-        ("DESCRIPTION", tr!(messages, "man-heading-description")),
-        ("OPTIONS", tr!(messages, "man-heading-options")),
-        ("SUBCOMMANDS", tr!(messages, "man-heading-subcommands")),
-        ("VERSION", tr!(messages, "man-heading-version")),
-        ("AUTHORS", tr!(messages, "man-heading-authors")),
-    ];
-    // The title line, written whole: clap_mangen leaves an absent date out
-    // rather than quoting it empty, which shifts the source into its place.
-    // No date: a page made now must not claim to be of today.
-    let title = format!(
-        ".TH \"{}\" \"1\" \"\" \"bank {}\" \"{manual}\"\n",
-        name.to_uppercase(),
-        env!("CARGO_PKG_VERSION")
-    );
-    roff.lines()
-        .map(|line| {
-            if line.starts_with(".TH ") {
-                return title.clone();
-            }
-            // The help's own headings come as the catalog writes them
-            // ("Options :" in French, taken as "OPTIONS "): trimmed here.
-            let Some(heading) = line
-                .strip_prefix(".SH ")
-                .map(|heading| heading.trim_matches('"').trim())
-            else {
-                return format!("{line}\n");
-            };
-            match headings.iter().find(|(english, _)| *english == heading) {
-                Some((_, localized)) => format!(".SH \"{localized}\"\n"),
-                None => format!(".SH \"{heading}\"\n"),
-            }
-        })
-        .collect()
+    let source = format!("bank {}", env!("CARGO_PKG_VERSION"));
+    command_line::man_page(command, &page_name(path), &source, messages)
 }
 
 /// The completion script of `shell`, on standard output.
