@@ -435,7 +435,7 @@ error-usage-hint = Voir bank --help, ou bank COMMANDE --help.
 ## bank-server --help et sa page de manuel (les valeurs par défaut et les variables sont les notes de clap)
 help-bank-server = Un service bancaire de conversion de devises en gRPC : de la monnaie décimale exacte, un flux de cours à graine, et les quatre modèles gRPC.
 help-bank-server--addr = Adresse d’écoute : IP:PORT ou HÔTE:PORT (un nom est résolu au démarrage, en préférant une adresse IPv4 : localhost:50051 écoute sur 127.0.0.1).
-help-bank-server--workers = Fils d’exécution du runtime. Par défaut : un par processeur. 1 lance un runtime à un seul fil, la forme la plus rapide quand le serveur doit s’en tenir à un cœur (par exemple à côté d’un générateur de charge sur une petite machine).
+help-bank-server--workers = Fils d’exécution du runtime. Par défaut : un par processeur que ce processus peut utiliser (son masque d’affinité et son quota CPU de cgroup), et un runtime à un seul fil quand il n’y en a qu’un. 1 lance un runtime à un seul fil, la forme la plus rapide quand le serveur doit s’en tenir à un cœur (par exemple à côté d’un générateur de charge sur une petite machine).
 help-bank-server--tls_cert = Chaîne de certificats (PEM) pour servir en TLS ; demande --tls-key.
 help-bank-server--tls_key = Clé privée (PEM) de --tls-cert.
 help-bank-server--tls_client_ca = Certificat(s) d’autorité (PEM) pour le TLS mutuel : chaque client doit présenter un certificat signé par l’un d’eux. Demande --tls-cert et --tls-key.

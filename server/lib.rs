@@ -24,6 +24,7 @@ pub mod limits;
 mod metrics;
 mod panic_guard;
 mod rate_board;
+mod runtime;
 mod server;
 mod service;
 mod settings;
@@ -35,6 +36,7 @@ mod transport;
 
 pub use auth::{ApiTokens, MAX_TOKEN_FILE_BYTES, TokenFileError, reload_on_sighup};
 pub use metrics::{OpenGauges, Refusal};
+pub use runtime::{RuntimeShape, usable_cpus};
 pub use server::{BankServer, Config, SERVICE_NAME, ServerError};
 pub use service::{OpenStreams, ServiceLimits};
 pub use status::{ERROR_DOMAIN, REASONS};

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use bank_i18n::command_line::{self, Annotations};
 use bank_i18n::{Lang, Messages};
 use bank_server::{
-    ApiTokens, BankServer, Config, LogFormat, ServerTls, TlsError, TokenFileError, init_logging,
-    raise_open_file_limit,
+    ApiTokens, BankServer, Config, LogFormat, RuntimeShape, ServerTls, TlsError, TokenFileError,
+    init_logging, raise_open_file_limit, usable_cpus,
 };
 use clap::{CommandFactory, FromArgMatches, Parser};
 
@@ -31,9 +31,10 @@ struct Args {
     #[arg(long, env = "BANK_ADDR", default_value = "127.0.0.1:50051", value_parser = listen_addr)]
     addr: SocketAddr,
 
-    /// Runtime threads. Default: one per CPU. 1 runs a single-threaded
-    /// runtime, the fastest shape when the server should keep to one core
-    /// (for instance beside a load generator on a small machine).
+    /// Runtime threads. Default: one per CPU this process may use (its
+    /// affinity mask and cgroup quota), and a single-threaded runtime when
+    /// that is one. 1 runs a single-threaded runtime, the fastest shape
+    /// when the server should keep to one core.
     #[arg(long, env = "BANK_WORKERS", value_parser = clap::value_parser!(u16).range(1..=1024))]
     workers: Option<u16>,
 
@@ -112,16 +113,11 @@ fn main() -> ExitCode {
         return print_man_page(messages);
     }
     init_logging(args.log_format);
-    let runtime = match args.workers {
-        Some(1) => tokio::runtime::Builder::new_current_thread().enable_all().build(),
-        Some(workers) => tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(usize::from(workers))
-            .enable_all()
-            .build(),
-        None => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
-    };
-    match runtime {
-        Ok(runtime) => runtime.block_on(serve(args)),
+    // The fastest shape for the CPUs this process may use (see
+    // server/runtime.rs): one CPU, one current-thread runtime.
+    let shape = RuntimeShape::choose(args.workers);
+    match shape.build() {
+        Ok(runtime) => runtime.block_on(serve(args, shape)),
         Err(error) => {
             tracing::error!(%error, "could not start the runtime");
             ExitCode::FAILURE
@@ -129,7 +125,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(mut args: Args) -> ExitCode {
+async fn serve(mut args: Args, shape: RuntimeShape) -> ExitCode {
     // Every connection takes a file descriptor; the soft limit is often
     // 1,024 where the hard limit allows far more.
     let open_files = match raise_open_file_limit() {
@@ -159,9 +155,13 @@ async fn serve(mut args: Args) -> ExitCode {
         return ExitCode::FAILURE;
     }
     let addr = server.local_addr().unwrap_or(args.addr);
+    let (runtime, workers) = shape.describe();
     tracing::info!(
         %addr,
         seed,
+        runtime,
+        workers,
+        usable_cpus = usable_cpus(),
         tick_ms = config.tick_ms,
         spread_bps = config.spread_bps,
         tls = config.tls.is_some(),

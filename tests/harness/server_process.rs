@@ -54,6 +54,25 @@ impl ServerProcess {
         Self::spawn(command)
     }
 
+    /// The same, held to the CPUs numbered in `cpus`, as `taskset -c` would.
+    pub fn start_on_cpus(args: &[&str], cpus: &[usize]) -> Self {
+        use std::os::unix::process::CommandExt;
+        let mut set = nix::sched::CpuSet::new();
+        for &cpu in cpus {
+            set.set(cpu).expect("a CPU number the set can hold");
+        }
+        let mut command = Self::command(args, &[]);
+        // SAFETY: between fork and exec the closure only makes one system
+        // call (sched_setaffinity), which is async-signal-safe.
+        unsafe {
+            command.pre_exec(move || {
+                nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set)
+                    .map_err(std::io::Error::from)
+            });
+        }
+        Self::spawn(command)
+    }
+
     fn command(args: &[&str], envs: &[(&str, &OsStr)]) -> Command {
         // `BANK_TEST_SERVER` runs these tests against another build, such
         // as the release binary for the memory figures of BENCHMARKS.md.

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Convert against grpc.health.v1.Health/Check on the same server, measured
+# by an independent load generator: h2load (Debian: nghttp2-client).
+#
+# The server is held to CPU 0 (`taskset -c 0`) and h2load to CPU 1
+# (`-t1 -c4 -m64`: one thread, 4 connections, 64 streams each); each
+# measurement runs 5 s after a 2 s warm-up, Convert and Health/Check
+# alternate, ROUNDS times (default 5), and the medians are printed with
+# every round's figure. The requests are fixed gRPC frames written here by
+# hand (a 5-byte prefix and the protobuf bytes), so h2load sends exactly
+# what a gRPC client would, with no client library in the measurement.
+#
+# Usage: scripts/h2load-pair.sh [SERVER_BINARY] [-- SERVER_FLAGS...]
+#   SERVER_BINARY defaults to target/release/bank-server
+#   (`cargo build --release`); e.g.
+#   scripts/h2load-pair.sh                       # the default runtime
+#   scripts/h2load-pair.sh -- --workers 2        # any server flags
+# Port: H2LOAD_PORT (default 51090). Exits 2 when it cannot run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+SERVER_BIN=$PWD/target/release/bank-server
+if [[ $# -gt 0 && $1 != -- ]]; then
+  SERVER_BIN=$1
+  shift
+fi
+[[ ${1:-} == -- ]] && shift
+PORT=${H2LOAD_PORT:-51090}
+ROUNDS=${ROUNDS:-5}
+
+command -v h2load >/dev/null || { echo "h2load is missing (apt-get install nghttp2-client)" >&2; exit 2; }
+[[ -x $SERVER_BIN ]] || { echo "$SERVER_BIN is missing (cargo build --release)" >&2; exit 2; }
+
+WORK=$(mktemp -d)
+SERVER_PID=
+cleanup() {
+  [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# ConvertRequest{amount: "100", from_currency: "USD", to_currency: "EUR"}:
+# fields 1, 2 and 3, each a 3-byte string (tag, length, bytes): 15 bytes,
+# behind the gRPC prefix (not compressed, length 15).
+printf '\x00\x00\x00\x00\x0f\x0a\x03100\x12\x03USD\x1a\x03EUR' >"$WORK/convert.bin"
+# HealthCheckRequest{}: an empty message.
+printf '\x00\x00\x00\x00\x00' >"$WORK/health.bin"
+
+taskset -c 0 "$SERVER_BIN" --addr "127.0.0.1:$PORT" --seed 1 "$@" 2>"$WORK/server.log" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+  grep -q "bank-server listening" "$WORK/server.log" && break
+  sleep 0.1
+done
+grep -q "bank-server listening" "$WORK/server.log" || { cat "$WORK/server.log" >&2; exit 2; }
+grep "bank-server listening" "$WORK/server.log" | sed 's/^/server: /'
+
+# One measurement: requests per second, or "failed".
+measure() {
+  local path=$1 body=$2 out
+  out=$(taskset -c 1 h2load -t1 -c4 -m64 -D 5 --warm-up-time=2 \
+    -H 'content-type: application/grpc' -H 'te: trailers' -d "$body" \
+    "http://127.0.0.1:$PORT$path" 2>&1)
+  if ! grep -q ' 0 failed, 0 errored' <<<"$out"; then
+    echo "failed"
+    grep -E 'requests:|status codes:' <<<"$out" >&2
+    return
+  fi
+  sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p' <<<"$out"
+}
+
+convert=()
+health=()
+for round in $(seq 1 "$ROUNDS"); do
+  c=$(measure /bank.v1.BankService/Convert "$WORK/convert.bin")
+  h=$(measure /grpc.health.v1.Health/Check "$WORK/health.bin")
+  echo "round $round: Convert $c req/s, Health/Check $h req/s"
+  convert+=("$c")
+  health+=("$h")
+done
+
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+mc=$(median "${convert[@]}")
+mh=$(median "${health[@]}")
+echo "median: Convert $mc req/s, Health/Check $mh req/s, Convert/Health $(awk -v c="$mc" -v h="$mh" 'BEGIN {printf "%.2f", c/h}')"
