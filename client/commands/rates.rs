@@ -42,7 +42,7 @@ use crate::retry::Backoff;
 use bank_i18n::Messages;
 use bank_i18n::tr;
 
-use crate::{format, output, terminal};
+use crate::{format, output, scheme, terminal};
 
 /// Mids kept per pair for the sparkline, the most it shows; fewer are
 /// shown when the terminal is narrow.
@@ -138,6 +138,20 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
         };
         if !is_unavailable(&failure) {
             return Err(connection.failed(failure));
+        }
+        // A plaintext feed to a TLS server breaks the way an outage does,
+        // sometimes only after it opened: before the first reconnection,
+        // ask the server which protocol it speaks (see scheme.rs), rather
+        // than retry for ever what can never work.
+        if !lost
+            && let wrong @ CliError::WrongScheme { .. } = scheme::diagnose(
+                connection.failed(failure.clone()),
+                &connection.url,
+                context.target.timeout,
+            )
+            .await
+        {
+            return Err(wrong);
         }
         after_outage = true;
         if !std::mem::replace(&mut lost, true) {

@@ -118,9 +118,16 @@ async fn plaintext_to_a_tls_server_says_to_use_https() {
     let ca = TestCa::new("wrong-scheme");
     let server = tls_server(&ca, None).await;
     let plain = format!("http://{}", server.addr);
+    // The feed is tried several times: its failure comes either when the
+    // call opens or just after it opened, and both must be recognised.
+    let feed = &["--json", "rates", "EUR/USD"][..];
     for args in [
         &["--json", "convert", "1", "USD", "EUR"][..],
-        &["--json", "rates", "EUR/USD"][..],
+        feed,
+        feed,
+        feed,
+        feed,
+        feed,
     ] {
         let mut command = cli::bank(&plain);
         command.args(args);
