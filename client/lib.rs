@@ -33,7 +33,6 @@ use crate::cli::{Cli, Command};
 use crate::context::Context;
 use crate::error::{CliError, exit};
 use crate::report::ErrorReport;
-use bank_i18n::tr;
 use bank_i18n::{Lang, Messages};
 
 /// Runs the CLI on this process's arguments; the binary is only this.
@@ -67,8 +66,8 @@ pub fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("{}", tr!(messages, "error-runtime", detail = error.to_string()));
-            return ExitCode::FAILURE;
+            let detail = error.to_string();
+            return failed(&CliError::Runtime { detail }, messages, json);
         }
     };
     let outcome = runtime.block_on(async {
@@ -129,7 +128,7 @@ async fn run(cli: Cli, messages: &'static Messages) -> Result<u8, CliError> {
     };
     // A failure that may hide a wrong scheme is looked at once more.
     match outcome {
-        Err(error) => Err(scheme::diagnose(error, &context.target.server, context.target.timeout).await),
+        Err(error) => Err(scheme::diagnose(error, context.target.timeout).await),
         done => done,
     }
 }

@@ -52,6 +52,13 @@ pub fn phrase<'a>(
     if domain != SERVER_DOMAIN {
         return None;
     }
+    let metadata: Vec<(&String, &String)> = metadata.into_iter().collect();
+    // TICK_NOT_STARTED is also a `from_sequence` past the next tick (its
+    // metadata then says which tick is `next`): that is no instant, and
+    // keeps the server's words.
+    if reason == "TICK_NOT_STARTED" && metadata.iter().any(|(key, _)| *key == "next") {
+        return None;
+    }
     let (_, id) = PHRASED.iter().find(|(known, _)| *known == reason)?;
     // Counts travel as text; Fluent needs numbers to choose a plural.
     let args: Vec<(&str, FluentValue<'_>)> = metadata
@@ -124,6 +131,15 @@ mod tests {
             two.as_deref(),
             Some("USD has 2 decimals: the amount cannot have more")
         );
+    }
+
+    #[test]
+    fn a_sequence_not_yet_started_is_not_called_an_instant() {
+        let en = Messages::of(Lang::En);
+        let instant = metadata(&[("field", "at")]);
+        assert!(phrase(en, "bank.v1", "TICK_NOT_STARTED", &instant).is_some());
+        let sequence = metadata(&[("field", "from_sequence"), ("next", "1790000001")]);
+        assert_eq!(phrase(en, "bank.v1", "TICK_NOT_STARTED", &sequence), None);
     }
 
     #[test]

@@ -74,16 +74,17 @@ pub const CLI_REASONS: &[&str] = &[
 /// The object `--json` prints for a failure.
 #[derive(Debug, Serialize)]
 pub struct ErrorReport {
-    code: Option<&'static str>,
-    reason: Option<String>,
-    domain: Option<String>,
-    field: Option<String>,
-    metadata: BTreeMap<String, String>,
-    message: String,
-    exit_code: u8,
+    pub code: Option<&'static str>,
+    pub reason: Option<String>,
+    pub domain: Option<String>,
+    pub field: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+    pub message: String,
+    pub exit_code: u8,
 }
 
-/// `{"error": …}`: the one key tells a failure from any command's output.
+/// `{"error": …}`: a failure, told from a session's rejected item (also
+/// under an `error` key) by its `exit_code`.
 #[derive(Debug, Serialize)]
 pub struct Failure {
     error: ErrorReport,
@@ -158,7 +159,7 @@ impl ErrorReport {
             CliError::Status { status, .. } => from_status(status, message, exit_code),
             CliError::BatchIncomplete { .. } => return None,
             CliError::Input { path, .. } => cli(None, "INPUT_UNREADABLE").with("path", path),
-            CliError::Runtime { .. } => cli(Some(Code::Unavailable), "RUNTIME_FAILED"),
+            CliError::Runtime { .. } => cli(None, "RUNTIME_FAILED"),
             CliError::Output(_) | CliError::OutputClosed => cli(None, "OUTPUT_FAILED"),
             CliError::Interrupted => cli(Some(Code::Cancelled), "INTERRUPTED"),
         };
@@ -168,7 +169,7 @@ impl ErrorReport {
 
 /// A status as reported: the server's ErrorInfo and BadRequest when it sent
 /// them, else what this side made of the failure.
-fn from_status(status: &Status, message: String, exit_code: u8) -> ErrorReport {
+pub fn from_status(status: &Status, message: String, exit_code: u8) -> ErrorReport {
     let field = status
         .get_details_bad_request()
         .and_then(|bad| bad.field_violations.into_iter().next())

@@ -42,19 +42,25 @@ const H2_SETTINGS: u8 = 4;
 /// speaks either protocol answers its opening bytes at once.
 const MAX_PROBE_WAIT: Duration = Duration::from_secs(3);
 
-/// `error`, or a [`CliError::WrongScheme`] when the server at `server` (one
-/// URL) turns out to speak the other protocol.
-pub async fn diagnose(error: CliError, server: &str, timeout: Duration) -> CliError {
-    let suspicious = match &error {
-        CliError::Unreachable { url } | CliError::Status { url, .. } if url.starts_with("http://") => {
-            plaintext_failure(&error)
+/// `error`, or a [`CliError::WrongScheme`] when the server it failed on
+/// (one URL: a list of replicas is left alone) turns out to speak the other
+/// protocol.
+pub async fn diagnose(error: CliError, timeout: Duration) -> CliError {
+    let (server, suspicious) = match &error {
+        CliError::Unreachable { url }
+        | CliError::Status { url, .. }
+        | CliError::BatchIncomplete { url, .. }
+            if url.starts_with("http://") =>
+        {
+            (url.clone(), plaintext_failure(&error))
         }
-        CliError::TlsHandshake { url, .. } => url.starts_with("https://"),
-        _ => false,
+        CliError::TlsHandshake { url, .. } => (url.clone(), url.starts_with("https://")),
+        _ => return error,
     };
     if !suspicious || server.contains(',') {
         return error;
     }
+    let server = server.as_str();
     let (tls_url, plain_url) = if let Some(rest) = server.strip_prefix("https://") {
         (server.to_owned(), format!("http://{rest}"))
     } else {
@@ -89,7 +95,7 @@ pub async fn diagnose(error: CliError, server: &str, timeout: Duration) -> CliEr
 fn plaintext_failure(error: &CliError) -> bool {
     match error {
         CliError::Unreachable { .. } => true,
-        CliError::Status { status, .. } => {
+        CliError::Status { status, .. } | CliError::BatchIncomplete { status, .. } => {
             is_transport_error(status) || status.code() == tonic::Code::Cancelled
         }
         _ => false,

@@ -30,7 +30,7 @@ error-reason-amount-too-precise = { $minor_units ->
         [one] { $currency } has one decimal: the amount cannot have more
        *[other] { $currency } has { $minor_units } decimals: the amount cannot have more
     }
-error-reason-amount-too-large = the amount must be less than 1,000,000,000,000,000 units
+error-reason-amount-too-large = the amount can have at most { $max_integer_digits } digits before its decimal point
 error-reason-currency-code-malformed = a currency is written as its three-letter ISO 4217 code, such as EUR (bank currencies lists them)
 error-reason-currency-not-supported = { $currency } is not a currency this server converts (bank currencies lists those it does)
 error-reason-pair-malformed = a pair is written FROM/TO, such as EUR/USD

@@ -23,14 +23,14 @@ error-wrong-scheme-tls = Le serveur à { $url } parle TLS, et { $url } demande u
 error-wrong-scheme-plaintext = Le serveur à { $url } parle HTTP/2 en clair, pas TLS : utilisez { $suggested }
 # Les refus du serveur (motifs google.rpc.ErrorInfo), dits dans les termes
 # de la ligne de commande ; les autres sont montrés tels que le serveur les dit.
-error-reason-amount-not-decimal = le montant doit être un nombre décimal comme 100, 12,50 ou 10 000,50
+error-reason-amount-not-decimal = le montant doit être un nombre décimal comme 12,50 ou 10 000,50
 error-reason-amount-not-positive = le montant doit être supérieur à zéro
 error-reason-amount-too-precise = { $minor_units ->
         [0] { $currency } n’a pas de décimales : le montant doit être un nombre entier
         [one] { $currency } n’a qu’une décimale : le montant ne peut pas en avoir plus
        *[other] { $currency } n’a que { $minor_units } décimales : le montant ne peut pas en avoir plus
     }
-error-reason-amount-too-large = le montant doit être inférieur à 1 000 000 000 000 000 d’unités
+error-reason-amount-too-large = le montant peut avoir au plus { $max_integer_digits } chiffres avant sa virgule
 error-reason-currency-code-malformed = une devise s’écrit avec son code ISO 4217 de trois lettres, comme EUR (bank currencies les liste)
 error-reason-currency-not-supported = { $currency } n’est pas une devise que ce serveur convertit (bank currencies liste celles qu’il connaît)
 error-reason-pair-malformed = une paire s’écrit DE/VERS, comme EUR/USD

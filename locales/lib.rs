@@ -36,9 +36,9 @@ impl Lang {
     /// The language of the environment, as gettext reads it: the locale is
     /// the first set of `LC_ALL`, `LC_MESSAGES`, `LANG` (POSIX); `LANGUAGE`,
     /// a colon-separated list of languages in order of preference
-    /// (`fr_CA:fr:en`), comes first unless the locale is `C`/`POSIX` (which
-    /// asks for untranslated messages, as in gettext). French for a `fr*`
-    /// entry, English otherwise.
+    /// (`fr_CA:fr:en`), comes first, except when the locale is the C one
+    /// (unset, `C`, `POSIX`, `C.UTF-8`), which asks for untranslated
+    /// messages. French for a `fr*` entry, English otherwise.
     pub fn from_env() -> Lang {
         Lang::from_vars(|name| std::env::var(name).ok())
     }
@@ -51,7 +51,9 @@ impl Lang {
             .filter_map(|name| var(name))
             .find(|value| !value.is_empty())
             .unwrap_or_default();
-        if !matches!(locale.as_str(), "C" | "POSIX")
+        let c_locale =
+            locale.is_empty() || matches!(locale.as_str(), "C" | "POSIX") || locale.starts_with("C.");
+        if !c_locale
             && let Some(languages) = var("LANGUAGE")
             && let Some(first) = languages.split(':').find(|tag| {
                 Lang::ALL
@@ -410,6 +412,12 @@ mod accept_language_tests {
             "the C locale asks for untranslated messages"
         );
         assert_eq!(lang_of(&[("LANGUAGE", "de"), ("LANG", "fr_FR.UTF-8")]), Lang::Fr);
+        for c in [
+            &[("LANGUAGE", "fr")][..],
+            &[("LANGUAGE", "fr"), ("LANG", "C.UTF-8")],
+        ] {
+            assert_eq!(lang_of(c), Lang::En, "{c:?}: the C locale, set or not");
+        }
     }
 
     #[test]

@@ -70,7 +70,9 @@ struct Args {
 
     /// Print this program's manual page (roff) and exit: `bank-server --man
     /// | man -l -`. In the environment's language, like `--help`.
-    #[arg(long, exclusive = true)]
+    /// (Not `exclusive`: clap counts a value from the environment as given,
+    /// so a `BANK_ADDR` in the environment would refuse `--man`.)
+    #[arg(long)]
     man: bool,
 
     #[command(flatten)]

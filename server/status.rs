@@ -28,6 +28,7 @@ use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
 use bank_domain::conversion::echoable_request_id;
+use bank_domain::money::MAX_INTEGER_DIGITS;
 use bank_domain::{DomainError, Field, InputProblem};
 use bank_i18n::tr;
 use bank_i18n::{Lang, Messages};
@@ -133,9 +134,10 @@ fn reason_of(error: &DomainError) -> (&'static str, HashMap<String, String>) {
                         ("minor_units", minor_units.to_string()),
                     ],
                 ),
-                InputProblem::AmountTooLarge => {
-                    ("AMOUNT_TOO_LARGE", vec![("max_integer_digits", "15".to_owned())])
-                }
+                InputProblem::AmountTooLarge => (
+                    "AMOUNT_TOO_LARGE",
+                    vec![("max_integer_digits", MAX_INTEGER_DIGITS.to_string())],
+                ),
                 InputProblem::CurrencyMalformed => ("CURRENCY_CODE_MALFORMED", vec![]),
                 InputProblem::CurrencyUnsupported { code } => {
                     ("CURRENCY_NOT_SUPPORTED", vec![("currency", code.clone())])

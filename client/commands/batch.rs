@@ -35,7 +35,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use bank_proto::code_name;
 use bank_proto::v1::{BatchSummary, ConvertRequest, CurrencyTotal, ItemError, Quote};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use prost_types::Timestamp;
@@ -47,11 +46,11 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::context::Context;
 use crate::csv_rows::{CsvRows, RowError};
-use crate::error::{CliError, exit, io_detail, is_unavailable, status_sentence};
+use crate::error::{CliError, exit, io_detail, status_sentence};
 use bank_i18n::Messages;
 use bank_i18n::tr;
 
-use crate::{format, output, phrasing, terminal};
+use crate::{format, output, phrasing, report, scheme, terminal};
 
 /// Rows read ahead of the network: enough to keep the stream busy, small
 /// enough that client memory stays flat whatever the file size.
@@ -161,22 +160,32 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
             // No waiting for the reader here: it may be blocked on a
             // standard input that never ends.
             let sent = sent.load(Ordering::Relaxed);
-            if as_json {
+            let incomplete = CliError::BatchIncomplete {
+                url: connection.url.clone(),
+                sent,
+                status,
+            };
+            // A plaintext batch to a TLS server breaks like an outage: ask
+            // the server before saying so (see scheme.rs).
+            let error = scheme::diagnose(incomplete, context.target.timeout).await;
+            if as_json && let CliError::BatchIncomplete { status, .. } = &error {
+                let sentence = status_sentence(messages, &connection.url, status);
+                // The code, reason and field as every `--json` failure
+                // gives them (see report.rs), beside the batch's own keys.
+                let report = report::from_status(status, sentence.clone(), error.exit_code());
                 output::json(&json!({
                     "complete": false,
                     "sent": sent,
                     "summary": null,
-                    // Classified as the exit code is: a connection that
-                    // broke under the call counts as UNAVAILABLE.
-                    "code": if is_unavailable(&status) { "UNAVAILABLE" } else { code_name(status.code()) },
-                    "error": status_sentence(messages, &connection.url, &status),
+                    "code": report.code,
+                    "error": sentence,
+                    "reason": report.reason,
+                    "domain": report.domain,
+                    "field": report.field,
+                    "exit_code": report.exit_code,
                 }))?;
             }
-            return Err(CliError::BatchIncomplete {
-                url: connection.url.clone(),
-                sent,
-                status,
-            });
+            return Err(error);
         }
     };
     let read_error = reading.await.ok().and_then(Result::err);

@@ -144,12 +144,8 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
         // ask the server which protocol it speaks (see scheme.rs), rather
         // than retry for ever what can never work.
         if !lost
-            && let wrong @ CliError::WrongScheme { .. } = scheme::diagnose(
-                connection.failed(failure.clone()),
-                &connection.url,
-                context.target.timeout,
-            )
-            .await
+            && let wrong @ CliError::WrongScheme { .. } =
+                scheme::diagnose(connection.failed(failure.clone()), context.target.timeout).await
         {
             return Err(wrong);
         }

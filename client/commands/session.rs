@@ -179,9 +179,16 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
     // Put back however the session ends, even while a line is edited.
     let _modes = matches!(input, Input::Edited(_)).then(TerminalModes::save);
     let prompted = matches!(input, Input::Prompted);
+    // Only the editor listens: the plain readers drop the receiving end at
+    // once, so the replies' `send` below fails instead of queueing a
+    // message per reply for nobody.
     let typing = match input {
-        Input::Piped => tokio::spawn(reader.read_plain(false, requests)),
+        Input::Piped => {
+            drop(replies_printed);
+            tokio::spawn(reader.read_plain(false, requests))
+        }
         Input::Prompted => {
+            drop(replies_printed);
             output::prompt(&format!("{}\n{PROMPT}", tr!(messages, "session-intro")))?;
             tokio::spawn(reader.read_plain(true, requests))
         }

@@ -192,5 +192,8 @@ async fn a_batch_cut_by_server_death_prints_an_incomplete_json_object() {
     assert_eq!(object["sent"], ROWS_BEFORE_DEATH, "{object}");
     assert!(object["summary"].is_null(), "{object}");
     assert_eq!(object["code"], "UNAVAILABLE", "{object}");
+    // The keys of every `--json` failure, beside the batch's own.
+    assert_eq!(object["reason"], "SERVER_UNAVAILABLE", "{object}");
+    assert_eq!(object["exit_code"], 3, "{object}");
     assert!(object.get("totals").is_none(), "{object}");
 }

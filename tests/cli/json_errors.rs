@@ -135,6 +135,15 @@ async fn plaintext_to_a_tls_server_says_to_use_https() {
         assert_eq!(error["reason"], "WRONG_SCHEME", "{args:?}");
         assert_eq!(error["metadata"]["suggested"], format!("https://{}", server.addr));
     }
+    // A batch too, whose failure may come while its rows stream.
+    for _ in 0..3 {
+        let mut command = cli::bank(&plain);
+        command
+            .args(["--json", "batch", "-"])
+            .write_stdin("1,USD,EUR\n2,USD,EUR\n");
+        let error = failure(&cli::run(command).await, 3);
+        assert_eq!(error["reason"], "WRONG_SCHEME");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

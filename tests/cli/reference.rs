@@ -183,3 +183,21 @@ fn bank_server_help_and_page_follow_the_environments_language() {
     assert!(page.contains(".SH \"NOM\""), "{page}");
     assert!(page.contains("Adresse d’écoute"), "{page}");
 }
+
+#[test]
+fn bank_server_man_works_with_its_settings_in_the_environment() {
+    // clap counts a value from the environment as given: `--man` must not
+    // refuse to run beside them.
+    let output = std::process::Command::new(harness::server_exe())
+        .arg("--man")
+        .env("BANK_ADDR", "127.0.0.1:50051")
+        .env("BANK_SEED", "42")
+        .output()
+        .expect("bank-server runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains(".TH \"BANK-SERVER\""));
+}
