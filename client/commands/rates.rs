@@ -17,8 +17,11 @@
 //! last shown, so that the server replays what was missed; it says so too
 //! when the feed is open again. On a terminal those notices are lines
 //! under the table, part of the drawing, so the table stays one table
-//! redrawn in place; otherwise they go to standard error. `--count` counts
-//! updates across reconnections. Any other status ends the command.
+//! redrawn in place, until the feed is live again (the first update after
+//! the replayed ticks); otherwise they go to standard error, except the
+//! count of replayed ticks, which piped text prints among the updates,
+//! where those ticks start. `--count` counts updates across
+//! reconnections. Any other status ends the command.
 
 use std::cmp::Ordering;
 use std::collections::VecDeque;
@@ -78,6 +81,7 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
         as_json,
         live: (!as_json && terminal::can_redraw(&std::io::stdout())).then(LiveTable::new),
         previous: None,
+        notices_until: None,
     };
     let mut received: u32 = 0;
     let mut backoff = Backoff::new();
@@ -178,6 +182,9 @@ struct View<'a> {
     /// The redrawn table, on a terminal.
     live: Option<LiveTable>,
     previous: Option<u64>,
+    /// The first live tick after a (re)opening: the notices under the
+    /// table ("connected again", "replaying N ticks") are true until then.
+    notices_until: Option<u64>,
 }
 
 /// An update as `--json` writes it: the `RateUpdate`'s fields, with the
@@ -212,6 +219,7 @@ impl View<'_> {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<u64>().ok())
             .unwrap_or(0);
+        self.notices_until = Some(from.saturating_add(count));
         if count > 0 {
             let replayed = tr!(
                 messages,
@@ -250,6 +258,17 @@ impl View<'_> {
         Ok(())
     }
 
+    /// Takes the notices from under the table once `sequence` is live
+    /// again: what they said about the outage is over.
+    fn end_notices_at(&mut self, sequence: u64) {
+        if let Some(table) = self.live.as_mut()
+            && self.notices_until.is_some_and(|live| sequence >= live)
+        {
+            self.notices_until = None;
+            table.notices.clear();
+        }
+    }
+
     fn show(&mut self, update: &RateUpdate, after_outage: bool) -> Result<(), CliError> {
         let messages = self.messages;
         let skipped = self
@@ -264,6 +283,7 @@ impl View<'_> {
                 quotes: &update.quotes,
             });
         }
+        self.end_notices_at(update.sequence);
         if let Some(table) = self.live.as_mut() {
             return table.update(messages, update, skipped);
         }
@@ -686,6 +706,28 @@ mod tests {
         let row = &narrow[2];
         assert_eq!(console::measure_text_width(row), 49, "{row}");
         assert!(row.ends_with("▲ █▁█"), "the latest three mids, rescaled: {row}");
+    }
+
+    #[test]
+    fn the_notices_of_an_outage_last_until_the_feed_is_live_again() {
+        let messages = Messages::new(Lang::En);
+        let mut view = View {
+            messages: &messages,
+            as_json: false,
+            live: Some(LiveTable::new()),
+            previous: None,
+            // Reopened from tick 10 with 2 ticks to replay: live from 12.
+            notices_until: Some(12),
+        };
+        let notices = |view: &View<'_>| view.live.as_ref().map_or(0, |table| table.notices.len());
+        if let Some(table) = view.live.as_mut() {
+            table.notices = vec!["back".to_owned(), "replaying 2 ticks".to_owned()];
+        }
+        view.end_notices_at(10);
+        view.end_notices_at(11);
+        assert_eq!(notices(&view), 2, "still replaying");
+        view.end_notices_at(12);
+        assert_eq!(notices(&view), 0, "live again");
     }
 
     #[test]
