@@ -128,7 +128,11 @@ rates-quote = { $pair } bid { $bid } mid { $mid } ask { $ask }
 
 ## bank batch
 batch-progress = rows sent
-batch-reading-terminal = Reading CSV rows typed here (amount,from,to[,id]); to finish, { $platform ->
+# $sep is the field delimiter (--delimiter); $target is "given" with --to.
+batch-reading-terminal = Reading CSV rows typed here ({ $target ->
+        [given] amount{ $sep }from[{ $sep }id]
+       *[each] amount{ $sep }from{ $sep }to[{ $sep }id]
+    }); to finish, { $platform ->
         [windows] press Ctrl-Z then Enter
        *[other] press Ctrl-D at the start of a line
     }.

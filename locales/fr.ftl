@@ -128,7 +128,11 @@ rates-quote = { $pair } achat { $bid } moyen { $mid } vente { $ask }
 
 ## bank batch
 batch-progress = lignes envoyées
-batch-reading-terminal = Lecture des lignes CSV saisies ici (montant,de,vers[,id]) ; pour terminer, { $platform ->
+# $sep est le séparateur de champs (--delimiter) ; $target vaut "given" avec --to.
+batch-reading-terminal = Lecture des lignes CSV saisies ici ({ $target ->
+        [given] montant{ $sep }de[{ $sep }id]
+       *[each] montant{ $sep }de{ $sep }vers[{ $sep }id]
+    }) ; pour terminer, { $platform ->
         [windows] tapez Ctrl-Z puis Entrée
        *[other] tapez Ctrl-D en début de ligne
     }.

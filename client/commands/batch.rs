@@ -121,7 +121,17 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
     let connection = &context.connect().await?;
     if batch.typed {
         let platform = if cfg!(windows) { "windows" } else { "other" };
-        eprintln!("{}", tr!(messages, "batch-reading-terminal", platform = platform));
+        // The rows' shape as this command reads them: with --to, no target
+        // column; the delimiter of --delimiter.
+        let target = if batch.to.is_some() { "given" } else { "each" };
+        let note = tr!(
+            messages,
+            "batch-reading-terminal",
+            target = target,
+            sep = batch.delimiter.to_string(),
+            platform = platform
+        );
+        eprintln!("{note}");
     }
     let progress = progress_bar(messages, as_json);
     let reader = RowReader {

@@ -423,13 +423,32 @@ async fn a_dumb_terminal_gets_plain_lines_and_plain_prompts() {
 async fn rows_typed_for_a_batch_are_told_how_to_end_in_both_languages() {
     let (server, _clock) = TestServer::start_pinned().await;
     let url = server.url();
-    for lang in Lang::ALL {
-        let note = tr!(Messages::of(lang), "batch-reading-terminal", platform = "other");
-        let args = ["--lang", lang.tag(), "--server", &url, "batch"];
+    for (lang, to) in [(Lang::En, None), (Lang::Fr, Some("EUR"))] {
+        // With --to, the rows have no target column, and the note says so.
+        let target = if to.is_some() { "given" } else { "each" };
+        let note = tr!(
+            Messages::of(lang),
+            "batch-reading-terminal",
+            target = target,
+            sep = ";",
+            platform = "other"
+        );
+        let mut args = vec![
+            "--lang",
+            lang.tag(),
+            "--server",
+            &url,
+            "batch",
+            "--delimiter",
+            ";",
+        ];
+        args.extend(to.iter().flat_map(|to| ["--to", *to]));
         let mut terminal = Terminal::start(24, SESSION_COLUMNS, &[], &args, "");
         terminal.wait_for(&format!("{note}\r\n")).await;
         assert!(note.contains("Ctrl-D"), "{note}");
-        terminal.type_keys("1,USD,EUR\r");
+        let shape = if to.is_some() { "de[;id]" } else { "from;to[;id]" };
+        assert!(note.contains(shape), "{note}");
+        terminal.type_keys(if to.is_some() { "1;USD\r" } else { "1;USD;EUR\r" });
         terminal.type_keys("\x04");
         let (code, output) = terminal.finish().await;
         assert_eq!(code, 0, "{output}");
