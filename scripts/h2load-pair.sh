@@ -48,11 +48,14 @@ printf '\x00\x00\x00\x00\x00' >"$WORK/health.bin"
 
 taskset -c 0 "$SERVER_BIN" --addr "127.0.0.1:$PORT" --seed 1 "$@" 2>"$WORK/server.log" &
 SERVER_PID=$!
+# Ready when the port accepts a connection (whatever RUST_LOG lets the
+# server say about it).
+ready=
 for _ in $(seq 1 100); do
-  grep -q "bank-server listening" "$WORK/server.log" && break
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then ready=1; break; fi
   sleep 0.1
 done
-grep -q "bank-server listening" "$WORK/server.log" || { cat "$WORK/server.log" >&2; exit 2; }
+[[ -n $ready ]] || { cat "$WORK/server.log" >&2; exit 2; }
 grep "bank-server listening" "$WORK/server.log" | sed 's/^/server: /'
 
 # One measurement: requests per second, or "failed".
