@@ -1,4 +1,5 @@
-//! Logs: one span per RPC with its method, status code and latency.
+//! Logs: one line per RPC that needs attention, with its method, status
+//! code and latency; every RPC counted in the metrics.
 //!
 //! [`RpcLogLayer`] wraps the whole router (health and reflection included).
 //! A gRPC call's outcome is known only at its very end: in the response
@@ -11,6 +12,15 @@
 //!
 //! The same place feeds the request counters and latency histograms of
 //! [`Metrics`]: the code and latency are known there and nowhere earlier.
+//!
+//! A call that fails is logged at `info` (`warn` for the server's own
+//! failures); a call that succeeds at `debug` (`RUST_LOG=debug`, or
+//! `RUST_LOG=bank_server::telemetry=debug` for these lines alone). An
+//! access line for every successful call costs a quarter of a `Convert`
+//! (BENCHMARKS.md, "Where a cheap call starts"), and the metrics already
+//! count every call. The `rpc` span that carries the line's fields is
+//! made when the call ends, and only if its line is to be written: a call
+//! whose line is filtered out costs no span, no formatting and no lock.
 //!
 //! Logs are human-readable text by default, or one JSON object per line
 //! (`--log-format json`) for log pipelines; in JSON the `rpc` span's fields
@@ -29,7 +39,6 @@ use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 use tonic::Code;
 use tower::{Layer, Service};
-use tracing::{Span, field};
 
 use crate::metrics::{MethodSlot, Metrics};
 use bank_proto::code_name;
@@ -146,17 +155,14 @@ where
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let method = MethodSlot::of(request.uri().path());
         let ended = request.extensions().get::<Arc<EndedByTransport>>().cloned();
-        let span = tracing::info_span!(
-            "rpc",
-            method = %request.uri().path(),
-            code = field::Empty,
-            latency_us = field::Empty,
-        );
-        let inner = span.in_scope(|| self.inner.call(request));
+        // The URI shares its bytes: keeping it for the log line copies no
+        // text.
+        let uri = request.uri().clone();
+        let inner = self.inner.call(request);
         LoggedFuture {
             inner,
             call: Some(CallLog {
-                span,
+                uri,
                 started: Instant::now(),
                 finished: false,
                 method,
@@ -170,7 +176,8 @@ where
 /// The record of one call, logged exactly once: with the status code when
 /// it is known, or as CANCELLED when dropped before that.
 struct CallLog {
-    span: Span,
+    /// The request's URI, whose path the log line names.
+    uri: http::Uri,
     started: Instant,
     finished: bool,
     method: MethodSlot,
@@ -186,14 +193,23 @@ impl CallLog {
         }
         let latency_us = u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX);
         self.metrics.record_rpc(self.method, code, latency_us);
-        let name = code_name(code);
-        self.span.record("code", name);
-        self.span.record("latency_us", latency_us);
-        let _entered = self.span.enter();
+        let (method, name) = (self.uri.path(), code_name(code));
+        // Each level's macros check first whether a line would be written:
+        // the span and the event cost nothing when it would not.
         match code {
             // The server's own failures deserve attention.
-            Code::Internal | Code::Unknown | Code::DataLoss => tracing::warn!("rpc finished"),
-            _ => tracing::info!("rpc finished"),
+            Code::Internal | Code::Unknown | Code::DataLoss => {
+                let span = tracing::warn_span!("rpc", method, code = name, latency_us);
+                span.in_scope(|| tracing::warn!("rpc finished"));
+            }
+            Code::Ok => {
+                let span = tracing::debug_span!("rpc", method, code = name, latency_us);
+                span.in_scope(|| tracing::debug!("rpc finished"));
+            }
+            _ => {
+                let span = tracing::info_span!("rpc", method, code = name, latency_us);
+                span.in_scope(|| tracing::info!("rpc finished"));
+            }
         }
     }
 }
@@ -233,13 +249,7 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let result = match this.call.as_ref() {
-            Some(call) => {
-                let _entered = call.span.enter();
-                ready!(this.inner.poll(cx))
-            }
-            None => ready!(this.inner.poll(cx)),
-        };
+        let result = ready!(this.inner.poll(cx));
         let mut call = this.call.take();
         Poll::Ready(result.map(|response| {
             if let (Some(code), Some(call)) = (grpc_status(response.headers()), call.as_mut()) {

@@ -34,16 +34,34 @@ async fn json_logs_are_one_object_per_line_with_the_rpc_fields() {
     let refused = client.convert(order("XXX")).await.expect_err("refused");
     assert_eq!(refused.code(), Code::InvalidArgument);
 
-    // Reading stops at each wanted line; every line read on the way must
+    // Reading stops at the wanted line; every line read on the way must
     // be JSON too (`wait_for_line` parses each one).
-    let ok = server.wait_for_line("Convert OK", rpc_line(CONVERT, "OK"));
     let invalid = server.wait_for_line("Convert INVALID_ARGUMENT", rpc_line(CONVERT, "INVALID_ARGUMENT"));
-    for line in [&ok, &invalid] {
-        assert_eq!(line["span"]["name"], "rpc", "{line}");
-        assert!(line["span"]["latency_us"].is_u64(), "{line}");
-        assert_eq!(line["level"], "INFO", "{line}");
-    }
-    assert!(server.seen.len() >= 4, "{:?}", server.seen);
+    assert_eq!(invalid["span"]["name"], "rpc", "{invalid}");
+    assert!(invalid["span"]["latency_us"].is_u64(), "{invalid}");
+    assert_eq!(invalid["level"], "INFO", "{invalid}");
+    // The call that succeeded, before it, has no line at the default level.
+    let ok_lines = server
+        .seen
+        .iter()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(rpc_line(CONVERT, "OK"))
+        .count();
+    assert_eq!(ok_lines, 0, "{:?}", server.seen);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_that_succeed_are_logged_at_debug_level() {
+    let debug = std::ffi::OsStr::new("info,bank_server::telemetry=debug");
+    let mut server = ServerProcess::start_with_env(&[], &[("RUST_LOG", debug)]);
+    let mut client = BankServiceClient::connect(server.url())
+        .await
+        .expect("client connects");
+    client.convert(order("USD")).await.expect("converts");
+    let ok = server.wait_for_line("Convert OK", rpc_line(CONVERT, "OK"));
+    assert_eq!(ok["level"], "DEBUG", "{ok}");
+    assert_eq!(ok["span"]["name"], "rpc", "{ok}");
+    assert!(ok["span"]["latency_us"].is_u64(), "{ok}");
 }
 
 #[test]
