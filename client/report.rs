@@ -54,6 +54,9 @@ pub const CLI_REASONS: &[&str] = &[
     "INSTANT_BEFORE_1970",
     "AMOUNT_NEGATIVE",
     "USAGE",
+    // A session line that is not AMOUNT FROM TO [ID] (an item, not a
+    // failure of the command).
+    "MALFORMED_LINE",
     "INVALID_SERVER_URL",
     "INVALID_TOKEN",
     "INPUT_UNREADABLE",

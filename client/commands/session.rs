@@ -54,7 +54,7 @@ use crate::error::{CliError, exit};
 use bank_i18n::Messages;
 use bank_i18n::tr;
 
-use crate::{format, output, phrasing, terminal};
+use crate::{format, output, phrasing, report, terminal};
 
 /// What a person at a terminal is asked to type after.
 const PROMPT: &str = "> ";
@@ -278,7 +278,8 @@ fn print_refused_lines(
 }
 
 /// The stable `code` of a line refused without asking the server, for
-/// scripts (the message is in the user's language).
+/// scripts (the message is in the user's language); also its `reason`, of
+/// domain `bank.cli`, as a rejected item's `reason` is the server's.
 const MALFORMED_LINE: &str = "MALFORMED_LINE";
 
 fn print_bad_line(messages: &Messages, as_json: bool, numbers: Numbers) -> Result<(), CliError> {
@@ -286,7 +287,12 @@ fn print_bad_line(messages: &Messages, as_json: bool, numbers: Numbers) -> Resul
     if as_json {
         output::json(&json!({
             "line": numbers.line,
-            "error": { "code": MALFORMED_LINE, "message": reason },
+            "error": {
+                "code": MALFORMED_LINE,
+                "reason": MALFORMED_LINE,
+                "domain": report::CLI_DOMAIN,
+                "message": reason,
+            },
         }))
     } else {
         output::line(tr!(

@@ -214,5 +214,7 @@ async fn json_replies_come_in_request_order_and_give_the_input_line() {
     assert_eq!(lines, [3, 5, 7], "{}", cli::describe(&output));
     assert!(replies[0]["conversion"].is_object(), "{}", replies[0]);
     assert_eq!(replies[1]["error"]["code"], "MALFORMED_LINE", "{}", replies[1]);
+    assert_eq!(replies[1]["error"]["reason"], "MALFORMED_LINE", "{}", replies[1]);
+    assert_eq!(replies[1]["error"]["domain"], "bank.cli", "{}", replies[1]);
     assert_eq!(replies[2]["conversion"]["request_id"], "id9", "{}", replies[2]);
 }
