@@ -60,29 +60,24 @@ pub async fn diagnose(error: CliError, timeout: Duration) -> CliError {
     if !suspicious || server.contains(',') {
         return error;
     }
-    let server = server.as_str();
-    let (tls_url, plain_url) = if let Some(rest) = server.strip_prefix("https://") {
-        (server.to_owned(), format!("http://{rest}"))
-    } else {
-        let rest = server.strip_prefix("http://").unwrap_or(server);
-        (format!("https://{rest}"), format!("http://{rest}"))
-    };
-    let Some(authority) = authority(server) else {
+    let Some(authority) = authority(&server) else {
         return error;
     };
     let wait = timeout.min(MAX_PROBE_WAIT);
-    if server.starts_with("https://") {
+    if let Some(rest) = server.strip_prefix("https://") {
         if speaks_plaintext_http2(&authority, wait).await {
             return CliError::WrongScheme {
-                url: tls_url,
-                suggested: plain_url,
+                suggested: format!("http://{rest}"),
+                url: server,
                 server_speaks_tls: false,
             };
         }
-    } else if speaks_tls(&authority, wait).await {
+    } else if let Some(rest) = server.strip_prefix("http://")
+        && speaks_tls(&authority, wait).await
+    {
         return CliError::WrongScheme {
-            url: plain_url,
-            suggested: tls_url,
+            suggested: format!("https://{rest}"),
+            url: server,
             server_speaks_tls: true,
         };
     }
