@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     tonic_prost_build::configure()
         .build_client(true)
-        .build_server(true)
+        .build_server(false)
         // With the `json` feature, every message is `serde::Serialize`:
         // the one way clients write messages as JSON (see proto/json.rs).
         .type_attribute(".bank.v1", JSON_DERIVE)
@@ -52,6 +52,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Sorted, so that an item's metadata reads the same in every run.
         .btree_map(".bank.v1.ItemError.metadata")
         // Smaller per-call buffers than tonic's default: see proto/codec.rs.
+        .codec_path("crate::codec::BankCodec")
+        .compile_fds(descriptors.clone())?;
+
+    // The server's stubs, apart (module `server_v1`): every message is the
+    // one generated above, except the feed's `RateUpdate`, which the
+    // server sends already encoded, one encoding for every stream that
+    // sends it (proto/encoded.rs). The exact path wins over the package's.
+    let server_out = out_dir.join("server");
+    std::fs::create_dir_all(&server_out)?;
+    tonic_prost_build::configure()
+        .build_client(false)
+        .build_server(true)
+        .out_dir(&server_out)
+        .extern_path(".bank.v1.RateUpdate", "crate::encoded::EncodedRateUpdate")
+        .extern_path(".bank.v1", "crate::v1")
         .codec_path("crate::codec::BankCodec")
         .compile_fds(descriptors)?;
     Ok(())

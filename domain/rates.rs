@@ -495,6 +495,14 @@ pub struct Pair {
     pub quote: &'static Currency,
 }
 
+/// By the currencies' places in [`currency::all`], which equal currencies
+/// share: a pair can key a map (the server groups feeds by their pairs).
+impl std::hash::Hash for Pair {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.base.index, self.quote.index).hash(state);
+    }
+}
+
 impl Pair {
     /// The pair of two currencies, if they differ.
     pub fn new(base: &'static Currency, quote: &'static Currency) -> Option<Pair> {

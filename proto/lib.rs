@@ -2,8 +2,10 @@
 //! `build.rs` (protox + tonic-prost-build, no `protoc` needed).
 //!
 //! This crate is what every client and the server share, and nothing more:
-//! the messages and stubs ([`v1`]), the encoded descriptor set that server
-//! reflection hands to tools such as grpcurl ([`FILE_DESCRIPTOR_SET`]), the
+//! the messages and client stubs ([`v1`]), the server's stubs
+//! ([`server_v1`], which send feed updates encoded once, see [`encoded`]),
+//! the encoded descriptor set that server reflection hands to tools such as
+//! grpcurl ([`FILE_DESCRIPTOR_SET`]), the
 //! codec the stubs use ([`codec`]), the canonical names of gRPC codes
 //! ([`code_name`]) and the one-line description of a transport error that
 //! client and server both print ([`error_chain`]). With the `json` feature
@@ -13,15 +15,24 @@
 
 mod code_names;
 pub mod codec;
+pub mod encoded;
 #[cfg(feature = "json")]
 pub mod json;
 
 pub use code_names::code_name;
 
-/// Package `bank.v1`.
+/// Package `bank.v1`: its messages and its client.
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 pub mod v1 {
     tonic::include_proto!("bank.v1");
+}
+
+/// The server's stubs of `bank.v1`: the messages of [`v1`], except that a
+/// feed sends each `RateUpdate` already encoded ([`encoded`]), so that one
+/// encoding serves every stream that sends it.
+#[allow(missing_docs, clippy::all, clippy::pedantic)]
+pub mod server_v1 {
+    include!(concat!(env!("OUT_DIR"), "/server/bank.v1.rs"));
 }
 
 /// Response metadata of a `StreamRates` feed opened with `from_sequence`:

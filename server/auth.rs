@@ -48,8 +48,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use sha2::{Digest, Sha256};
 use subtle::{Choice, ConstantTimeEq};
-use tonic::service::Interceptor;
-use tonic::{Request, Status};
+use tonic::Status;
 
 use crate::metrics::{Metrics, Refusal};
 
@@ -259,7 +258,8 @@ pub fn reload_on_sighup(tokens: Arc<ApiTokens>) -> std::io::Result<tokio::task::
     }))
 }
 
-/// The interceptor in front of the BankService: with tokens, every call
+/// The check in front of the BankService (made by the router,
+/// `crate::calls`): with tokens, every call
 /// needs an accepted one; without, every call goes through. Refusals are
 /// counted in `metrics`.
 #[derive(Clone, Debug, Default)]
@@ -274,22 +274,21 @@ impl RequireToken {
     }
 }
 
-impl Interceptor for RequireToken {
-    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+impl RequireToken {
+    /// Whether the call with `headers` may go on: without tokens, always;
+    /// with, when it shows an accepted one. The token is then taken out of
+    /// the headers: the handlers have no use for the secret.
+    pub fn check(&self, headers: &mut http::HeaderMap) -> Result<(), Status> {
         let Some(tokens) = &self.tokens else {
-            return Ok(request);
+            return Ok(());
         };
-        let header = request
-            .metadata()
-            .get(AUTHORIZATION)
-            .map(|value| value.as_bytes());
+        let header = headers.get(AUTHORIZATION).map(http::HeaderValue::as_bytes);
         if !tokens.accepts(header) {
             self.metrics.record_refusal(Refusal::Unauthenticated);
             return Err(crate::status::token_rejected(UNAUTHENTICATED_MESSAGE));
         }
-        // The handlers have no use for the secret: it goes no further.
-        request.metadata_mut().remove(AUTHORIZATION);
-        Ok(request)
+        headers.remove(AUTHORIZATION);
+        Ok(())
     }
 }
 

@@ -6,27 +6,19 @@
 //! runs until the summary), but not feeds and sessions: their handler
 //! returns a stream at once and the stream then runs unbounded.
 //!
-//! [`DeadlineLayer`] parses the header once, when the call arrives, and:
+//! The router (`crate::calls`) parses the header once, when the call
+//! arrives ([`deadline_of`]), and:
 //!
 //! - puts the instant it names in the request's extensions as a
 //!   [`RequestDeadline`], where the feed and session streams find it and
 //!   end with DEADLINE_EXCEEDED when it passes (see `service::CallTimer`);
-//! - bounds the handler's future itself, answering DEADLINE_EXCEEDED. Its
-//!   timer is armed before tonic's (tonic wraps this layer and starts its
-//!   own after calling it) and is polled first, so this answer always wins
-//!   the race and the client sees the code the specification asks for.
+//! - bounds the handler's future itself, answering DEADLINE_EXCEEDED, the
+//!   code the specification asks for.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use http::{HeaderMap, Request, Response};
-use pin_project_lite::pin_project;
-use tokio::time::{Instant, Sleep};
-use tower::{Layer, Service};
-
-use crate::status::deadline_exceeded;
+use http::HeaderMap;
+use tokio::time::Instant;
 
 /// The header a gRPC client puts its deadline in.
 const GRPC_TIMEOUT: &str = "grpc-timeout";
@@ -63,81 +55,9 @@ pub fn parse_grpc_timeout(value: &str) -> Option<Duration> {
 }
 
 /// The deadline a request's headers name, counted from now.
-fn deadline_of(headers: &HeaderMap) -> Option<Instant> {
+pub(crate) fn deadline_of(headers: &HeaderMap) -> Option<Instant> {
     let timeout = parse_grpc_timeout(headers.get(GRPC_TIMEOUT)?.to_str().ok()?)?;
     Instant::now().checked_add(timeout)
-}
-
-/// Applies client deadlines (see the module documentation).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct DeadlineLayer;
-
-impl<S> Layer<S> for DeadlineLayer {
-    type Service = Deadline<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        Deadline { inner }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Deadline<S> {
-    inner: S,
-}
-
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Deadline<S>
-where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    ResBody: Default,
-{
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = DeadlineFuture<S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        let deadline = deadline_of(request.headers());
-        if let Some(deadline) = deadline {
-            request.extensions_mut().insert(RequestDeadline(deadline));
-        }
-        DeadlineFuture {
-            inner: self.inner.call(request),
-            expired: deadline.map(tokio::time::sleep_until),
-        }
-    }
-}
-
-pin_project! {
-    /// The handler's future, cut short at the client's deadline.
-    pub struct DeadlineFuture<F> {
-        #[pin]
-        inner: F,
-        #[pin]
-        expired: Option<Sleep>,
-    }
-}
-
-impl<F, ResBody, E> Future for DeadlineFuture<F>
-where
-    F: Future<Output = Result<Response<ResBody>, E>>,
-    ResBody: Default,
-{
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        if let Poll::Ready(output) = this.inner.poll(cx) {
-            return Poll::Ready(output);
-        }
-        match this.expired.as_pin_mut().map(|expired| expired.poll(cx)) {
-            // Dropping the handler's future (with this one) stops its work.
-            Some(Poll::Ready(())) => Poll::Ready(Ok(deadline_exceeded().into_http())),
-            _ => Poll::Pending,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 //! is built from (TLS, tokens), and the [`limits`] a client can run into.
 
 mod auth;
+mod calls;
 mod deadline;
 pub mod limits;
 mod metrics;

@@ -48,19 +48,14 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tonic::codec::CompressionEncoding;
-use tonic::service::Routes;
-use tonic::service::interceptor::InterceptedService;
 use tonic_health::ServingStatus;
-use tower::ServiceBuilder;
 
 use crate::auth::{ApiTokens, RequireToken};
-use crate::deadline::DeadlineLayer;
+use crate::calls::Router;
 use crate::metrics::{self, Exporter, Metrics};
-use crate::panic_guard::PanicGuardLayer;
 use crate::rate_board::RateBoard;
 use crate::service::{BankApi, OpenStreams, ServiceLimits};
 use crate::shutdown::Drain;
-use crate::telemetry::RpcLogLayer;
 use crate::tls::{ServerTls, TlsError};
 use crate::transport::{self, Shared, TransportSettings};
 use crate::{limits, settings};
@@ -71,7 +66,7 @@ use bank_domain::rates::{
     RateSource, RateSourceError,
 };
 use bank_proto as proto;
-use bank_proto::v1::bank_service_server::BankServiceServer;
+use bank_proto::server_v1::bank_service_server::BankServiceServer;
 
 /// Compression as every official gRPC stack offers it, on a generated
 /// service: gzip and zstd requests are accepted, and a client that accepts
@@ -288,8 +283,6 @@ impl BankServer {
                 .max_decoding_message_size(limits::MAX_REQUEST_MESSAGE_BYTES)
                 .max_encoding_message_size(limits::MAX_RESPONSE_MESSAGE_BYTES)
         );
-        // On the BankService alone: health and reflection stay open.
-        let bank = InterceptedService::new(bank, RequireToken::new(self.auth_tokens, Arc::clone(&counters)));
         // The transport checks every message's declared length first, with
         // the same limits; tonic's check stays as a second line.
         let health_service =
@@ -298,18 +291,16 @@ impl BankServer {
             compressed!(reflection_v1.max_decoding_message_size(limits::MAX_REFLECTION_REQUEST_BYTES));
         let reflection_v1alpha =
             compressed!(reflection_v1alpha.max_decoding_message_size(limits::MAX_REFLECTION_REQUEST_BYTES));
-        let routes = Routes::new(health_service)
-            .add_service(reflection_v1)
-            .add_service(reflection_v1alpha)
-            .add_service(bank);
-        let service = ServiceBuilder::new()
-            // Outermost first: the log sees the status the inner layers
-            // produce (INTERNAL for a panic, DEADLINE_EXCEEDED); the panic
-            // guard also covers the deadline layer and the router.
-            .layer(RpcLogLayer::new(Arc::clone(&counters)))
-            .layer(PanicGuardLayer)
-            .layer(DeadlineLayer)
-            .service(routes);
+        // One pass per call: routing, the token (BankService alone: health
+        // and reflection stay open), the deadline, the panic guard, the log
+        // and the metrics (see `calls`).
+        let service = Router::new(
+            bank,
+            health_service,
+            (reflection_v1, reflection_v1alpha),
+            RequireToken::new(self.auth_tokens, Arc::clone(&counters)),
+            Arc::clone(&counters),
+        );
 
         let shared = Shared::new(
             service,

@@ -1,14 +1,16 @@
 //! Logs: one line per RPC that needs attention, with its method, status
 //! code and latency; every RPC counted in the metrics.
 //!
-//! [`RpcLogLayer`] wraps the whole router (health and reflection included).
-//! A gRPC call's outcome is known only at its very end: in the response
-//! headers for a call that fails at once ("trailers-only"), otherwise in the
-//! trailers after the last message, which for a stream can be hours later.
-//! So the layer wraps the response body and logs when it sees the trailers,
-//! or, if the body is dropped first, logs the call with the status the
-//! transport ended it with ([`EndedByTransport`]: a reader that stalled, a
-//! connection past its age), or as CANCELLED when the client went away.
+//! Every call (health and reflection included) has a [`CallLog`], which
+//! the router (`crate::calls`) keeps beside the call. A gRPC call's
+//! outcome is known only at its very end: in the response headers for a
+//! call that fails at once ("trailers-only"), otherwise in the trailers
+//! after the last message, which for a stream can be hours later. So the
+//! call's response body finishes the record when it sees the trailers,
+//! or, if the body is dropped first, the record logs the call with the
+//! status the transport ended it with ([`EndedByTransport`]: a reader that
+//! stalled, a connection past its age), or as CANCELLED when the client
+//! went away.
 //!
 //! The same place feeds the request counters and latency histograms of
 //! [`Metrics`]: the code and latency are known there and nowhere earlier.
@@ -26,19 +28,13 @@
 //! (`--log-format json`) for log pipelines; in JSON the `rpc` span's fields
 //! (`method`, `code`, `latency_us`) appear under `span`.
 
-use std::future::Future;
 use std::io::IsTerminal;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
-use http::{HeaderMap, Request, Response};
-use http_body::{Body, Frame, SizeHint};
-use pin_project_lite::pin_project;
+use http::{HeaderMap, Request};
 use tonic::Code;
-use tower::{Layer, Service};
 
 use crate::metrics::{MethodSlot, Metrics};
 use bank_proto::code_name;
@@ -110,72 +106,9 @@ impl EndedByTransport {
     }
 }
 
-/// Adds an `rpc` span and a closing log line to every call, and counts it
-/// in [`Metrics`].
-#[derive(Debug, Clone, Default)]
-pub struct RpcLogLayer {
-    metrics: Arc<Metrics>,
-}
-
-impl RpcLogLayer {
-    pub fn new(metrics: Arc<Metrics>) -> Self {
-        Self { metrics }
-    }
-}
-
-impl<S> Layer<S> for RpcLogLayer {
-    type Service = RpcLog<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        RpcLog {
-            inner,
-            metrics: Arc::clone(&self.metrics),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct RpcLog<S> {
-    inner: S,
-    metrics: Arc<Metrics>,
-}
-
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RpcLog<S>
-where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-{
-    type Response = Response<LoggedBody<ResBody>>;
-    type Error = S::Error;
-    type Future = LoggedFuture<S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let method = MethodSlot::of(request.uri().path());
-        let ended = request.extensions().get::<Arc<EndedByTransport>>().cloned();
-        // The URI shares its bytes: keeping it for the log line copies no
-        // text.
-        let uri = request.uri().clone();
-        let inner = self.inner.call(request);
-        LoggedFuture {
-            inner,
-            call: Some(CallLog {
-                uri,
-                started: Instant::now(),
-                finished: false,
-                method,
-                metrics: Arc::clone(&self.metrics),
-                ended,
-            }),
-        }
-    }
-}
-
 /// The record of one call, logged exactly once: with the status code when
 /// it is known, or as CANCELLED when dropped before that.
-struct CallLog {
+pub(crate) struct CallLog {
     /// The request's URI, whose path the log line names.
     uri: http::Uri,
     started: Instant,
@@ -187,7 +120,27 @@ struct CallLog {
 }
 
 impl CallLog {
-    fn finish(&mut self, code: Code) {
+    /// The record of a call that starts now.
+    pub(crate) fn start<B>(request: &Request<B>, metrics: Arc<Metrics>) -> Self {
+        Self {
+            // The URI shares its bytes: keeping it for the log line copies
+            // no text.
+            uri: request.uri().clone(),
+            started: Instant::now(),
+            finished: false,
+            method: MethodSlot::of(request.uri().path()),
+            metrics,
+            ended: request.extensions().get::<Arc<EndedByTransport>>().cloned(),
+        }
+    }
+
+    /// The call's path, `/package.Service/Method`.
+    pub(crate) fn method(&self) -> &str {
+        self.uri.path()
+    }
+
+    /// Logs and counts the call with `code`, the first time only.
+    pub(crate) fn finish(&mut self, code: Code) {
         if std::mem::replace(&mut self.finished, true) {
             return;
         }
@@ -226,73 +179,8 @@ impl Drop for CallLog {
 }
 
 /// The `grpc-status` of a header or trailer block, if present.
-fn grpc_status(headers: &HeaderMap) -> Option<Code> {
+pub(crate) fn grpc_status(headers: &HeaderMap) -> Option<Code> {
     headers
         .get("grpc-status")
         .map(|value| Code::from_bytes(value.as_bytes()))
-}
-
-pin_project! {
-    /// The handler's future, logging trailers-only failures.
-    pub struct LoggedFuture<F> {
-        #[pin]
-        inner: F,
-        call: Option<CallLog>,
-    }
-}
-
-impl<F, ResBody, E> Future for LoggedFuture<F>
-where
-    F: Future<Output = Result<Response<ResBody>, E>>,
-{
-    type Output = Result<Response<LoggedBody<ResBody>>, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let result = ready!(this.inner.poll(cx));
-        let mut call = this.call.take();
-        Poll::Ready(result.map(|response| {
-            if let (Some(code), Some(call)) = (grpc_status(response.headers()), call.as_mut()) {
-                call.finish(code);
-            }
-            response.map(|inner| LoggedBody { inner, call })
-        }))
-    }
-}
-
-pin_project! {
-    /// The response body, logging the status found in the trailers.
-    pub struct LoggedBody<B> {
-        #[pin]
-        inner: B,
-        call: Option<CallLog>,
-    }
-}
-
-impl<B: Body> Body for LoggedBody<B> {
-    type Data = B::Data;
-    type Error = B::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        let this = self.project();
-        let frame = ready!(this.inner.poll_frame(cx));
-        if let Some(Ok(frame)) = &frame
-            && let Some(code) = frame.trailers_ref().and_then(grpc_status)
-            && let Some(call) = this.call.as_mut()
-        {
-            call.finish(code);
-        }
-        Poll::Ready(frame)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
 }

@@ -13,13 +13,16 @@
 //! errors to statuses in one place (`crate::status`). No money arithmetic
 //! happens in this layer. The three long-lived calls share one lifecycle
 //! ([`call`]: their place, the drain, the deadline, the idle limit), and
-//! the places themselves are counted in [`places`].
+//! the places themselves are counted in [`places`]. A feed's updates are
+//! encoded once per tick for all its fellow subscribers
+//! ([`shared_updates`]).
 
 pub mod bidi;
 pub mod call;
 pub mod client_streaming;
 pub mod places;
 pub mod server_streaming;
+pub mod shared_updates;
 pub mod unary;
 pub mod wire;
 
@@ -34,13 +37,14 @@ use crate::rate_board::RateBoard;
 use crate::shutdown::Drain;
 use crate::{limits, settings};
 use bank_i18n::Lang;
-use bank_proto::v1::bank_service_server::BankService;
+use bank_proto::server_v1::bank_service_server::BankService;
 use bank_proto::v1::{
     BatchSummary, ConvertRequest, ConvertResponse, GetRateHistoryRequest, GetRateHistoryResponse,
     ListCurrenciesRequest, ListCurrenciesResponse, StreamRatesRequest,
 };
 
 pub use places::{ConnectionStreams, OpenStreams};
+use shared_updates::SharedUpdates;
 
 #[tonic::async_trait]
 impl BankService for BankApi {
@@ -161,6 +165,8 @@ pub struct BankApi {
     pub(crate) metrics: Arc<Metrics>,
     /// How long a batch or session may wait for its client.
     pub(crate) idle_timeout: Duration,
+    /// Each tick's feed updates, encoded once per list of pairs.
+    pub(crate) updates: Arc<SharedUpdates>,
 }
 
 impl BankApi {
@@ -179,6 +185,7 @@ impl BankApi {
             open,
             metrics,
             idle_timeout,
+            updates: Arc::default(),
         }
     }
 }

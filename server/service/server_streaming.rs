@@ -23,6 +23,11 @@
 //! A feed holds one of the server's feed places (`--max-feeds`) for its
 //! whole life; when all are taken the call gets RESOURCE_EXHAUSTED at once.
 //!
+//! Every update is encoded once per tick for all the feeds that asked for
+//! the same pairs, and handed to each as the same bytes
+//! ([`shared_updates`](crate::service::shared_updates)); a replayed tick is
+//! encoded for its one reader and goes out the same way.
+//!
 //! The stream is pulled, not pushed: it computes an update only when tonic
 //! asks for the next item, which it does only when HTTP/2 flow control lets
 //! it send. A slow reader therefore never makes the server queue anything;
@@ -44,10 +49,11 @@ use crate::status::to_status;
 use bank_domain::history;
 use bank_domain::rates::{Pair, Snapshot};
 use bank_proto::REPLAY_TICKS_HEADER;
-use bank_proto::v1::{RateUpdate, StreamRatesRequest};
+use bank_proto::encoded::{Encoded, EncodedRateUpdate};
+use bank_proto::v1::StreamRatesRequest;
 
-/// The response stream of `StreamRates`.
-pub type RateStream = Pin<Box<dyn Stream<Item = Result<RateUpdate, Status>> + Send + 'static>>;
+/// The response stream of `StreamRates`: each update already encoded.
+pub type RateStream = Pin<Box<dyn Stream<Item = Result<EncodedRateUpdate, Status>> + Send + 'static>>;
 
 pub fn stream_rates(
     api: &BankApi,
@@ -84,6 +90,8 @@ pub fn stream_rates(
     let board = Arc::clone(&api.board);
     let mut replay = replay_from.map(|start| board.source().replay(&pairs, start));
     let pair_names: Vec<String> = pairs.iter().map(ToString::to_string).collect();
+    // The feeds of the same pairs share each tick's encoded update.
+    let shared = api.updates.join(pairs);
     let updates = async_stream::stream! {
         let mut sent: u32 = 0;
         // The last tick sent (or, for a client that resumed after the
@@ -121,7 +129,10 @@ pub fn stream_rates(
                         yield Err(status);
                         break;
                     }
-                    (sequence, ticks.next_tick().map(|(tick, quotes)| wire::replayed_update(tick, &quotes, &pair_names)))
+                    let update = ticks
+                        .next_tick()
+                        .map(|(tick, quotes)| Encoded::new(&wire::replayed_update(tick, &quotes, &pair_names)));
+                    (sequence, update)
                 }
                 // Live, first update: the tick in progress.
                 (None, None) => {
@@ -130,7 +141,7 @@ pub fn stream_rates(
                     if skipped > 0 {
                         metrics.record_skipped_ticks(skipped);
                     }
-                    (latest.tick.sequence, wire::rate_update(&latest, &pairs))
+                    (latest.tick.sequence, shared.update(&latest))
                 }
                 // Live: the next tick, or the latest if the reader was slow.
                 (None, Some(after)) => match next_tick(&mut ticks, &mut call, after).await {
@@ -143,7 +154,7 @@ pub fn stream_rates(
                         if skipped > 0 {
                             metrics.record_skipped_ticks(skipped);
                         }
-                        (latest.tick.sequence, wire::rate_update(&latest, &pairs))
+                        (latest.tick.sequence, shared.update(&latest))
                     }
                     Err(status) => {
                         yield Err(status);
