@@ -10,16 +10,29 @@
 # hand (a 5-byte prefix and the protobuf bytes), so h2load sends exactly
 # what a gRPC client would, with no client library in the measurement.
 #
-# Usage: scripts/h2load-pair.sh [SERVER_BINARY] [-- SERVER_FLAGS...]
+# Usage: scripts/h2load-pair.sh [--peer] [SERVER_BINARY] [-- SERVER_FLAGS...]
 #   SERVER_BINARY defaults to target/release/bank-server
-#   (`cargo build --release`); e.g.
+#   (`cargo build --release`), started with `--addr 127.0.0.1:PORT --seed 1`
+#   and the SERVER_FLAGS. With --peer, SERVER_BINARY is another bank.v1
+#   server taking Go-style flags, by default the grpc-go peer
+#   target/grpc-go-peer/bank-grpc-go (`scripts/grpc-go-peer.sh`): it gets
+#   `-addr 127.0.0.1:PORT` and the SERVER_FLAGS, nothing else. E.g.
 #   scripts/h2load-pair.sh                       # the default runtime
 #   scripts/h2load-pair.sh -- --workers 2        # any server flags
+#   scripts/h2load-pair.sh --peer                # the grpc-go peer
 # Port: H2LOAD_PORT (default 51090). Exits 2 when it cannot run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+PEER=
 SERVER_BIN=$PWD/target/release/bank-server
+BUILD_HINT="cargo build --release"
+if [[ ${1:-} == --peer ]]; then
+  PEER=1
+  SERVER_BIN=$PWD/target/grpc-go-peer/bank-grpc-go
+  BUILD_HINT="scripts/grpc-go-peer.sh"
+  shift
+fi
 if [[ $# -gt 0 && $1 != -- ]]; then
   SERVER_BIN=$1
   shift
@@ -29,7 +42,7 @@ PORT=${H2LOAD_PORT:-51090}
 ROUNDS=${ROUNDS:-5}
 
 command -v h2load >/dev/null || { echo "h2load is missing (apt-get install nghttp2-client)" >&2; exit 2; }
-[[ -x $SERVER_BIN ]] || { echo "$SERVER_BIN is missing (cargo build --release)" >&2; exit 2; }
+[[ -x $SERVER_BIN ]] || { echo "$SERVER_BIN is missing ($BUILD_HINT)" >&2; exit 2; }
 
 WORK=$(mktemp -d)
 SERVER_PID=
@@ -46,7 +59,12 @@ printf '\x00\x00\x00\x00\x0f\x0a\x03100\x12\x03USD\x1a\x03EUR' >"$WORK/convert.b
 # HealthCheckRequest{}: an empty message.
 printf '\x00\x00\x00\x00\x00' >"$WORK/health.bin"
 
-taskset -c 0 "$SERVER_BIN" --addr "127.0.0.1:$PORT" --seed 1 "$@" 2>"$WORK/server.log" &
+if [[ -n $PEER ]]; then
+  SERVER_ARGS=(-addr "127.0.0.1:$PORT" "$@")
+else
+  SERVER_ARGS=(--addr "127.0.0.1:$PORT" --seed 1 "$@")
+fi
+taskset -c 0 "$SERVER_BIN" "${SERVER_ARGS[@]}" 2>"$WORK/server.log" &
 SERVER_PID=$!
 # Ready when the port accepts a connection (whatever RUST_LOG lets the
 # server say about it).
@@ -56,7 +74,11 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [[ -n $ready ]] || { cat "$WORK/server.log" >&2; exit 2; }
-grep "bank-server listening" "$WORK/server.log" | sed 's/^/server: /'
+if [[ -n $PEER ]]; then
+  sed 's/^/server: /' "$WORK/server.log"
+else
+  grep "bank-server listening" "$WORK/server.log" | sed 's/^/server: /'
+fi
 
 # One measurement: requests per second, or "failed".
 measure() {
