@@ -34,6 +34,7 @@ mod status;
 mod telemetry;
 mod tls;
 mod transport;
+mod woken;
 
 pub use auth::{ApiTokens, MAX_TOKEN_FILE_BYTES, TokenFileError, reload_on_sighup};
 pub use metrics::{OpenGauges, Refusal};

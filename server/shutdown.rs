@@ -20,6 +20,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
+
+use crate::woken::Woken;
 use tonic::Status;
 
 /// Cheap to clone; all clones see the same signal.
@@ -55,10 +57,12 @@ impl Drain {
 
     /// The same, as a future a stream creates once and keeps for its whole
     /// life. Waiting registers with the token, which takes a lock shared by
-    /// every stream; a feed that built a fresh future for every tick would
-    /// take that lock once per update, for every subscriber.
-    pub fn started_owned(&self) -> WaitForCancellationFutureOwned {
-        self.token.clone().cancelled_owned()
+    /// every stream; a feed that built a fresh future for every tick, or
+    /// polled this one at every tick, would take that lock once per
+    /// update, for every subscriber: it is polled only when the drain
+    /// wakes it ([`Woken`]).
+    pub fn started_owned(&self) -> Woken<WaitForCancellationFutureOwned> {
+        Woken::new(self.token.clone().cancelled_owned())
     }
 }
 

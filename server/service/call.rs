@@ -38,6 +38,7 @@ use super::{BankApi, caller_lang};
 use crate::deadline::RequestDeadline;
 use crate::shutdown::{Drain, unavailable};
 use crate::status;
+use crate::woken::Woken;
 use bank_i18n::Lang;
 
 /// The three long-lived models, as far as their lifecycle differs.
@@ -61,9 +62,9 @@ pub(crate) struct Call {
     /// batch, which the drain lets finish.
     drain: Option<Drain>,
     /// Completes when the drain starts. One future for the whole call
-    /// (see `Drain::started_owned`), boxed once so that the `Call` can move
-    /// into the response stream.
-    drained: Option<Pin<Box<WaitForCancellationFutureOwned>>>,
+    /// (see `Drain::started_owned`), boxed there so that the `Call` can
+    /// move into the response stream.
+    drained: Option<Woken<WaitForCancellationFutureOwned>>,
     /// The deadline and the idle limit.
     timer: CallTimer,
     /// The caller's language (`accept-language`), for every status the call
@@ -95,7 +96,7 @@ impl Call {
         Ok(Self {
             _place: place,
             drain: ends_at_drain.then(|| api.drain.clone()),
-            drained: ends_at_drain.then(|| Box::pin(api.drain.started_owned())),
+            drained: ends_at_drain.then(|| api.drain.started_owned()),
             timer,
             lang,
         })
@@ -116,7 +117,7 @@ impl Call {
         let Self { drained, timer, .. } = self;
         let drained = async {
             match drained {
-                Some(drained) => drained.as_mut().await,
+                Some(drained) => drained.await,
                 None => std::future::pending().await,
             }
         };
@@ -159,7 +160,7 @@ fn caller_connection<T>(request: &Request<T>) -> Option<Arc<ConnectionStreams>> 
 
 /// The time limits of one call, watched by a single timer for its whole
 /// life: the client's deadline (`grpc-timeout`, found by
-/// [`DeadlineLayer`](crate::deadline::DeadlineLayer)) and, for calls that
+/// the router, `crate::calls`) and, for calls that
 /// read messages, the idle limit.
 ///
 /// The idle limit moves with every message, but the timer is not re-armed

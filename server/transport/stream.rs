@@ -71,6 +71,7 @@ use crate::shutdown::{Drain, unavailable};
 use crate::status;
 use crate::telemetry::EndedByTransport;
 use crate::transport::methods::{MessageSizeCheck, MethodRules};
+use crate::woken::Woken;
 use bank_i18n::Lang;
 
 /// What a stream needs from its connection and server.
@@ -146,7 +147,9 @@ pub(crate) async fn serve_stream<S, B>(
         refusal: None,
         client_left: false,
     };
-    let mut cut = pin!(scope.cut.clone().cancelled_owned());
+    // Polled only when the cut wakes it: a feed's task is woken at every
+    // tick, and polling the token would take its lock each time.
+    let mut cut = Woken::new(scope.cut.clone().cancelled_owned());
 
     // Until the handler returns its response headers. In a block of its
     // own, so that the call's future is gone (and its room in this task's
@@ -173,7 +176,7 @@ pub(crate) async fn serve_stream<S, B>(
             if respond.poll_reset(cx).is_ready() {
                 return Poll::Ready(Handled::ClientLeft);
             }
-            if cut.as_mut().poll(cx).is_ready() {
+            if Pin::new(&mut cut).poll(cx).is_ready() {
                 ended.set(tonic::Code::Unavailable);
                 return Poll::Ready(Handled::Cut);
             }
@@ -213,7 +216,7 @@ pub(crate) async fn serve_stream<S, B>(
         let mut body = pin!(body);
         let mut stall = StallWatch::new(scope.stall_limit);
         let mut held = None;
-        let mut drained = rules.ends_at_drain.then(|| Box::pin(scope.drain.started_owned()));
+        let mut drained = rules.ends_at_drain.then(|| scope.drain.started_owned());
         poll_fn(|cx| {
             reader.poll(cx);
             let piped = if reader.client_left {
@@ -232,7 +235,7 @@ pub(crate) async fn serve_stream<S, B>(
                 reader.release_read();
                 if piped.is_pending() && sender.poll_reset(cx).is_ready() {
                     Poll::Ready(Piped::ClientLeft)
-                } else if piped.is_pending() && cut.as_mut().poll(cx).is_ready() {
+                } else if piped.is_pending() && Pin::new(&mut cut).poll(cx).is_ready() {
                     Poll::Ready(Piped::Cut)
                 } else {
                     piped
@@ -328,8 +331,9 @@ struct StallWatch {
     limit: Duration,
     /// When the current wait for room began; `None` while there is room.
     since: Option<Instant>,
-    /// Created at the first wait, then reset only when it fires early.
-    timer: Option<Pin<Box<Sleep>>>,
+    /// Created at the first wait, then reset only when it fires early;
+    /// polled only when it fires (a feed waits for room at every update).
+    timer: Option<Woken<Sleep>>,
 }
 
 impl StallWatch {
@@ -352,16 +356,16 @@ impl StallWatch {
         let due = since + self.limit;
         let timer = self
             .timer
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(due)));
+            .get_or_insert_with(|| Woken::new(tokio::time::sleep_until(due)));
         loop {
-            if timer.as_mut().poll(cx).is_pending() {
+            if Pin::new(&mut *timer).poll(cx).is_pending() {
                 return Poll::Pending;
             }
             if Instant::now() >= due {
                 return Poll::Ready(());
             }
             // Fired for an earlier wait that ended: watch this one.
-            timer.as_mut().reset(due);
+            timer.inner_mut().reset(due);
         }
     }
 }
@@ -379,7 +383,7 @@ fn pipe<B>(
     held: &mut Option<Bytes>,
     cx: &mut Context<'_>,
     stall: &mut StallWatch,
-    mut drained: Option<&mut Pin<Box<WaitForCancellationFutureOwned>>>,
+    mut drained: Option<&mut Woken<WaitForCancellationFutureOwned>>,
 ) -> Poll<Piped>
 where
     B: Body<Data = Bytes>,
@@ -411,7 +415,7 @@ where
                     // idle stream holds none of the connection's window.
                     sender.reserve_capacity(0);
                     if let Some(drained) = drained.as_mut()
-                        && drained.as_mut().poll(cx).is_ready()
+                        && Pin::new(&mut **drained).poll(cx).is_ready()
                     {
                         return Poll::Ready(Piped::Drained);
                     }

@@ -86,9 +86,13 @@ pub async fn run(bench: &Bench, args: FeedArgs) -> Result<Report, CliError> {
                 }
             };
             let mut last: Option<u64> = None;
+            // One timer for the whole run: a fresh one per update would
+            // cost the generator a timer insertion and removal per update,
+            // time that would show up as lag.
+            let mut end = std::pin::pin!(tokio::time::sleep_until(deadline));
             loop {
                 let update = tokio::select! {
-                    () = tokio::time::sleep_until(deadline) => break,
+                    () = end.as_mut() => break,
                     update = updates.message() => update,
                 };
                 match update {

@@ -19,6 +19,7 @@
 
 mod batch;
 mod feed;
+mod generated;
 mod history;
 mod report;
 mod server_stats;
@@ -60,14 +61,20 @@ pub const PAIRS: [(&str, &str); 8] = [
 /// Item `n` of a generated batch or session: a pure function of `n`, so
 /// the client can recompute results without keeping the items.
 pub fn generated_item(n: u64) -> bank_proto::v1::ConvertRequest {
-    let (from, to) = PAIRS[(n % PAIRS.len() as u64) as usize];
+    let (amount, from, to) = generated_fields(n);
     bank_proto::v1::ConvertRequest {
-        amount: ((n.wrapping_mul(7_919)) % 100_000 + 1).to_string(),
+        amount: amount.to_string(),
         from_currency: from.to_owned(),
         to_currency: to.to_owned(),
         request_id: String::new(),
         at: None,
     }
+}
+
+/// Item `n`'s amount (a whole number from 1 to 100,000) and currencies.
+fn generated_fields(n: u64) -> (u64, &'static str, &'static str) {
+    let (from, to) = PAIRS[(n % PAIRS.len() as u64) as usize];
+    (n.wrapping_mul(7_919) % 100_000 + 1, from, to)
 }
 
 /// `bank bench TARGET`: which load to drive.

@@ -12,15 +12,21 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use bank_i18n::tr;
 use bank_proto::code_name;
-use bank_proto::v1::bank_service_client::BankServiceClient;
+use bank_proto::v1::SessionReply;
 use bank_proto::v1::session_reply::Outcome;
+use http::uri::PathAndQuery;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::time::Instant;
+use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::codec::Streaming;
+use tonic::transport::Channel;
+use tonic::{Request, Response, Status};
 
+use super::generated::ItemCodec;
 use super::report::{Report, latency_histogram, micros};
 use super::unary::{minor_units, verify};
-use super::{Bench, SessionArgs, generated_item};
+use super::{Bench, SessionArgs};
 use crate::error::CliError;
 
 /// Verify one reply in this many.
@@ -43,11 +49,8 @@ pub async fn run(bench: &Bench, args: SessionArgs) -> Result<Report, CliError> {
         std::time::Duration::ZERO,
     );
     let started = Instant::now();
-    let mut replies = match BankServiceClient::new(channel)
-        .convert_session(ReceiverStream::new(outgoing))
-        .await
-    {
-        Ok(response) => response.into_inner(),
+    let mut replies = match convert_session(channel, ReceiverStream::new(outgoing)).await {
+        Ok(replies) => replies,
         Err(status) => {
             super::end_progress(progress);
             let mut report = Report::new("session");
@@ -70,7 +73,7 @@ pub async fn run(bench: &Bench, args: SessionArgs) -> Result<Report, CliError> {
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .push_back(Instant::now());
-                if requests.send(generated_item(n)).await.is_err() {
+                if requests.send(n).await.is_err() {
                     return;
                 }
             }
@@ -129,4 +132,20 @@ pub async fn run(bench: &Bench, args: SessionArgs) -> Result<Report, CliError> {
     report.error("WRONG_RESULT", wrong);
     report.error("REFUSED_ITEM", refused);
     Ok(report)
+}
+
+/// `ConvertSession`, as the generated client opens it, with each request
+/// written from its item number ([`ItemCodec`]).
+async fn convert_session(
+    channel: Channel,
+    items: impl Stream<Item = u64> + Send + 'static,
+) -> Result<Streaming<SessionReply>, Status> {
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready()
+        .await
+        .map_err(|error| Status::unavailable(error.to_string()))?;
+    let path = PathAndQuery::from_static("/bank.v1.BankService/ConvertSession");
+    grpc.streaming(Request::new(items), path, ItemCodec::<SessionReply>::default())
+        .await
+        .map(Response::into_inner)
 }
