@@ -433,7 +433,8 @@ error-usage-hint = See bank --help, or bank COMMAND --help.
 ## bank-server --help and its manual page (the defaults and variables are clap's notes)
 help-bank-server = A currency-conversion Bank Service over gRPC: exact decimal money, a seeded rate feed, and the four gRPC models.
 help-bank-server--addr = Address to listen on: IP:PORT or HOST:PORT (a name is resolved at start, an IPv4 address preferred: localhost:50051 listens on 127.0.0.1).
-help-bank-server--workers = Runtime threads. Default: one per CPU this process may use (its affinity mask and cgroup CPU quota), and a single-threaded runtime when that is one. 1 runs a single-threaded runtime, the fastest shape when the server should keep to one core (for instance beside a load generator on a small machine).
+help-bank-server--workers = Runtime threads, of the shape --runtime chooses. Default: one per CPU this process may use (its affinity mask and cgroup CPU quota), and a single-threaded runtime when that is one. 1 runs a single-threaded runtime, the fastest shape when the server should keep to one core (for instance beside a load generator on a small machine).
+help-bank-server--runtime = The runtime's shape for those threads: auto (a single-threaded runtime for one thread, a multi-thread runtime for more), current-thread (one thread), multi-thread (workers that share the tasks), or per-core (one single-threaded runtime per thread, each with its own listening socket on the same port, SO_REUSEPORT; Linux only).
 help-bank-server--tls_cert = Certificate chain (PEM) to serve TLS with; needs --tls-key.
 help-bank-server--tls_key = Private key (PEM) of --tls-cert.
 help-bank-server--tls_client_ca = CA certificate(s) (PEM) for mutual TLS: every client must present a certificate signed by one of them. Needs --tls-cert and --tls-key.

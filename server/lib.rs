@@ -7,7 +7,9 @@
 //!
 //! | layer      | modules                                                   |
 //! |------------|-----------------------------------------------------------|
-//! | assembly   | `server`: binds, builds the layers, runs, drains          |
+//! | assembly   | `server`: binds, builds the layers, runs, drains;         |
+//! |            | `per_core`: listeners sharing a port, a runtime each;     |
+//! |            | `runtime`: the runtime's shape, chosen by the binary      |
 //! | transport  | `transport`: HTTP/2 connections and streams, TLS (`tls`)  |
 //! | per call   | `telemetry` (logs), `panic_guard`, `deadline`, `auth`     |
 //! | service    | `service`: one file per gRPC model                        |
@@ -24,6 +26,7 @@ mod deadline;
 pub mod limits;
 mod metrics;
 mod panic_guard;
+mod per_core;
 mod rate_board;
 mod runtime;
 mod server;
@@ -38,7 +41,7 @@ mod woken;
 
 pub use auth::{ApiTokens, MAX_TOKEN_FILE_BYTES, TokenFileError, reload_on_sighup};
 pub use metrics::{OpenGauges, Refusal};
-pub use runtime::{RuntimeShape, usable_cpus};
+pub use runtime::{ConflictingWorkers, RuntimeChoice, RuntimeShape, usable_cpus};
 pub use server::{BankServer, Config, SERVICE_NAME, ServerError};
 pub use service::{OpenStreams, ServiceLimits};
 pub use status::{ERROR_DOMAIN, REASONS};

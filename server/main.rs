@@ -2,10 +2,10 @@
 //!
 //! A thin binary over the `bank_server` library. Its flags are the fields
 //! of [`Config`] (flattened below), plus what only a process has: the
-//! address, the runtime's threads, the log format, the metrics address and
-//! the TLS and token files. Stops on SIGINT (Ctrl-C) or SIGTERM, then
-//! drains gracefully (see `server/server.rs`). With `--auth-tokens`, SIGHUP
-//! reloads the token file (see `server/auth.rs`).
+//! address, the runtime's shape and threads, the log format, the metrics
+//! address and the TLS and token files. Stops on SIGINT (Ctrl-C) or
+//! SIGTERM, then drains gracefully (see `server/server.rs`). With
+//! `--auth-tokens`, SIGHUP reloads the token file (see `server/auth.rs`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -15,8 +15,8 @@ use std::sync::Arc;
 use bank_i18n::command_line::{self, Annotations};
 use bank_i18n::{Lang, Messages};
 use bank_server::{
-    ApiTokens, BankServer, Config, LogFormat, RuntimeShape, ServerTls, TlsError, TokenFileError,
-    init_logging, raise_open_file_limit, usable_cpus,
+    ApiTokens, BankServer, Config, LogFormat, RuntimeChoice, RuntimeShape, ServerTls, TlsError,
+    TokenFileError, init_logging, raise_open_file_limit, usable_cpus,
 };
 use clap::{CommandFactory, FromArgMatches, Parser};
 
@@ -37,6 +37,14 @@ struct Args {
     /// when the server should keep to one core.
     #[arg(long, env = "BANK_WORKERS", value_parser = clap::value_parser!(u16).range(1..=1024))]
     workers: Option<u16>,
+
+    /// The runtime's shape for those threads: auto (one thread:
+    /// current-thread; more: multi-thread), current-thread, multi-thread
+    /// (work-stealing workers), or per-core (one single-threaded runtime
+    /// per thread, each with its own listener on the shared port,
+    /// SO_REUSEPORT, Linux only).
+    #[arg(long, env = "BANK_RUNTIME", value_enum, default_value_t = RuntimeChoice::Auto)]
+    runtime: RuntimeChoice,
 
     /// Certificate chain (PEM) to serve TLS with; needs --tls-key.
     #[arg(long, env = "BANK_TLS_CERT", requires = "tls_key")]
@@ -115,9 +123,15 @@ fn main() -> ExitCode {
         return print_man_page(messages);
     }
     init_logging(args.log_format);
-    // The fastest shape for the CPUs this process may use (see
-    // server/runtime.rs): one CPU, one current-thread runtime.
-    let shape = RuntimeShape::choose(args.workers);
+    // The shape asked for, or the fastest one for the CPUs this process
+    // may use (see server/runtime.rs): one CPU, one current-thread runtime.
+    let shape = match RuntimeShape::choose(args.runtime, args.workers) {
+        Ok(shape) => shape,
+        Err(error) => {
+            tracing::error!(%error, "could not start");
+            return ExitCode::FAILURE;
+        }
+    };
     match shape.build() {
         Ok(runtime) => runtime.block_on(serve(args, shape)),
         Err(error) => {
@@ -143,7 +157,15 @@ async fn serve(mut args: Args, shape: RuntimeShape) -> ExitCode {
     }
     let mut config = args.config;
     let seed = config.seed();
-    let mut server = match BankServer::bind(args.addr, config.clone()).await {
+    let bound = match shape {
+        RuntimeShape::PerCore { runtimes } => {
+            BankServer::bind_sharing_port(args.addr, runtimes, config.clone()).await
+        }
+        RuntimeShape::CurrentThread | RuntimeShape::MultiThread { .. } => {
+            BankServer::bind(args.addr, config.clone()).await
+        }
+    };
+    let mut server = match bound {
         Ok(server) => server,
         Err(error) => {
             tracing::error!(addr = %args.addr, %error, "could not start");

@@ -7,14 +7,28 @@
 //! still pays for work stealing, cross-thread wake-ups and atomics on every
 //! task, for nothing: measured with h2load against a server held to one
 //! core (`taskset -c 0`), the current-thread runtime answers about 1.4
-//! times as many calls (BENCHMARKS.md, "Runtime shape"). So:
+//! times as many calls (BENCHMARKS.md, "Runtime shape").
 //!
-//! - `--workers N` is obeyed: 1 is a current-thread runtime, more a
-//!   multi-thread one with N workers;
-//! - without it, the CPUs this process may use decide: one CPU, a
-//!   current-thread runtime; several, a multi-thread runtime with one
-//!   worker each.
+//! With several CPUs there is a third shape, built from the second: one
+//! current-thread runtime per core, each on its own thread with its own
+//! listening socket, all bound to the same port with `SO_REUSEPORT`, so
+//! that the kernel spreads the connections between them. A connection
+//! then lives on one thread from accept to close, and nothing is stolen
+//! or handed over; what the server shares (the rate board, the caps, the
+//! drain, the counters) is still one object behind an `Arc`
+//! (see `server/per_core.rs`).
 //!
+//! `--runtime` picks the shape, `--workers` the number of threads:
+//!
+//! - `auto` (the default): 1 worker is a current-thread runtime, more a
+//!   multi-thread one; [`RuntimeShape::choose`] is where that default is
+//!   decided, in one line;
+//! - `current-thread`: one thread, whatever the CPUs (more workers is a
+//!   contradiction, refused);
+//! - `multi-thread`: work-stealing workers, even just one;
+//! - `per-core`: that many current-thread runtimes sharing the port.
+//!
+//! Without `--workers`, the CPUs this process may use give the number.
 //! "May use" is what the operating system allows, not what the machine
 //! has: the standard library's `available_parallelism` reads the affinity
 //! mask (`taskset`, a container's `cpuset`) and the cgroup CPU quota (a
@@ -25,23 +39,65 @@ use std::num::NonZeroUsize;
 
 use tokio::runtime::{Builder, Runtime};
 
-/// Which scheduler, and how many workers.
+/// `--runtime`: which shape the operator asks for.
+///
+/// The values are `auto`, `current-thread`, `multi-thread` and `per-core`
+/// (see the module's documentation); their help is the flag's, in the
+/// catalogs. (Plain comments on the variants below: clap would show doc
+/// comments there as each value's help, in English whatever the language.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum RuntimeChoice {
+    // The fastest shape for the number of workers, as measured so far.
+    #[default]
+    Auto,
+    // One thread runs every task.
+    CurrentThread,
+    // Work-stealing workers.
+    MultiThread,
+    // One current-thread runtime per worker, sharing the listening port.
+    PerCore,
+}
+
+/// Which scheduler, and how many threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuntimeShape {
     /// Every task on the one thread that runs the server.
     CurrentThread,
     /// Work-stealing workers, one per CPU the process may use.
     MultiThread { workers: usize },
+    /// `runtimes` current-thread runtimes, each on a thread of its own
+    /// with a listener of its own on the shared port (`SO_REUSEPORT`).
+    PerCore { runtimes: usize },
+}
+
+/// `--runtime current-thread` with `--workers` above one: a contradiction
+/// the operator should hear about rather than have settled silently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("--runtime current-thread runs one thread, but --workers asks for {workers}")]
+pub struct ConflictingWorkers {
+    pub workers: usize,
 }
 
 impl RuntimeShape {
-    /// The shape for `--workers` (when given) or for the CPUs this process
-    /// may use.
-    pub fn choose(workers: Option<u16>) -> Self {
-        Self::for_workers(workers.map_or_else(usable_cpus, usize::from))
+    /// The shape for `--runtime` and `--workers` (when given; otherwise
+    /// the CPUs this process may use give the number of threads).
+    pub fn choose(choice: RuntimeChoice, workers: Option<u16>) -> Result<Self, ConflictingWorkers> {
+        let threads = workers.map_or_else(usable_cpus, usize::from);
+        Ok(match choice {
+            // The default, to be decided by measurement: change this line
+            // to pick another shape for several threads.
+            RuntimeChoice::Auto => Self::for_workers(threads),
+            RuntimeChoice::CurrentThread if workers.is_some_and(|workers| workers > 1) => {
+                return Err(ConflictingWorkers { workers: threads });
+            }
+            RuntimeChoice::CurrentThread => RuntimeShape::CurrentThread,
+            RuntimeChoice::MultiThread => RuntimeShape::MultiThread { workers: threads },
+            RuntimeChoice::PerCore => RuntimeShape::PerCore { runtimes: threads },
+        })
     }
 
-    /// The shape for `workers` threads: one is a current-thread runtime.
+    /// The shape for `workers` threads: one is a current-thread runtime,
+    /// more a multi-thread one.
     pub fn for_workers(workers: usize) -> Self {
         if workers <= 1 {
             RuntimeShape::CurrentThread
@@ -50,10 +106,15 @@ impl RuntimeShape {
         }
     }
 
-    /// Builds the runtime, with I/O and timers.
+    /// Builds the runtime of the calling thread, with I/O and timers. For
+    /// [`PerCore`](RuntimeShape::PerCore) that is the first of the
+    /// runtimes: the server starts the others, one per extra listener
+    /// ([`BankServer::bind_sharing_port`](crate::BankServer::bind_sharing_port)).
     pub fn build(self) -> std::io::Result<Runtime> {
         match self {
-            RuntimeShape::CurrentThread => Builder::new_current_thread().enable_all().build(),
+            RuntimeShape::CurrentThread | RuntimeShape::PerCore { .. } => {
+                Builder::new_current_thread().enable_all().build()
+            }
             RuntimeShape::MultiThread { workers } => Builder::new_multi_thread()
                 .worker_threads(workers)
                 .enable_all()
@@ -61,11 +122,12 @@ impl RuntimeShape {
         }
     }
 
-    /// The scheduler's name and worker count, for the start-up log line.
+    /// The scheduler's name and thread count, for the start-up log line.
     pub fn describe(self) -> (&'static str, usize) {
         match self {
             RuntimeShape::CurrentThread => ("current_thread", 1),
             RuntimeShape::MultiThread { workers } => ("multi_thread", workers),
+            RuntimeShape::PerCore { runtimes } => ("per_core", runtimes),
         }
     }
 }
@@ -87,7 +149,48 @@ mod tests {
             RuntimeShape::for_workers(4),
             RuntimeShape::MultiThread { workers: 4 }
         );
-        assert_eq!(RuntimeShape::choose(Some(1)), RuntimeShape::CurrentThread);
-        assert_eq!(RuntimeShape::choose(Some(2)).describe(), ("multi_thread", 2));
+        let auto = |workers| RuntimeShape::choose(RuntimeChoice::Auto, Some(workers));
+        assert_eq!(auto(1), Ok(RuntimeShape::CurrentThread));
+        assert_eq!(auto(2).map(RuntimeShape::describe), Ok(("multi_thread", 2)));
+    }
+
+    #[test]
+    fn a_named_shape_gets_the_workers_asked_for() {
+        assert_eq!(
+            RuntimeShape::choose(RuntimeChoice::PerCore, Some(3)),
+            Ok(RuntimeShape::PerCore { runtimes: 3 })
+        );
+        assert_eq!(
+            RuntimeShape::choose(RuntimeChoice::MultiThread, Some(1)),
+            Ok(RuntimeShape::MultiThread { workers: 1 })
+        );
+        assert_eq!(
+            RuntimeShape::choose(RuntimeChoice::CurrentThread, Some(1)),
+            Ok(RuntimeShape::CurrentThread)
+        );
+        // Without --workers, one thread per usable CPU.
+        assert_eq!(
+            RuntimeShape::choose(RuntimeChoice::PerCore, None),
+            Ok(RuntimeShape::PerCore {
+                runtimes: usable_cpus()
+            })
+        );
+        assert_eq!(
+            RuntimeShape::choose(RuntimeChoice::PerCore, Some(2)).map(RuntimeShape::describe),
+            Ok(("per_core", 2))
+        );
+    }
+
+    #[test]
+    fn a_current_thread_runtime_with_more_workers_is_refused() {
+        assert_eq!(
+            RuntimeShape::choose(RuntimeChoice::CurrentThread, Some(2)),
+            Err(ConflictingWorkers { workers: 2 })
+        );
+        // Without --workers it is one thread, whatever the CPUs.
+        assert_eq!(
+            RuntimeShape::choose(RuntimeChoice::CurrentThread, None),
+            Ok(RuntimeShape::CurrentThread)
+        );
     }
 }

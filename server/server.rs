@@ -1,6 +1,8 @@
 //! The server process: everything around the service.
 //!
-//! [`BankServer`] binds a listener, builds the rate board and the service,
+//! [`BankServer`] binds a listener (or several sharing the port, one per
+//! runtime: [`BankServer::bind_sharing_port`], see
+//! [`per_core`](crate::per_core)), builds the rate board and the service,
 //! and [`BankServer::run`] serves until the shutdown future completes:
 //!
 //! - `bank.v1.BankService`, with request and response size limits, behind
@@ -32,7 +34,7 @@
 //!
 //! Shutdown, in order, when the shutdown future completes:
 //! 1. health turns NOT_SERVING, so load balancers stop sending traffic;
-//! 2. the drain starts: the listening socket closes; connections with no
+//! 2. the drain starts: the listening sockets close; connections with no
 //!    call close at once; health `Watch` streams end (after sending
 //!    NOT_SERVING), feeds and sessions end with UNAVAILABLE; calls that
 //!    arrive now are refused with REFUSED_STREAM (UNAVAILABLE to clients),
@@ -46,13 +48,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::runtime::Handle;
 use tonic::codec::CompressionEncoding;
 use tonic_health::ServingStatus;
 
 use crate::auth::{ApiTokens, RequireToken};
 use crate::calls::Router;
 use crate::metrics::{self, Exporter, Metrics};
+use crate::per_core;
 use crate::rate_board::RateBoard;
 use crate::service::{BankApi, OpenStreams, ServiceLimits};
 use crate::shutdown::Drain;
@@ -174,6 +178,10 @@ pub enum ServerError {
 /// A bound, ready-to-run server.
 pub struct BankServer {
     listener: TcpListener,
+    /// More sockets on the listener's port (`SO_REUSEPORT`), bound, not
+    /// yet listening: `run` gives each a runtime and a thread of its own.
+    /// Empty unless bound by [`BankServer::bind_sharing_port`].
+    sharing_port: Vec<TcpSocket>,
     api: BankApi,
     /// The server's counters: created here and handed to every layer that
     /// counts (service, transport, tokens, log), read by the endpoint.
@@ -199,6 +207,23 @@ impl BankServer {
         Self::from_listener(listener, config)
     }
 
+    /// Binds `runtimes` sockets to `addr`, all sharing its port with
+    /// `SO_REUSEPORT` (port 0: the first gets a free port, the others join
+    /// it): `run` serves the first on the runtime it runs on, and each
+    /// other on a current-thread runtime and a thread of its own, the
+    /// kernel spreading the connections (see [`per_core`](crate::per_core);
+    /// Linux only).
+    pub async fn bind_sharing_port(
+        addr: SocketAddr,
+        runtimes: usize,
+        config: Config,
+    ) -> Result<Self, ServerError> {
+        let port = per_core::bind(addr, runtimes)?;
+        let mut server = Self::from_listener(port.first, config)?;
+        server.sharing_port = port.others;
+        Ok(server)
+    }
+
     /// Prepares the service on an already bound listener. Starts the rate
     /// board's ticker, so it must run inside a Tokio runtime.
     pub fn from_listener(listener: TcpListener, mut config: Config) -> Result<Self, ServerError> {
@@ -209,6 +234,7 @@ impl BankServer {
         let open = Arc::new(OpenStreams::with_limits(&config.limits));
         Ok(Self {
             listener,
+            sharing_port: Vec::new(),
             api: BankApi::new(
                 board,
                 drain.clone(),
@@ -273,10 +299,6 @@ impl BankServer {
         let reflection_v1alpha = reflection().build_v1alpha()?;
 
         let counters = self.metrics;
-        let metrics_endpoint = self.metrics_listener.map(|listener| {
-            let exporter = Exporter::new(Arc::clone(&counters), self.open, Arc::clone(&self.clock));
-            tokio::spawn(metrics::serve(listener, exporter, self.drain.clone()))
-        });
 
         let bank = compressed!(
             BankServiceServer::new(self.api)
@@ -302,14 +324,57 @@ impl BankServer {
             Arc::clone(&counters),
         );
 
-        let shared = Shared::new(
-            service,
-            self.tls.as_ref().map(ServerTls::acceptor),
-            self.transport,
-            Arc::clone(&counters),
-            self.drain.clone(),
-        );
-        let serve = transport::serve(self.listener, shared, self.grace_period);
+        // One `Shared` per listener: the service and everything behind it
+        // are the same for all (clones of `Arc`s); each runtime's accept
+        // loop has its own count of calls and its own end of the grace.
+        let tls = self.tls.as_ref().map(ServerTls::acceptor);
+        let shared = |service| {
+            Shared::new(
+                service,
+                tls.clone(),
+                self.transport,
+                Arc::clone(&counters),
+                self.drain.clone(),
+            )
+        };
+        let mut runtimes = vec![Handle::current()];
+        let mut siblings = Vec::with_capacity(self.sharing_port.len());
+        for (index, socket) in self.sharing_port.into_iter().enumerate() {
+            let started =
+                per_core::start(index + 1, socket, shared(service.clone()), self.grace_period).await;
+            match started {
+                Ok(sibling) => {
+                    runtimes.push(sibling.handle.clone());
+                    siblings.push(sibling);
+                }
+                Err(error) => {
+                    // Those already started stop with the drain.
+                    self.drain.start();
+                    for sibling in siblings {
+                        sibling.finished().await;
+                    }
+                    return Err(error.into());
+                }
+            }
+        }
+
+        let metrics_endpoint = self.metrics_listener.map(|listener| {
+            let exporter = Exporter::new(
+                Arc::clone(&counters),
+                self.open,
+                Arc::clone(&self.clock),
+                runtimes,
+            );
+            tokio::spawn(metrics::serve(listener, exporter, self.drain.clone()))
+        });
+
+        let own = transport::serve(self.listener, shared(service), self.grace_period);
+        let serve = async {
+            own.await;
+            for sibling in siblings {
+                sibling.finished().await;
+            }
+        };
 
         let drain = self.drain.clone();
         let begin_drain = async move {

@@ -27,6 +27,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use prometheus_client::encoding::prometheus_text;
 use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
+use tokio::runtime::Handle;
 
 use super::exposition;
 use super::{Metrics, OpenGauges};
@@ -53,11 +54,17 @@ pub struct Exporter {
 }
 
 impl Exporter {
-    /// The exporter of `metrics`, the streams `open` reports and `clock`'s
-    /// steps and offset, with the process's metrics and the build's.
-    pub fn new(metrics: Arc<Metrics>, open: Arc<dyn OpenGauges>, clock: Arc<dyn Clock>) -> Self {
+    /// The exporter of `metrics`, the streams `open` reports, `clock`'s
+    /// steps and offset and the tasks of the server's `runtimes` (one, or
+    /// one per core), with the process's metrics and the build's.
+    pub fn new(
+        metrics: Arc<Metrics>,
+        open: Arc<dyn OpenGauges>,
+        clock: Arc<dyn Clock>,
+        runtimes: Vec<Handle>,
+    ) -> Self {
         Self {
-            registry: Arc::new(exposition::registry(metrics, open, clock)),
+            registry: Arc::new(exposition::registry(metrics, open, clock, runtimes)),
         }
     }
 

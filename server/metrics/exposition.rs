@@ -42,6 +42,7 @@ use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::registry::Registry;
+use tokio::runtime::Handle;
 use tonic::Code;
 
 use super::{Histogram, LATENCY_BUCKETS_US, MethodSlot, Metrics, OpenGauges, Refusal, process};
@@ -71,10 +72,20 @@ const TYPICAL_SCRAPE_BYTES: usize = 32 * 1024;
 
 /// The registry the endpoint encodes: the bank's metrics, the process's
 /// and the build's.
-pub fn registry(metrics: Arc<Metrics>, open: Arc<dyn OpenGauges>, clock: Arc<dyn Clock>) -> Registry {
+pub fn registry(
+    metrics: Arc<Metrics>,
+    open: Arc<dyn OpenGauges>,
+    clock: Arc<dyn Clock>,
+    runtimes: Vec<Handle>,
+) -> Registry {
     let mut registry = Registry::default();
     process::register(&mut registry);
-    registry.register_collector(Box::new(BankCollector { metrics, open, clock }));
+    registry.register_collector(Box::new(BankCollector {
+        metrics,
+        open,
+        clock,
+        runtimes,
+    }));
     registry
 }
 
@@ -91,6 +102,9 @@ struct BankCollector {
     open: Arc<dyn OpenGauges>,
     /// The rate board's clock, for its steps and offset.
     clock: Arc<dyn Clock>,
+    /// The server's runtimes, whose live tasks are counted together: one,
+    /// or one per core (`--runtime per-core`).
+    runtimes: Vec<Handle>,
 }
 
 impl fmt::Debug for BankCollector {
@@ -99,6 +113,7 @@ impl fmt::Debug for BankCollector {
             .field("metrics", &self.metrics)
             .field("open", &self.open)
             .field("clock", &self.clock.report())
+            .field("runtimes", &self.runtimes.len())
             .finish()
     }
 }
@@ -135,13 +150,16 @@ impl Collector for BankCollector {
         )?;
         // One task per connection plus a few of the server's own: flat under
         // steady load, growing when work outlives the calls it served (the
-        // soak script watches it). Scrapes are served inside the runtime.
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        // soak script watches it). Summed over the runtimes.
+        if !self.runtimes.is_empty() {
             gauge(
                 &mut encoder,
                 "bank_runtime_alive_tasks",
-                "Tokio tasks alive in the server's runtime.",
-                runtime.metrics().num_alive_tasks(),
+                "Tokio tasks alive in the server's runtimes.",
+                self.runtimes
+                    .iter()
+                    .map(|runtime| runtime.metrics().num_alive_tasks())
+                    .sum::<usize>(),
             )?;
         }
 
@@ -333,6 +351,7 @@ mod tests {
             Arc::new(metrics),
             Arc::new(NothingOpen),
             Arc::new(Reporting(report)),
+            Vec::new(),
         );
         encode(&registry).expect("encoding into a String succeeds")
     }

@@ -85,20 +85,10 @@ async fn listen_addresses_may_be_host_names_and_localhost_means_ipv4_loopback() 
     assert_eq!(answer.get_ref().from_currency, "EUR");
 }
 
-/// The start-up line of a server process, read from what it logged.
-fn listening_line(server: &ServerProcess) -> serde_json::Value {
-    server
-        .seen
-        .iter()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .find(|line| line["message"] == "bank-server listening")
-        .expect("the listening line was read at start")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_usable_cpu_gets_a_current_thread_runtime_unless_workers_say_otherwise() {
     let held = ServerProcess::start_on_cpus(&[], &[0]);
-    let line = listening_line(&held);
+    let line = held.listening_line();
     assert_eq!(line["runtime"], "current_thread", "{line}");
     assert_eq!(line["usable_cpus"], 1, "{line}");
     let mut client = BankServiceClient::connect(held.url())
@@ -107,7 +97,7 @@ async fn one_usable_cpu_gets_a_current_thread_runtime_unless_workers_say_otherwi
     client.convert(order("USD")).await.expect("converts");
 
     let told = ServerProcess::start_on_cpus(&["--workers", "2"], &[0]);
-    let line = listening_line(&told);
+    let line = told.listening_line();
     assert_eq!(line["runtime"], "multi_thread", "{line}");
     assert_eq!(line["workers"], 2, "{line}");
 }

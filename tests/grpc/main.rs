@@ -20,6 +20,7 @@ mod metrics;
 mod panics;
 mod python_example;
 mod replicas;
+mod runtime_shapes;
 mod settings;
 mod shutdown;
 mod slow_readers;

@@ -9,9 +9,9 @@
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::{PATIENCE, SEED};
 
@@ -181,6 +181,15 @@ impl ServerProcess {
         }
     }
 
+    /// The start-up line ("bank-server listening"), read at start.
+    pub fn listening_line(&self) -> serde_json::Value {
+        self.seen
+            .iter()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .find(|line| line["message"] == "bank-server listening")
+            .expect("the listening line was read at start")
+    }
+
     /// The `addr` field of the log line `message`, already seen or to come
     /// (the two listeners log in no guaranteed order).
     fn logged_addr(&mut self, message: &str) -> SocketAddr {
@@ -198,6 +207,35 @@ impl ServerProcess {
             .as_str()
             .and_then(|addr| addr.parse().ok())
             .unwrap_or_else(|| panic!("an addr field: {line}"))
+    }
+
+    /// Sends SIGTERM, as `kill`, systemd and Kubernetes do: the server
+    /// drains.
+    pub fn terminate(&self) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill(1) runs");
+        assert!(sent.success(), "SIGTERM sent");
+    }
+
+    /// Waits for the process to exit and returns how it did; panics if it
+    /// is still running after [`PATIENCE`]. Blocks the calling thread.
+    pub fn wait_for_exit(&mut self) -> ExitStatus {
+        /// How often the exit is looked for.
+        const POLL: Duration = Duration::from_millis(20);
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the server's status") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "bank-server still running after {PATIENCE:?}; seen:\n{}",
+                self.seen.join("\n")
+            );
+            std::thread::sleep(POLL);
+        }
     }
 
     /// SIGKILL: the process dies mid-whatever, as on a crash or an OOM kill.
