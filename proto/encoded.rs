@@ -18,7 +18,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use bytes::{Buf, BufMut, Bytes};
+use prost::bytes::{Buf, BufMut, Bytes};
 use prost::encoding::{DecodeContext, WireType};
 use prost::{DecodeError, Message};
 

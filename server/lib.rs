@@ -7,14 +7,15 @@
 //!
 //! | layer      | modules                                                   |
 //! |------------|-----------------------------------------------------------|
-//! | assembly   | `server`: binds, builds the layers, runs, drains;         |
+//! | assembly   | `server`: binds, builds the router, runs, drains;         |
 //! |            | `per_core`: listeners sharing a port, a runtime each;     |
 //! |            | `runtime`: the runtime's shape, chosen by the binary      |
 //! | transport  | `transport`: HTTP/2 connections and streams, TLS (`tls`)  |
-//! | per call   | `telemetry` (logs), `panic_guard`, `deadline`, `auth`     |
+//! | per call   | `calls`: routing and one pass per call over `auth`,       |
+//! |            | `deadline`, `panic_guard` and `telemetry` (logs, metrics) |
 //! | service    | `service`: one file per gRPC model                        |
 //! | below      | `status` (errors to statuses), `rate_board`, `metrics`,   |
-//! |            | `shutdown`, `settings`, `limits`                          |
+//! |            | `shutdown`, `woken`, `settings`, `limits`                 |
 //!
 //! The public API is what an embedder needs: [`BankServer`] and its
 //! [`Config`], the settings flattened into it, the types a configuration

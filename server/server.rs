@@ -26,7 +26,8 @@
 //!   sessions and batches, on the server and per connection, and the idle
 //!   timeout (enforced by the service);
 //! - client deadlines ([`deadline`](crate::deadline)) and panic containment
-//!   ([`panic_guard`](crate::panic_guard)) around every call.
+//!   ([`panic_guard`](crate::panic_guard)) around every call, with the
+//!   token check and the log, in one pass per call ([`calls`](crate::calls)).
 //! - the tick clock ([`Config::clock`]): ticks follow the monotonic clock,
 //!   anchored to the wall clock and slewed toward it when it steps, never
 //!   jumped (see [`clock`](bank_domain::clock)); its steps and offset are
