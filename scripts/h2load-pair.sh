@@ -22,8 +22,8 @@
 #   scripts/h2load-pair.sh --peer                # the grpc-go peer
 # Port: H2LOAD_PORT (default 51090). CPUs: SERVER_CPUS (default 0) and
 # LOAD_CPUS (default 1), as taskset lists them; e.g. SERVER_CPUS=0,1
-# LOAD_CPUS=0,1 to compare runtime shapes on two CPUs. Exits 2 when it
-# cannot run.
+# LOAD_CPUS=0,1 to compare runtime shapes on two CPUs. h2load's
+# connections: CONNECTIONS (default 4). Exits 2 when it cannot run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -86,7 +86,7 @@ fi
 # One measurement: requests per second, or "failed".
 measure() {
   local path=$1 body=$2 out
-  out=$(taskset -c "${LOAD_CPUS:-1}" h2load -t1 -c4 -m64 -D 5 --warm-up-time=2 \
+  out=$(taskset -c "${LOAD_CPUS:-1}" h2load -t1 -c"${CONNECTIONS:-4}" -m64 -D 5 --warm-up-time=2 \
     -H 'content-type: application/grpc' -H 'te: trailers' -d "$body" \
     "http://127.0.0.1:$PORT$path" 2>&1)
   if ! grep -q ' 0 failed, 0 errored' <<<"$out"; then

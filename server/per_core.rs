@@ -65,12 +65,33 @@ pub(crate) struct SharedPort {
 /// module's documentation). Must be called inside a Tokio runtime, which
 /// the first listener belongs to.
 pub(crate) fn bind(addr: SocketAddr, count: usize) -> io::Result<SharedPort> {
+    refuse_a_taken_port(addr)?;
     let first = port_sharing_socket(addr)?.listen(LISTEN_BACKLOG)?;
     let bound = first.local_addr()?;
     let others = (1..count)
         .map(|_| port_sharing_socket(bound))
         .collect::<io::Result<_>>()?;
     Ok(SharedPort { first, others })
+}
+
+/// Fails, as a plain bind would, when something already listens on
+/// `addr`. Sockets bound with `SO_REUSEPORT` accept company: without this
+/// check, a second server started on the same port by mistake (by the same
+/// user) would not fail with "address in use" but silently take a share of
+/// the connections. The probe binds without `SO_REUSEPORT` and is closed at
+/// once; a server that starts in the instant between the probe and the
+/// bind is not caught, the mistake of starting one twice is.
+fn refuse_a_taken_port(addr: SocketAddr) -> io::Result<()> {
+    if addr.port() == 0 {
+        return Ok(());
+    }
+    let probe = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    probe.set_reuseaddr(true)?;
+    probe.bind(addr)
 }
 
 /// A socket bound to `addr` with `SO_REUSEPORT`, and `SO_REUSEADDR` as

@@ -20,9 +20,12 @@
 //!
 //! `--runtime` picks the shape, `--workers` the number of threads:
 //!
-//! - `auto` (the default): 1 worker is a current-thread runtime, more a
-//!   multi-thread one; [`RuntimeShape::choose`] is where that default is
-//!   decided, in one line;
+//! - `auto` (the default): 1 worker is a current-thread runtime, more are
+//!   one current-thread runtime each (`per-core`, on Linux; multi-thread
+//!   elsewhere). Measured on two CPUs with h2load, per-core answered 1.3
+//!   to 1.45 times as many calls as multi-thread with 4 or 16 client
+//!   connections, and as many with one (BENCHMARKS.md, "Runtime shape");
+//!   [`RuntimeShape::for_workers`] is where that default is decided;
 //! - `current-thread`: one thread, whatever the CPUs (more workers is a
 //!   contradiction, refused);
 //! - `multi-thread`: work-stealing workers, even just one;
@@ -84,8 +87,7 @@ impl RuntimeShape {
     pub fn choose(choice: RuntimeChoice, workers: Option<u16>) -> Result<Self, ConflictingWorkers> {
         let threads = workers.map_or_else(usable_cpus, usize::from);
         Ok(match choice {
-            // The default, to be decided by measurement: change this line
-            // to pick another shape for several threads.
+            // The fastest shape measured (BENCHMARKS.md, "Runtime shape").
             RuntimeChoice::Auto => Self::for_workers(threads),
             RuntimeChoice::CurrentThread if workers.is_some_and(|workers| workers > 1) => {
                 return Err(ConflictingWorkers { workers: threads });
@@ -96,11 +98,15 @@ impl RuntimeShape {
         })
     }
 
-    /// The shape for `workers` threads: one is a current-thread runtime,
-    /// more a multi-thread one.
+    /// The fastest shape for `workers` threads: one is a current-thread
+    /// runtime; more, one current-thread runtime per thread sharing the
+    /// port where the system spreads connections between sockets (Linux),
+    /// a multi-thread runtime elsewhere.
     pub fn for_workers(workers: usize) -> Self {
         if workers <= 1 {
             RuntimeShape::CurrentThread
+        } else if cfg!(target_os = "linux") {
+            RuntimeShape::PerCore { runtimes: workers }
         } else {
             RuntimeShape::MultiThread { workers }
         }
@@ -143,15 +149,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_worker_is_a_current_thread_runtime_and_more_are_multi_thread() {
+    fn one_worker_is_a_current_thread_runtime_and_more_are_one_runtime_per_core() {
         assert_eq!(RuntimeShape::for_workers(1), RuntimeShape::CurrentThread);
-        assert_eq!(
-            RuntimeShape::for_workers(4),
+        let several = if cfg!(target_os = "linux") {
+            RuntimeShape::PerCore { runtimes: 4 }
+        } else {
             RuntimeShape::MultiThread { workers: 4 }
-        );
+        };
+        assert_eq!(RuntimeShape::for_workers(4), several);
         let auto = |workers| RuntimeShape::choose(RuntimeChoice::Auto, Some(workers));
         assert_eq!(auto(1), Ok(RuntimeShape::CurrentThread));
-        assert_eq!(auto(2).map(RuntimeShape::describe), Ok(("multi_thread", 2)));
+        if cfg!(target_os = "linux") {
+            assert_eq!(auto(2).map(RuntimeShape::describe), Ok(("per_core", 2)));
+        }
     }
 
     #[test]

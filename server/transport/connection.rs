@@ -317,10 +317,13 @@ fn serve_or_refuse<S, B>(
     };
     let service = shared.service.clone();
     let call = OpenCall::enter(&shared.calls);
-    streams.spawn(async move {
+    // Boxed: the call's future is a few KiB, and the runtime moves a task's
+    // future several times on its way into the task; a box moves as a
+    // pointer (BENCHMARKS.md, "Performance, second round").
+    streams.spawn(Box::pin(async move {
         let _call = call;
         serve_stream(service, request, respond, scope).await;
-    });
+    }));
 }
 
 /// One call in flight on the server, counted for the shutdown's log line.

@@ -96,8 +96,10 @@ async fn one_usable_cpu_gets_a_current_thread_runtime_unless_workers_say_otherwi
         .expect("client connects");
     client.convert(order("USD")).await.expect("converts");
 
+    // Two threads asked for: the default shape for several, one
+    // current-thread runtime each (Linux).
     let told = ServerProcess::start_on_cpus(&["--workers", "2"], &[0]);
     let line = told.listening_line();
-    assert_eq!(line["runtime"], "multi_thread", "{line}");
+    assert_eq!(line["runtime"], "per_core", "{line}");
     assert_eq!(line["workers"], 2, "{line}");
 }

@@ -171,3 +171,37 @@ async fn sigterm_drains_every_runtime_of_a_per_core_server_and_it_exits_cleanly(
     assert!(status.success(), "{status}");
     server.wait_for_line("the last line", |line| line["message"] == "stopped");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_per_core_server_on_the_same_port_fails_to_start_instead_of_sharing_it() {
+    let first = start(&[]);
+    let addr = first.url().trim_start_matches("http://").to_owned();
+    let mut second = std::process::Command::new(harness::server_exe())
+        .args(PER_CORE)
+        .args(["--addr", &addr, "--seed", "1"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("bank-server starts");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = second.try_wait().expect("waitable") {
+            break status;
+        }
+        if started.elapsed() > PATIENCE {
+            let _ = second.kill();
+            let _ = second.wait();
+            panic!("the second server kept running on a port already served");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(1), "{status}");
+    // The first one still answers.
+    let mut clients = clients(&first).await;
+    let answer = clients[0]
+        .convert(hundred_eur_to_usd())
+        .await
+        .expect("the first server answers");
+    assert_eq!(answer.get_ref().to_currency, "USD");
+}
