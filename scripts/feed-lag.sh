@@ -54,7 +54,8 @@ for subscribers in $SUBSCRIBERS; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then ready=1; break; fi
     sleep 0.1
   done
-  [[ -n $ready ]] || { echo "the server did not start" >&2; exit 2; }
+  # Ready, and ours: another program on the port would answer too.
+[[ -n $ready ]] && kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server did not start" >&2; exit 2; }
   taskset -c 1 "$BANK" --server "http://127.0.0.1:$PORT" --json bench feed \
     --subscribers "$subscribers" --connections "$CONNECTIONS" --pairs "$PAIRS" \
     --duration "$DURATION" --server-pid "$SERVER_PID" 2>/dev/null |

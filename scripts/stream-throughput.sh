@@ -41,7 +41,8 @@ for _ in $(seq 1 100); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then ready=1; break; fi
   sleep 0.1
 done
-[[ -n $ready ]] || { echo "the server did not start" >&2; exit 2; }
+# Ready, and ours: another program on the port would answer too.
+[[ -n $ready ]] && kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server did not start" >&2; exit 2; }
 
 # CPU seconds the server has used so far (user + system).
 server_cpu() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$SERVER_PID/stat"; }
