@@ -3,7 +3,7 @@
 # per count, measured by `bank bench feed`.
 #
 # The server is held to CPU 0 (`taskset -c 0`) with 100 ms ticks, the load
-# generator to CPU 1; SUBSCRIBERS share CONNECTIONS HTTP/2 connections and
+# generator to CPU 1 (SERVER_CPUS and LOAD_CPUS change that); SUBSCRIBERS share CONNECTIONS HTTP/2 connections and
 # all ask for the same PAIRS pairs, for DURATION. Lag is the time from a
 # tick's start to the moment the generator reads its update (both on this
 # machine's clock). One line per count: updates received per second, ticks
@@ -13,6 +13,7 @@
 #   SERVER_BINARY defaults to target/release/bank-server (cargo build --release)
 #   SUBSCRIBERS="2000 5000 10000" CONNECTIONS=100 PAIRS=3 DURATION=20s
 #   BANK=target/release/bank  PORT: FEED_PORT (default 51095)
+#   SERVER_CPUS (default 0) and LOAD_CPUS (default 1), as taskset lists them
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,7 +47,7 @@ trap stop_server EXIT
 
 echo "# $(date -u +%FT%TZ) $SERVER_BIN $*: $CONNECTIONS connections, $PAIRS pairs, 100 ms ticks, $DURATION"
 for subscribers in $SUBSCRIBERS; do
-  RUST_LOG=warn taskset -c 0 "$SERVER_BIN" --addr "127.0.0.1:$PORT" --seed 1 --tick-ms 100 \
+  RUST_LOG=warn taskset -c "${SERVER_CPUS:-0}" "$SERVER_BIN" --addr "127.0.0.1:$PORT" --seed 1 --tick-ms 100 \
     --max-feeds "$((subscribers + 100))" "$@" &
   SERVER_PID=$!
   ready=
@@ -56,7 +57,7 @@ for subscribers in $SUBSCRIBERS; do
   done
   # Ready, and ours: another program on the port would answer too.
 [[ -n $ready ]] && kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server did not start" >&2; exit 2; }
-  taskset -c 1 "$BANK" --server "http://127.0.0.1:$PORT" --json bench feed \
+  taskset -c "${LOAD_CPUS:-1}" "$BANK" --server "http://127.0.0.1:$PORT" --json bench feed \
     --subscribers "$subscribers" --connections "$CONNECTIONS" --pairs "$PAIRS" \
     --duration "$DURATION" --server-pid "$SERVER_PID" 2>/dev/null |
     python3 -c '

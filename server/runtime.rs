@@ -22,7 +22,7 @@
 //!
 //! - `auto` (the default): 1 worker is a current-thread runtime, more are
 //!   one current-thread runtime each (`per-core`, on Linux; multi-thread
-//!   elsewhere). Measured on two CPUs with h2load, per-core answered 1.3
+//!   elsewhere). Measured on two CPUs with h2load, per-core answered 1.40
 //!   to 1.45 times as many calls as multi-thread with 4 or 16 client
 //!   connections, and as many with one (BENCHMARKS.md, "Runtime shape");
 //!   [`RuntimeShape::for_workers`] is where that default is decided;

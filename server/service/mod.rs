@@ -95,8 +95,12 @@ impl BankService for BankApi {
 /// The language a caller asked for with the `accept-language` metadata
 /// (English when absent or unsupported).
 pub fn caller_lang<T>(request: &Request<T>) -> Lang {
-    request
-        .metadata()
+    metadata_lang(request.metadata())
+}
+
+/// The same, from a request's metadata alone.
+pub fn metadata_lang(metadata: &tonic::metadata::MetadataMap) -> Lang {
+    metadata
         .get("accept-language")
         .and_then(|value| value.to_str().ok())
         .map_or(Lang::En, Lang::from_accept_language)

@@ -8,7 +8,7 @@
 
 use tonic::{Request, Response, Status};
 
-use crate::service::{BankApi, caller_lang, wire};
+use crate::service::{BankApi, caller_lang, metadata_lang, wire};
 use crate::status::to_status;
 use bank_domain::conversion::convert as convert_at;
 use bank_domain::{currency, history};
@@ -28,11 +28,11 @@ pub fn list_currencies(
 /// Converts at the mid rate of the tick in progress, or of the tick that
 /// contained `at`.
 pub fn convert(api: &BankApi, request: Request<ConvertRequest>) -> Result<Response<ConvertResponse>, Status> {
-    let lang = caller_lang(&request);
-    let request = request.into_inner();
+    let (metadata, _, request) = request.into_parts();
     let conversion = wire::conversion_request(&request)
         .and_then(|order| convert_at(&order, &*wire::snapshot_for(&api.board, &request)?))
-        .map_err(|error| to_status(error, lang))?;
+        // The caller's language is worked out only for a status.
+        .map_err(|error| to_status(error, metadata_lang(&metadata)))?;
     Ok(Response::new(wire::conversion_response(
         request.request_id,
         &conversion,
