@@ -256,6 +256,7 @@ tour-size-json-note = The JSON here is compact JSON: no spaces, the proto's snak
 tour-code = The code: { $file }
 tour-pause = Press Enter for the next model…
 tour-done = That was all four models. Try them yourself: bank convert, bank rates, bank batch, bank session (bank --help).
+tour-done-one = That was one of the four models: { $name }. Try it yourself with { $command }; bank tour shows all four.
 
 tour-unary-name = Unary
 tour-unary-what = One request, one response: the shape of an ordinary function call, across the network.

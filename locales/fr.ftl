@@ -262,6 +262,7 @@ tour-size-json-note = Le JSON montré ici est du JSON compact : sans espaces, av
 tour-code = Le code : { $file }
 tour-pause = Appuyez sur Entrée pour le modèle suivant…
 tour-done = Voilà les quatre modèles. À vous : bank convert, bank rates, bank batch, bank session (bank --help).
+tour-done-one = C’était l’un des quatre modèles : { $name }. À vous avec { $command } ; bank tour les montre tous les quatre.
 
 tour-unary-name = Unaire
 tour-unary-what = Une requête, une réponse : la forme d’un appel de fonction ordinaire, à travers le réseau.

@@ -165,7 +165,23 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
         }
     }
     output::line("")?;
-    say(width, 0, &tr!(messages, "tour-done"))?;
+    match models.as_slice() {
+        // A tour of one model says so, and where to try that one.
+        [model] => {
+            let chapter = Chapter::of(*model);
+            say(
+                width,
+                0,
+                &tr!(
+                    messages,
+                    "tour-done-one",
+                    name = messages.format(chapter.name_id, &[]),
+                    command = chapter.command
+                ),
+            )?;
+        }
+        _ => say(width, 0, &tr!(messages, "tour-done"))?,
+    }
 
     if let Some(embedded) = embedded {
         embedded.stop().await;
@@ -180,6 +196,8 @@ struct Chapter {
     shape_id: &'static str,
     rpc: &'static str,
     file: &'static str,
+    /// The `bank` command that makes this model's call.
+    command: &'static str,
 }
 
 impl Chapter {
@@ -191,6 +209,7 @@ impl Chapter {
                 shape_id: "tour-unary-shape",
                 rpc: "Convert",
                 file: "server/service/unary.rs",
+                command: "bank convert",
             },
             Model::ServerStreaming => Chapter {
                 name_id: "tour-server-streaming-name",
@@ -202,6 +221,7 @@ impl Chapter {
                 shape_id: "tour-server-streaming-shape",
                 rpc: "StreamRates",
                 file: "server/service/server_streaming.rs",
+                command: "bank rates",
             },
             Model::ClientStreaming => Chapter {
                 name_id: "tour-client-streaming-name",
@@ -213,6 +233,7 @@ impl Chapter {
                 shape_id: "tour-client-streaming-shape",
                 rpc: "ConvertBatch",
                 file: "server/service/client_streaming.rs",
+                command: "bank batch",
             },
             Model::Bidi => Chapter {
                 name_id: "tour-bidi-name",
@@ -220,6 +241,7 @@ impl Chapter {
                 shape_id: "tour-bidi-shape",
                 rpc: "ConvertSession",
                 file: "server/service/bidi.rs",
+                command: "bank session",
             },
         }
     }

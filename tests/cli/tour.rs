@@ -207,4 +207,14 @@ fn one_model_can_be_toured_alone() {
     let text = String::from_utf8(output.stdout).expect("UTF-8 output");
     assert!(text.contains("1/1 · Bidirectional streaming"));
     assert!(!text.contains("Unary"));
+    // It ends pointing at this model's own command, not at all four
+    // (words rejoined: the paragraph is wrapped to the terminal's width).
+    let ending = text[text.rfind("server/service/bidi.rs").expect("the code's file")..]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(ending.contains("bank session"), "{ending}");
+    for other in ["bank convert", "bank rates", "bank batch"] {
+        assert!(!ending.contains(other), "{ending}");
+    }
 }
