@@ -16,13 +16,9 @@
 #   SERVER_CPUS (default 0) and LOAD_CPUS (default 1), as taskset lists them
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. scripts/server-under-load.sh
 
-SERVER_BIN=$PWD/target/release/bank-server
-if [[ $# -gt 0 && $1 != -- ]]; then
-  SERVER_BIN=$1
-  shift
-fi
-[[ ${1:-} == -- ]] && shift
+parse_server_args "$@"
 BANK=${BANK:-$PWD/target/release/bank}
 PORT=${FEED_PORT:-51095}
 SUBSCRIBERS=${SUBSCRIBERS:-10000}
@@ -30,33 +26,15 @@ CONNECTIONS=${CONNECTIONS:-100}
 PAIRS=${PAIRS:-3}
 DURATION=${DURATION:-20s}
 
-for program in "$SERVER_BIN" "$BANK"; do
-  [[ -x $program ]] || { echo "$program is missing (cargo build --release)" >&2; exit 2; }
-done
+require_program "$SERVER_BIN" "cargo build --release"
+require_program "$BANK" "cargo build --release"
 command -v python3 >/dev/null || { echo "python3 is missing" >&2; exit 2; }
-
-SERVER_PID=
-stop_server() {
-  if [[ -n $SERVER_PID ]]; then
-    kill "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
-    SERVER_PID=
-  fi
-}
 trap stop_server EXIT
 
-echo "# $(date -u +%FT%TZ) $SERVER_BIN $*: $CONNECTIONS connections, $PAIRS pairs, 100 ms ticks, $DURATION"
+echo "# $(date -u +%FT%TZ) $SERVER_BIN ${SERVER_FLAGS[*]}: $CONNECTIONS connections, $PAIRS pairs, 100 ms ticks, $DURATION"
 for subscribers in $SUBSCRIBERS; do
-  RUST_LOG=warn taskset -c "${SERVER_CPUS:-0}" "$SERVER_BIN" --addr "127.0.0.1:$PORT" --seed 1 --tick-ms 100 \
-    --max-feeds "$((subscribers + 100))" "$@" &
-  SERVER_PID=$!
-  ready=
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then ready=1; break; fi
-    sleep 0.1
-  done
-  # Ready, and ours: another program on the port would answer too.
-[[ -n $ready ]] && kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server did not start" >&2; exit 2; }
+  RUST_LOG=warn start_server "${SERVER_CPUS:-0}" "$PORT" "$SERVER_BIN" --addr "127.0.0.1:$PORT" --seed 1 \
+    --tick-ms 100 --max-feeds "$((subscribers + 100))" "${SERVER_FLAGS[@]}"
   taskset -c "${LOAD_CPUS:-1}" "$BANK" --server "http://127.0.0.1:$PORT" --json bench feed \
     --subscribers "$subscribers" --connections "$CONNECTIONS" --pairs "$PAIRS" \
     --duration "$DURATION" --server-pid "$SERVER_PID" 2>/dev/null |

@@ -26,31 +26,29 @@
 # connections: CONNECTIONS (default 4). Exits 2 when it cannot run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. scripts/server-under-load.sh
 
 PEER=
-SERVER_BIN=$PWD/target/release/bank-server
 BUILD_HINT="cargo build --release"
 if [[ ${1:-} == --peer ]]; then
   PEER=1
-  SERVER_BIN=$PWD/target/grpc-go-peer/bank-grpc-go
   BUILD_HINT="scripts/grpc-go-peer.sh"
   shift
 fi
-if [[ $# -gt 0 && $1 != -- ]]; then
-  SERVER_BIN=$1
-  shift
+parse_server_args "$@"
+if [[ -n $PEER && ( $# -eq 0 || $1 == -- ) ]]; then
+  SERVER_BIN=$PWD/target/grpc-go-peer/bank-grpc-go
 fi
-[[ ${1:-} == -- ]] && shift
 PORT=${H2LOAD_PORT:-51090}
 ROUNDS=${ROUNDS:-5}
 
 command -v h2load >/dev/null || { echo "h2load is missing (apt-get install nghttp2-client)" >&2; exit 2; }
-[[ -x $SERVER_BIN ]] || { echo "$SERVER_BIN is missing ($BUILD_HINT)" >&2; exit 2; }
+require_program "$SERVER_BIN" "$BUILD_HINT"
 
 WORK=$(mktemp -d)
-SERVER_PID=
+SERVER_LOG=$WORK/server.log
 cleanup() {
-  [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  stop_server
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -63,20 +61,11 @@ printf '\x00\x00\x00\x00\x0f\x0a\x03100\x12\x03USD\x1a\x03EUR' >"$WORK/convert.b
 printf '\x00\x00\x00\x00\x00' >"$WORK/health.bin"
 
 if [[ -n $PEER ]]; then
-  SERVER_ARGS=(-addr "127.0.0.1:$PORT" "$@")
+  SERVER_ARGS=(-addr "127.0.0.1:$PORT" "${SERVER_FLAGS[@]}")
 else
-  SERVER_ARGS=(--addr "127.0.0.1:$PORT" --seed 1 "$@")
+  SERVER_ARGS=(--addr "127.0.0.1:$PORT" --seed 1 "${SERVER_FLAGS[@]}")
 fi
-taskset -c "${SERVER_CPUS:-0}" "$SERVER_BIN" "${SERVER_ARGS[@]}" 2>"$WORK/server.log" &
-SERVER_PID=$!
-# Ready when the port accepts a connection (whatever RUST_LOG lets the
-# server say about it).
-ready=
-for _ in $(seq 1 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then ready=1; break; fi
-  sleep 0.1
-done
-[[ -n $ready ]] || { cat "$WORK/server.log" >&2; exit 2; }
+start_server "${SERVER_CPUS:-0}" "$PORT" "$SERVER_BIN" "${SERVER_ARGS[@]}"
 if [[ -n $PEER ]]; then
   sed 's/^/server: /' "$WORK/server.log"
 else

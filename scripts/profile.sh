@@ -17,6 +17,7 @@
 # (default 51098). Needs perf (Debian: linux-perf), and h2load for convert.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. scripts/server-under-load.sh
 
 LOAD=${1:-}
 SERVER_BIN=${2:-$PWD/target/release/bank-server}
@@ -28,19 +29,17 @@ case $LOAD in
   *) echo "usage: scripts/profile.sh convert|feed|batch|session [SERVER_BINARY]" >&2; exit 2 ;;
 esac
 command -v perf >/dev/null || { echo "perf is missing (apt-get install linux-perf)" >&2; exit 2; }
-for program in "$SERVER_BIN" "$BANK"; do
-  [[ -x $program ]] || { echo "$program is missing (cargo build --release)" >&2; exit 2; }
-done
+require_program "$SERVER_BIN" "cargo build --release"
+require_program "$BANK" "cargo build --release"
 
 WORK=$(mktemp -d)
-SERVER_PID=
 LOAD_PID=
 cleanup() {
   if [[ -n $LOAD_PID ]]; then
     pkill -P "$LOAD_PID" 2>/dev/null
     kill "$LOAD_PID" 2>/dev/null
   fi
-  [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null
+  stop_server
   wait 2>/dev/null
   rm -rf "$WORK"
 }
@@ -48,14 +47,7 @@ trap cleanup EXIT
 
 flags=()
 [[ $LOAD == feed ]] && flags=(--tick-ms 100)
-RUST_LOG=warn taskset -c 0 "$SERVER_BIN" --addr "127.0.0.1:$PORT" --seed 1 "${flags[@]}" 2>/dev/null &
-SERVER_PID=$!
-ready=
-for _ in $(seq 1 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then ready=1; break; fi
-  sleep 0.1
-done
-[[ -n $ready ]] && kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server did not start" >&2; exit 2; }
+RUST_LOG=warn start_server 0 "$PORT" "$SERVER_BIN" --addr "127.0.0.1:$PORT" --seed 1 "${flags[@]}"
 
 url="http://127.0.0.1:$PORT"
 bank() { taskset -c 1 "$BANK" --server "$url" --json bench "$@" >/dev/null 2>&1; }

@@ -16,33 +16,20 @@
 #   BANK=target/release/bank, port STREAM_PORT (default 51097)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. scripts/server-under-load.sh
 
-SERVER_BIN=$PWD/target/release/bank-server
-if [[ $# -gt 0 && $1 != -- ]]; then
-  SERVER_BIN=$1
-  shift
-fi
-[[ ${1:-} == -- ]] && shift
+parse_server_args "$@"
 BANK=${BANK:-$PWD/target/release/bank}
 PORT=${STREAM_PORT:-51097}
 ROUNDS=${ROUNDS:-3}
 ITEMS=${ITEMS:-1000000}
 WINDOW=${WINDOW:-1024}
-for program in "$SERVER_BIN" "$BANK"; do
-  [[ -x $program ]] || { echo "$program is missing (cargo build --release)" >&2; exit 2; }
-done
+require_program "$SERVER_BIN" "cargo build --release"
+require_program "$BANK" "cargo build --release"
 command -v python3 >/dev/null || { echo "python3 is missing" >&2; exit 2; }
 
-RUST_LOG=warn taskset -c 0 "$SERVER_BIN" --addr "127.0.0.1:$PORT" --seed 1 "$@" &
-SERVER_PID=$!
-trap 'kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null' EXIT
-ready=
-for _ in $(seq 1 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then ready=1; break; fi
-  sleep 0.1
-done
-# Ready, and ours: another program on the port would answer too.
-[[ -n $ready ]] && kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server did not start" >&2; exit 2; }
+trap stop_server EXIT
+RUST_LOG=warn start_server 0 "$PORT" "$SERVER_BIN" --addr "127.0.0.1:$PORT" --seed 1 "${SERVER_FLAGS[@]}"
 
 # CPU seconds the server has used so far (user + system).
 server_cpu() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$SERVER_PID/stat"; }
@@ -64,7 +51,7 @@ print("{:<8} {:>12,.0f} /s  verified {:<5}  errors {}  server CPU {:5.2f} s  gen
     float(after) - float(before), float(user) + float(system)))' "$label" "$key" "$before" "$after" "$out"
 }
 
-echo "# $(date -u +%FT%TZ) $SERVER_BIN $*: $ITEMS items, session window $WINDOW"
+echo "# $(date -u +%FT%TZ) $SERVER_BIN ${SERVER_FLAGS[*]}: $ITEMS items, session window $WINDOW"
 for round in $(seq 1 "$ROUNDS"); do
   run batch items_per_second batch --items "$ITEMS"
   run session conversions_per_second session --items "$ITEMS" --window "$WINDOW"
