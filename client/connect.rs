@@ -55,6 +55,11 @@ pub struct Target {
     pub token: Option<String>,
     /// `--compress`: the encoding of every message sent and accepted.
     pub compression: Option<CompressionEncoding>,
+    /// The HTTP/2 flow-control window of each stream, in bytes: how much a
+    /// server may send before the client reads. `None` keeps hyper's
+    /// default (2 MiB); the tour's slow reader asks for a small one so that
+    /// its slowness reaches the server at once.
+    pub stream_window: Option<u32>,
 }
 
 impl Target {
@@ -163,12 +168,23 @@ impl Connection {
     /// A client on the next endpoint, round robin (the only one when
     /// `--server` names one).
     pub fn client(&self) -> BankServiceClient<Channel> {
-        let index = self.next.fetch_add(1, Ordering::Relaxed) % self.channels.len();
-        let client = BankServiceClient::new(self.channels[index].clone());
+        let client = BankServiceClient::new(self.channel());
         match self.compression {
             Some(encoding) => client.send_compressed(encoding).accept_compressed(encoding),
             None => client,
         }
+    }
+
+    /// The connection to the next endpoint, round robin, for a client built
+    /// around it (the tour's wire tap); see [`Connection::compression`].
+    pub fn channel(&self) -> Channel {
+        let index = self.next.fetch_add(1, Ordering::Relaxed) % self.channels.len();
+        self.channels[index].clone()
+    }
+
+    /// `--compress`, for a client built around [`Connection::channel`].
+    pub fn compression(&self) -> Option<CompressionEncoding> {
+        self.compression
     }
 
     /// A unary request: bounded by `--timeout`, in the user's language.
@@ -275,7 +291,8 @@ fn endpoint(target: &Target, url: &str) -> Result<Endpoint, CliError> {
         // froze, fails the call instead of holding a stream forever.
         .http2_keep_alive_interval(target.timeout.max(MIN_PING_INTERVAL))
         .keep_alive_timeout(target.timeout)
-        .tcp_nodelay(true);
+        .tcp_nodelay(true)
+        .initial_stream_window_size(target.stream_window);
     if endpoint.uri().scheme_str() == Some("https") {
         endpoint
             .tls_config(client_tls(target)?)

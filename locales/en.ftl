@@ -254,8 +254,8 @@ tour-size-json = Same data as compact JSON
 tour-size-total = In all: { $protobuf } bytes of protobuf against { $json } bytes of JSON, so protobuf is { $percent }% of the JSON size.
 tour-size-json-note = The JSON here is compact JSON: no spaces, the proto's snake_case field names, 64-bit integers as plain numbers. It is not canonical proto3 JSON, which writes names in lowerCamelCase and 64-bit integers as strings.
 tour-code = The code: { $file }
-tour-pause = Press Enter for the next model…
-tour-done = That was all four models. Try them yourself: bank convert, bank rates, bank batch, bank session (bank --help).
+tour-pause = Press Enter for the next chapter…
+tour-done = That was the four models and how their calls end. Try them yourself: bank convert, bank rates, bank batch, bank session (bank --help); the lab, docs/lab/lab.md, has exercises.
 tour-done-one = That was one of the four models: { $name }. Try it yourself with { $command }; bank tour shows all four.
 
 tour-unary-name = Unary
@@ -285,6 +285,69 @@ tour-bidi-what = Both sides stream at once on one call: requests and responses i
 tour-bidi-when = Choose it for conversations: chats, trading screens, a till converting each sale as it happens.
 tour-bidi-example = Here: a till sends four conversions and keeps two requests in flight, sending the next one as each reply arrives. Replies come back one per request, in order, each as soon as it is computed; a bad request ("12,5": on the wire the decimal separator is a point; the CLI converts it for you) gets an error reply while the session goes on.
 tour-bidi-shape = Shape: requests and replies interleaved.
+
+tour-wire-opened = HEADERS: the call opens, with its metadata
+tour-wire-user-agent = (tonic adds its own name after it)
+tour-wire-half-closed = half-close (END_STREAM): the client will send nothing more
+tour-wire-answered = HEADERS: the server answers (HTTP { $status })
+tour-wire-trailers = trailers: the call ends
+tour-wire-trailers-only = trailers only: the call ends at once, with no message
+tour-wire-reset = RST_STREAM (CANCEL): the client gives up the call
+tour-wire-unread = a message arrived that the client never read
+tour-done-lesson = That was one lesson: { $name }. Try it yourself with { $command }; bank tour shows every chapter.
+
+tour-measure-title = Why not call Convert { $count } times? Measured now, on this server:
+tour-measure-unary = { $count } conversions as { $calls } unary calls, each waiting for its answer: { $calls } HTTP/2 streams, { $headers } header blocks, { $millis } ms.
+tour-measure-session = The same { $count } conversions in one session, sent without waiting: { $calls } HTTP/2 stream, { $headers } header blocks, { $millis } ms.
+tour-measure-messages = Both carried the same { $messages } messages; each unary call also paid for its own opening, answer and trailers.
+tour-measure-ratio = The session was { $ratio } times as fast.
+tour-measure-lesson = Speed is not the whole answer: the two streams of a session are independent. The server replies as each conversion is done, the client sends without waiting, either side can stop at any time, and the call keeps its state (the language, the connection's place) for its whole life. Unary calls, even made side by side, give none of that.
+
+tour-cancellation-name = Cancellation
+tour-cancellation-what = Either side can end a call early. When the client gives up (Ctrl-C, a closed window, a timeout of its own), it resets the HTTP/2 stream: the server sees the call end with CANCELLED, and must stop the work it was doing for it.
+tour-cancellation-example = Here: a feed of EUR/USD; after three updates the client drops the call. Then the server's own counters: how it ended the call, and whether the feed is still open.
+tour-cancel-mark = the client drops the call (Ctrl-C does the same)
+tour-cancel-server = The server's view: StreamRates calls ended CANCELLED went from { $before } to { $after }; feeds open went from { $open_during } to { $open_after }. The feed stopped when its client left.
+tour-server-view-unknown = The server's own view is known only with the tour's own server (without --server); look at that server's log.
+tour-cancel-lesson = A cancellation is not an error of the server: nothing was wrong, the client simply stopped listening. No trailers come back; the server learns of it from the reset.
+
+tour-deadlines-name = Deadlines
+tour-deadlines-what = A deadline says how long the client will wait for the whole call. It travels as the grpc-timeout header (a number and a unit: m for milliseconds, u for microseconds), so the server knows it too; when it passes, both sides end the call with DEADLINE_EXCEEDED, and the server stops working for an answer nobody will read.
+tour-deadlines-example = Here: a feed of EUR/USD asked with a deadline of 900 ms, and no limit on its updates.
+tour-deadline-client = The client saw { $code } after { $millis } ms and { $updates } updates.
+tour-deadline-not-ended = The server did not end the call at its deadline; the tour ended it itself.
+tour-deadline-server = The server's view: StreamRates calls ended DEADLINE_EXCEEDED went from { $before } to { $after }.
+tour-deadline-lesson = Set a deadline on every call, and pass what is left of it on to the calls you make for it: a deadline that is not propagated lets work go on for nobody. `bank rates --deadline 2s` does the same from the command line.
+
+tour-errors-name = A status or an error in the stream
+tour-errors-what = A call ends with one status. A unary call that fails gets no answer, only its status: the code, a message, and details such as google.rpc.BadRequest naming the field at fault. A stream is different: an error status would end it for every request still to come.
+tour-errors-example = Here: the amount "1e5" (a number to many parsers, not an amount here), first as a unary Convert, then as the second of three requests in one session.
+tour-errors-status = The unary call ended with { $code }: no response message, the status alone, with BadRequest naming the field amount.
+tour-errors-in-band = The session answered { $answered } conversions and { $refused } refusal, each in its own reply, and ended with OK.
+tour-errors-lesson = So a session answers a bad request in a reply (SessionReply.error) and goes on, a batch lists its rejected items in its summary; a status error is kept for what ends the whole call: a bad token, the server draining, a deadline.
+
+tour-slow-reader-name = A slow reader
+tour-slow-reader-what = A feed cannot wait for its slowest reader, and must not queue old prices for it either. HTTP/2 flow control tells the server how much the client is ready to receive; when the client does not read, the server stops sending, and this server then sends the latest tick, not the ones in between.
+tour-slow-reader-example = Here: a feed of EUR/USD on a connection whose streams have a 64-byte window, read once every few ticks.
+tour-slow-pause = the client reads nothing for { $millis } ms
+tour-slow-gap = ticks #{ $from } to #{ $to } skipped: { $skipped }
+tour-slow-summary = { $read } updates read, { $skipped } ticks skipped; the window was { $window } bytes, so the server never had more than one update on its way.
+tour-slow-server = The server's view: { $skipped } ticks skipped for slow readers, counting the update that was on its way when the client left.
+tour-slow-lesson = Latest-value semantics: a reader that cannot keep up sees fewer prices, never old ones, and costs the server no memory. A reader that needs every tick asks for the ones it missed (the next chapter). `bank rates --slow 1s` shows it from the command line.
+
+tour-resume-name = Resuming a stream
+tour-resume-what = gRPC does not resume a broken stream: a call that ends is over. Resuming is the protocol's job, and this one makes it exact: every update carries its tick's sequence, and StreamRates.from_sequence starts again at any recent tick.
+tour-resume-example = Here: a feed of EUR/USD cut after three updates, then resumed at the tick after the last one seen.
+
+tour-choosing-title = Choosing a model
+tour-choosing-unary = Choose it when the answer fits in one message and the client waits for it.
+tour-choosing-unary-not = Not for a price that changes every tick: asking again and again misses changes and pays for a call each time; a feed is server streaming.
+tour-choosing-server-streaming = Choose it when the server has a series of things to say about one question: prices, progress, notifications.
+tour-choosing-server-streaming-not = Not for one large answer: send it in one message, or in pages of unary calls that can each be retried.
+tour-choosing-client-streaming = Choose it when the client has many items and wants one answer about all of them: uploads, batches.
+tour-choosing-client-streaming-not = Not when each item needs its own answer at once: the answer comes only at the end; that is bidirectional.
+tour-choosing-bidi = Choose it for a conversation: both sides send when they are ready, on one call that keeps its state.
+tour-choosing-bidi-not = Not for a single question: one unary call is simpler to retry, cache, balance over servers and debug.
 
 ## bank bench
 bench-progress = { $elapsed } s / { $planned } s · { $count } { $unit } ({ $rate } in the last second)
@@ -386,7 +449,7 @@ help-batch--at = Price every row at the tick of this past instant: RFC 3339 or a
 help-session = Hold a conversion session (bidirectional streaming): type lines such as 100 USD EUR and get each reply as soon as it is computed.
 help-session--at = Price every conversion at the tick of this past instant: RFC 3339 or a duration ago (90m, 7d).
 help-tour = A guided tour of the four gRPC models, live, in English or French. Without --server it starts an embedded Bank Service, so nothing else needs to be running.
-help-tour--model = Show only this model: unary, server-streaming, client-streaming or bidi.
+help-tour--model = Show only this chapter: a model (unary, server-streaming, client-streaming, bidi) or a lesson (cancellation, deadlines, errors, slow-reader, resume).
 help-tour--no_pause = Do not wait for Enter between models.
 help-bench = Load-test a running server: one benchmark per gRPC model, plus a framework baseline (see BENCHMARKS.md).
 help-bench-convert = Unary Convert with varied pairs and amounts, every answer verified.

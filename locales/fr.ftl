@@ -260,8 +260,8 @@ tour-size-json = Mêmes données en JSON compact
 tour-size-total = Au total : { $protobuf } octets en protobuf contre { $json } octets en JSON, soit { $percent } % de la taille JSON.
 tour-size-json-note = Le JSON montré ici est du JSON compact : sans espaces, avec les noms de champs du proto en snake_case et les entiers de 64 bits en nombres. Ce n’est pas le JSON canonique de proto3, qui écrit les noms en lowerCamelCase et les entiers de 64 bits en chaînes.
 tour-code = Le code : { $file }
-tour-pause = Appuyez sur Entrée pour le modèle suivant…
-tour-done = Voilà les quatre modèles. À vous : bank convert, bank rates, bank batch, bank session (bank --help).
+tour-pause = Appuyez sur Entrée pour le chapitre suivant…
+tour-done = Voilà les quatre modèles et la façon dont leurs appels se terminent. À vous : bank convert, bank rates, bank batch, bank session (bank --help) ; le TP, docs/lab/tp.md, propose des exercices.
 tour-done-one = C’était l’un des quatre modèles : { $name }. À vous avec { $command } ; bank tour les montre tous les quatre.
 
 tour-unary-name = Unaire
@@ -291,6 +291,69 @@ tour-bidi-what = Sur un seul appel, les deux côtés émettent en même temps, c
 tour-bidi-when = À choisir pour les conversations : messagerie, écrans de marché, une caisse qui convertit chaque vente à la volée.
 tour-bidi-example = Ici : une caisse envoie quatre conversions en gardant deux requêtes en cours ; elle envoie la suivante dès qu’une réponse arrive. Les réponses reviennent une par requête, dans l’ordre, chacune dès qu’elle est calculée ; une requête invalide (« 12,5 » : sur le réseau, le séparateur décimal est le point ; la CLI convertit pour vous) reçoit une réponse d’erreur sans interrompre la session.
 tour-bidi-shape = Forme : requêtes et réponses entrelacées.
+
+tour-wire-opened = HEADERS : l’appel s’ouvre, avec ses métadonnées
+tour-wire-user-agent = (tonic ajoute son propre nom après)
+tour-wire-half-closed = demi-fermeture (END_STREAM) : le client n’enverra plus rien
+tour-wire-answered = HEADERS : le serveur répond (HTTP { $status })
+tour-wire-trailers = en-têtes de fin : l’appel se termine
+tour-wire-trailers-only = en-têtes de fin seuls : l’appel se termine aussitôt, sans message
+tour-wire-reset = RST_STREAM (CANCEL) : le client abandonne l’appel
+tour-wire-unread = un message arrivé que le client n’a jamais lu
+tour-done-lesson = C’était une leçon : { $name }. À vous avec { $command } ; bank tour montre tous les chapitres.
+
+tour-measure-title = Pourquoi ne pas appeler Convert { $count } fois ? Mesuré à l’instant, sur ce serveur :
+tour-measure-unary = { $count } conversions en { $calls } appels unaires, chacun attendant sa réponse : { $calls } streams HTTP/2, { $headers } blocs d’en-têtes, { $millis } ms.
+tour-measure-session = Les mêmes { $count } conversions dans une seule session, envoyées sans attendre : { $calls } stream HTTP/2, { $headers } blocs d’en-têtes, { $millis } ms.
+tour-measure-messages = Les deux ont porté les mêmes { $messages } messages ; chaque appel unaire a payé en plus sa propre ouverture, sa réponse et ses en-têtes de fin.
+tour-measure-ratio = La session a été { $ratio } fois plus rapide.
+tour-measure-lesson = La vitesse n’est pas toute la réponse : les deux flux d’une session sont indépendants. Le serveur répond dès que chaque conversion est faite, le client envoie sans attendre, chaque côté peut s’arrêter à tout moment, et l’appel garde son état (la langue, la place sur la connexion) toute sa vie. Des appels unaires, même lancés côte à côte, n’offrent rien de cela.
+
+tour-cancellation-name = Annulation
+tour-cancellation-what = Chaque côté peut mettre fin à un appel avant son terme. Quand le client abandonne (Ctrl-C, une fenêtre fermée, un délai à lui), il réinitialise le stream HTTP/2 : le serveur voit l’appel se terminer avec CANCELLED, et doit arrêter le travail qu’il faisait pour lui.
+tour-cancellation-example = Ici : un fil des taux EUR/USD ; après trois mises à jour, le client abandonne l’appel. Puis les compteurs du serveur lui-même : comment il a terminé l’appel, et si le fil est encore ouvert.
+tour-cancel-mark = le client abandonne l’appel (Ctrl-C fait de même)
+tour-cancel-server = Vu du serveur : les appels StreamRates terminés par CANCELLED sont passés de { $before } à { $after } ; les fils ouverts, de { $open_during } à { $open_after }. Le fil s’est arrêté quand son client est parti.
+tour-server-view-unknown = La vue du serveur n’est connue qu’avec le serveur de la visite (sans --server) ; voyez le journal de ce serveur.
+tour-cancel-lesson = Une annulation n’est pas une erreur du serveur : rien n’allait mal, le client a simplement cessé d’écouter. Aucun en-tête de fin ne revient ; le serveur l’apprend par la réinitialisation.
+
+tour-deadlines-name = Délais
+tour-deadlines-what = Un délai dit combien de temps le client attendra l’appel entier. Il voyage dans l’en-tête grpc-timeout (un nombre et une unité : m pour les millisecondes, u pour les microsecondes), le serveur le connaît donc aussi ; une fois passé, les deux côtés terminent l’appel avec DEADLINE_EXCEEDED, et le serveur cesse de travailler à une réponse que personne ne lira.
+tour-deadlines-example = Ici : un fil des taux EUR/USD demandé avec un délai de 900 ms, sans limite de mises à jour.
+tour-deadline-client = Le client a vu { $code } après { $millis } ms et { $updates } mises à jour.
+tour-deadline-not-ended = Le serveur n’a pas terminé l’appel à son délai ; la visite l’a terminé elle-même.
+tour-deadline-server = Vu du serveur : les appels StreamRates terminés par DEADLINE_EXCEEDED sont passés de { $before } à { $after }.
+tour-deadline-lesson = Mettez un délai à chaque appel, et transmettez ce qu’il en reste aux appels que vous faites pour lui : un délai non transmis laisse du travail se faire pour personne. `bank rates --deadline 2s` fait de même en ligne de commande.
+
+tour-errors-name = Un statut ou une erreur dans le flux
+tour-errors-what = Un appel se termine par un seul statut. Un appel unaire qui échoue n’a pas de réponse, seulement son statut : le code, un message, et des détails comme google.rpc.BadRequest qui nomme le champ fautif. Un flux est différent : un statut d’erreur le terminerait pour toutes les requêtes à venir.
+tour-errors-example = Ici : le montant « 1e5 » (un nombre pour beaucoup d’analyseurs, pas un montant ici), d’abord dans un Convert unaire, puis comme deuxième de trois requêtes d’une session.
+tour-errors-status = L’appel unaire s’est terminé par { $code } : aucun message de réponse, le statut seul, avec BadRequest qui nomme le champ amount.
+tour-errors-in-band = La session a répondu { $answered } conversions et { $refused } refus, chacun dans sa propre réponse, et s’est terminée par OK.
+tour-errors-lesson = Une session répond donc à une mauvaise requête par une réponse (SessionReply.error) et continue, un lot liste ses éléments refusés dans son bilan ; un statut d’erreur est réservé à ce qui termine l’appel entier : un mauvais jeton, le serveur qui s’arrête, un délai.
+
+tour-slow-reader-name = Un lecteur lent
+tour-slow-reader-what = Un fil des taux ne peut pas attendre son lecteur le plus lent, ni lui garder en file des cours périmés. Le contrôle de flux d’HTTP/2 dit au serveur ce que le client est prêt à recevoir ; quand le client ne lit pas, le serveur cesse d’envoyer, et ce serveur envoie alors la dernière période de cotation, pas celles d’entre-temps.
+tour-slow-reader-example = Ici : un fil des taux EUR/USD sur une connexion dont les streams ont une fenêtre de 64 octets, lu une fois toutes les quelques périodes.
+tour-slow-pause = le client ne lit rien pendant { $millis } ms
+tour-slow-gap = périodes n° { $from } à n° { $to } sautées : { $skipped }
+tour-slow-summary = { $read } mises à jour lues, { $skipped } périodes sautées ; la fenêtre était de { $window } octets, le serveur n’a donc jamais eu plus d’une mise à jour en route.
+tour-slow-server = Vu du serveur : { $skipped } périodes sautées pour des lecteurs lents, en comptant la mise à jour qui était en route quand le client est parti.
+tour-slow-lesson = La sémantique de la dernière valeur : un lecteur qui ne suit pas voit moins de cours, jamais de vieux cours, et ne coûte aucune mémoire au serveur. Un lecteur qui a besoin de chaque période demande celles qu’il a manquées (chapitre suivant). `bank rates --slow 1s` le montre en ligne de commande.
+
+tour-resume-name = Reprendre un flux
+tour-resume-what = gRPC ne reprend pas un flux interrompu : un appel terminé est fini. La reprise est l’affaire du protocole, et celui-ci la rend exacte : chaque mise à jour porte le numéro de sa période, et StreamRates.from_sequence repart de n’importe quelle période récente.
+tour-resume-example = Ici : un fil des taux EUR/USD coupé après trois mises à jour, puis repris à la période qui suit la dernière vue.
+
+tour-choosing-title = Choisir un modèle
+tour-choosing-unary = À choisir quand la réponse tient dans un message et que le client l’attend.
+tour-choosing-unary-not = Pas pour un cours qui change à chaque période : redemander sans cesse manque des changements et paie un appel à chaque fois ; un fil des taux, c’est le flux serveur.
+tour-choosing-server-streaming = À choisir quand le serveur a une suite de choses à dire sur une question : cours, progression, notifications.
+tour-choosing-server-streaming-not = Pas pour une seule grosse réponse : envoyez-la en un message, ou en pages d’appels unaires que l’on peut réessayer une à une.
+tour-choosing-client-streaming = À choisir quand le client a beaucoup d’éléments et veut une réponse sur l’ensemble : envois de fichiers, lots.
+tour-choosing-client-streaming-not = Pas quand chaque élément doit avoir sa réponse tout de suite : la réponse ne vient qu’à la fin ; c’est le bidirectionnel.
+tour-choosing-bidi = À choisir pour une conversation : chaque côté envoie quand il est prêt, sur un appel qui garde son état.
+tour-choosing-bidi-not = Pas pour une seule question : un appel unaire est plus simple à réessayer, mettre en cache, répartir entre serveurs et déboguer.
 
 ## bank bench
 bench-progress = { $elapsed } s / { $planned } s · { $count } { $unit } ({ $rate } dans la dernière seconde)
@@ -392,7 +455,7 @@ help-batch--at = Calculer chaque ligne au tick de cet instant passé : RFC 3339 
 help-session = Tenir une session de conversion (flux bidirectionnel) : saisissez des lignes comme 100 USD EUR et recevez chaque réponse dès qu’elle est calculée.
 help-session--at = Calculer chaque conversion au tick de cet instant passé : RFC 3339 ou une durée écoulée (90m, 7d).
 help-tour = Visite guidée des quatre modèles gRPC, en direct, en français ou en anglais. Sans --server, elle démarre un service bancaire embarqué : rien d’autre n’a besoin de tourner.
-help-tour--model = Ne montrer que ce modèle : unary, server-streaming, client-streaming ou bidi.
+help-tour--model = Ne montrer que ce chapitre : un modèle (unary, server-streaming, client-streaming, bidi) ou une leçon (cancellation, deadlines, errors, slow-reader, resume).
 help-tour--no_pause = Ne pas attendre Entrée entre deux modèles.
 help-bench = Tester un serveur sous charge : un banc d’essai par modèle gRPC, plus une référence du framework (voir BENCHMARKS.md).
 help-bench-convert = Convert unaire avec des paires et des montants variés, chaque réponse vérifiée.

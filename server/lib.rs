@@ -41,7 +41,7 @@ mod transport;
 mod woken;
 
 pub use auth::{ApiTokens, MAX_TOKEN_FILE_BYTES, TokenFileError, reload_on_sighup};
-pub use metrics::{OpenGauges, Refusal};
+pub use metrics::{Metrics, OpenGauges, Refusal};
 pub use runtime::{ConflictingWorkers, RuntimeChoice, RuntimeShape, usable_cpus};
 pub use server::{BankServer, Config, SERVICE_NAME, ServerError};
 pub use service::{OpenStreams, ServiceLimits};

@@ -324,6 +324,11 @@ impl Metrics {
         self.rate_ticks_skipped.fetch_add(skipped, Ordering::Relaxed);
     }
 
+    /// Ticks slow subscribers never saw, so far.
+    pub fn skipped_ticks(&self) -> u64 {
+        self.rate_ticks_skipped.load(Ordering::Relaxed)
+    }
+
     /// One refused call or connection: counted, and logged unless a line
     /// for the same reason was written less than [`REFUSAL_LOG_INTERVAL`]
     /// ago. Lock-free: a few atomic operations, and a log line at most once
@@ -350,6 +355,14 @@ impl Metrics {
     fn count_refusal(&self, reason: Refusal, now_ms: u64) -> Option<u64> {
         self.refused[reason.index()].fetch_add(1, Ordering::Relaxed);
         self.refusal_log[reason.index()].admit(now_ms)
+    }
+
+    /// Calls to `path` (`/bank.v1.BankService/StreamRates`) that ended with
+    /// `code` so far: the server's own count, which the tour shows beside
+    /// what the client saw.
+    pub fn calls(&self, path: &str, code: Code) -> u64 {
+        let code = usize::try_from(code as i32).unwrap_or(0).min(CODE_SLOTS - 1);
+        self.requests[MethodSlot::of(path).0][code].load(Ordering::Relaxed)
     }
 
     /// Refusals of `reason` so far.

@@ -89,7 +89,7 @@ fn the_client_reaches_the_server_only_for_the_tours_embedded_server() {
             }
         }
     }
-    assert_eq!(users, ["client/commands/tour.rs"]);
+    assert_eq!(users, ["client/commands/tour/embedded.rs"]);
 }
 
 #[test]
