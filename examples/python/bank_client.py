@@ -73,8 +73,9 @@ DEFAULT_UPDATES = 3
 CANCEL_AFTER = 2
 
 # The deadline of the live feed left to run out: half the default tick
-# (1 s), so the feed has time to send the current tick, sent at once, and
-# almost never the next before its deadline passes.
+# (1 s). The feed sends the current tick at once, and the next only if a
+# tick starts within that half second (about one run in two on a live
+# server; never on the tests' server, whose clock stands still).
 FEED_DEADLINE_S = 0.5
 
 # Pairs the feed quotes: the price of 1 EUR in USD, of 1 USD in JPY.

@@ -61,8 +61,10 @@ const Updates = 3
 const CancelAfter = 2
 
 // FeedDeadline is the deadline of the live feed left to run out: half the
-// default tick (1 s), so the feed sends the current tick, at once, and
-// almost never the next before the deadline passes.
+// default tick (1 s). The feed sends the current tick at once, and the
+// next only if a tick starts within that half second (about one run in
+// two on a live server; never on the tests' server, whose clock stands
+// still).
 const FeedDeadline = 500 * time.Millisecond
 
 // feedPairs are the pairs the feeds quote.
