@@ -4,9 +4,9 @@
 # module proxy, no network. Installs nothing.
 #
 # The stubs are generated from proto/bank/v1/bank.proto on every build
-# into target/grpc-go-peer/gopath/src/generated/bank/v1 (never committed);
-# the proto declares no go_package, so its Go import path is given here as
-# an M mapping. Go builds in GOPATH mode, where Debian's golang-*-dev
+# into target/grpc-go-peer/gopath/src/bank.example/bank/v1 (never committed),
+# the folder of the import path the proto's go_package names. Go builds in
+# GOPATH mode, where Debian's golang-*-dev
 # packages install their sources (/usr/share/gocode).
 #
 # Usage: scripts/grpc-go-peer.sh [--check]
@@ -36,11 +36,9 @@ done
 
 OUT=$PWD/target/grpc-go-peer
 GENERATED=$OUT/gopath/src
-rm -rf "$GENERATED/generated"
+rm -rf "$GENERATED/bank.example"
 mkdir -p "$GENERATED"
-MAPPING='Mbank/v1/bank.proto=generated/bank/v1;bankv1'
-protoc -I proto --go_out="$GENERATED" --go_opt="$MAPPING" \
-  --go-grpc_out="$GENERATED" --go-grpc_opt="$MAPPING" proto/bank/v1/bank.proto
+protoc -I proto --go_out="$GENERATED" --go-grpc_out="$GENERATED" proto/bank/v1/bank.proto
 
 export GO111MODULE=off GOPATH=/usr/share/gocode:$OUT/gopath GOCACHE=$OUT/go-build GOFLAGS=
 go build -o "$OUT/bank-grpc-go" ./bench/grpc-go

@@ -15,7 +15,7 @@ import (
 	"context"
 	"time"
 
-	bankv1 "generated/bank/v1"
+	bankv1 "bank.example/bank/v1"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"

@@ -14,7 +14,7 @@ import (
 	"log"
 	"net"
 
-	bankv1 "generated/bank/v1"
+	bankv1 "bank.example/bank/v1"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"

@@ -10,15 +10,25 @@ bank.v1.BankService once:
     client streaming  ConvertBatch    (exact totals, recomputed here)
     bidirectional     ConvertSession  (a reply read after each request)
 
-and then reads the details of failing calls: google.rpc.BadRequest,
+then ends two calls early, as the lab's last exercise asks:
+
+    cancellation      a live feed the client cancels after two updates
+    deadline          a live feed whose deadline passes before the next tick
+
+and reads the details of failing calls: google.rpc.BadRequest,
 google.rpc.ErrorInfo and google.rpc.LocalizedMessage, through
 grpcio-status, once in French (accept-language: fr).
+
+The calls themselves (the stub's methods, cancel) are the methods of one
+class, Calls; everything else prepares their requests and checks their
+answers. The lab's skeleton (docs/lab/python/skeleton.py) runs this very
+script with a Calls whose methods are left for students to write.
 
 Lifecycle: one channel for the whole run, compressed with gzip (see
 main); every call has a deadline,
 every stream a bounded length, so the script ends by itself. It exits 0
 when every call answered as expected, 1 when one did not, 2 when there is
-no server to talk to.
+no server to talk to, 3 when a call is not written yet (the skeleton).
 
 Money never becomes a float: amounts and rates travel as decimal strings,
 and the only arithmetic here (checking the server's figures) is done with
@@ -58,6 +68,16 @@ CALL_TIMEOUT_S = 10
 # Rate updates read from the feed by default: bounded, so the feed ends.
 DEFAULT_UPDATES = 3
 
+# Updates read from a live feed before cancelling it: the feed starts one
+# tick back, so both come at once (a replayed tick, then the current one).
+CANCEL_AFTER = 2
+
+# The deadline of the live feed left to run out: half the default tick
+# (1 s). The feed sends the current tick at once, and the next only if a
+# tick starts within that half second (about one run in two on a live
+# server; never on the tests' server, whose clock stands still).
+FEED_DEADLINE_S = 0.5
+
 # Pairs the feed quotes: the price of 1 EUR in USD, of 1 USD in JPY.
 FEED_PAIRS = ["EUR/USD", "USD/JPY"]
 
@@ -96,6 +116,51 @@ FAILING_CALLS = [
 
 class Mismatch(Exception):
     """The server answered, but not what the contract promises."""
+
+
+class Calls:
+    """The gRPC calls themselves, one method per way of calling: the rest
+    of the script builds their requests and checks their answers.
+
+    Every call has a deadline (`timeout=`, in seconds): without one, a
+    call to a server that never answers waits forever. The lab's skeleton
+    subclasses this class with every method left to write."""
+
+    def list_currencies(self, pb, stub):
+        """Unary: a ListCurrenciesRequest in, a ListCurrenciesResponse out."""
+        return stub.ListCurrencies(pb.ListCurrenciesRequest(), timeout=CALL_TIMEOUT_S)
+
+    def convert(self, stub, request, metadata=None):
+        """Unary: a ConvertRequest in, a ConvertResponse out (or grpc.RpcError).
+        `metadata`: (key, value) pairs sent with the request, such as
+        ("accept-language", "fr")."""
+        return stub.Convert(request, timeout=CALL_TIMEOUT_S, metadata=metadata)
+
+    def stream_rates(self, stub, request, timeout=CALL_TIMEOUT_S):
+        """Server streaming: one StreamRatesRequest; the call returned is an
+        iterator of RateUpdates, and also the call itself (initial_metadata,
+        code, cancel)."""
+        return stub.StreamRates(request, timeout=timeout)
+
+    def convert_batch(self, stub, requests):
+        """Client streaming: any iterator of ConvertRequests in, one
+        BatchSummary out, once the iterator is exhausted (the half-close)."""
+        return stub.ConvertBatch(requests, timeout=CALL_TIMEOUT_S)
+
+    def convert_session(self, stub, requests):
+        """Bidirectional: an iterator of requests in, an iterator of
+        SessionReplies out, both open at once."""
+        return stub.ConvertSession(requests, timeout=CALL_TIMEOUT_S)
+
+    def cancel(self, call):
+        """Cancellation: ends a call the server would go on with. grpcio
+        resets its HTTP/2 stream (RST_STREAM, CANCEL); the call's status is
+        then CANCELLED on both sides."""
+        call.cancel()
+
+
+class NotWritten(Exception):
+    """A call the lab's skeleton leaves for the student to write."""
 
 
 def load_stubs(stubs: Path):
@@ -138,18 +203,18 @@ def check_conversion(reply, minor_units: dict[str, int]) -> None:
 # --- unary ---------------------------------------------------------------
 
 
-def list_currencies(pb, stub) -> dict[str, int]:
+def list_currencies(pb, stub, calls: Calls) -> dict[str, int]:
     """Unary: one request, one response. Returns the minor units by code."""
-    currencies = stub.ListCurrencies(pb.ListCurrenciesRequest(), timeout=CALL_TIMEOUT_S).currencies
+    currencies = calls.list_currencies(pb, stub).currencies
     minor_units = {currency.code: currency.minor_units for currency in currencies}
     shown = ", ".join(f"{code} {minor_units[code]}" for code in ("JPY", "USD", "KWD"))
     print(f"ListCurrencies: {len(currencies)} currencies; minor units {shown}")
     return minor_units
 
 
-def convert(pb, stub, minor_units: dict[str, int]):
+def convert(pb, stub, calls: Calls, minor_units: dict[str, int]):
     """Unary: 100 USD in EUR at the current tick, checked here."""
-    reply = stub.Convert(convert_request(pb, "py-1", "100", "USD", "EUR"), timeout=CALL_TIMEOUT_S)
+    reply = calls.convert(stub, convert_request(pb, "py-1", "100", "USD", "EUR"))
     check_conversion(reply, minor_units)
     print(f"Convert py-1: {describe_conversion(reply)}")
     print(f"  checked: {reply.amount} x {reply.rate}, rounded half to even = {reply.converted_amount}")
@@ -159,7 +224,7 @@ def convert(pb, stub, minor_units: dict[str, int]):
 # --- server streaming ----------------------------------------------------
 
 
-def stream_rates(pb, stub, current_tick: int, updates: int) -> None:
+def stream_rates(pb, stub, calls: Calls, current_tick: int, updates: int) -> None:
     """Server streaming: one request, then updates until `max_updates`.
 
     The feed starts `updates - 1` ticks back (`from_sequence`): the server
@@ -168,7 +233,7 @@ def stream_rates(pb, stub, current_tick: int, updates: int) -> None:
     server started with the same seed."""
     start = max(1, current_tick - (updates - 1))
     request = pb.StreamRatesRequest(pairs=FEED_PAIRS, max_updates=updates, from_sequence=start)
-    feed = stub.StreamRates(request, timeout=CALL_TIMEOUT_S)
+    feed = calls.stream_rates(stub, request)
     replayed = dict(feed.initial_metadata()).get("bank-replay-ticks", "0")
     print(f"StreamRates from tick {start}: {replayed} ticks replayed, {updates} updates")
     received = 0
@@ -185,7 +250,7 @@ def stream_rates(pb, stub, current_tick: int, updates: int) -> None:
 # --- client streaming ----------------------------------------------------
 
 
-def convert_batch(pb, stub, minor_units: dict[str, int]) -> None:
+def convert_batch(pb, stub, calls: Calls, minor_units: dict[str, int]) -> None:
     """Client streaming: a stream of requests, one summary.
 
     The stub takes any iterator of requests; a generator sends them as the
@@ -201,7 +266,7 @@ def convert_batch(pb, stub, minor_units: dict[str, int]) -> None:
             print(f"  sent {request_id}: {amount} {source} to {target}")
             yield convert_request(pb, request_id, amount, source, target)
 
-    summary = stub.ConvertBatch(requests(), timeout=CALL_TIMEOUT_S)
+    summary = calls.convert_batch(stub, requests())
     print(
         f"  summary: {summary.accepted} accepted, {summary.rejected} rejected,"
         f" priced at tick {summary.rate_sequence}"
@@ -228,7 +293,7 @@ def convert_batch(pb, stub, minor_units: dict[str, int]) -> None:
 # --- bidirectional streaming ---------------------------------------------
 
 
-def convert_session(pb, stub, minor_units: dict[str, int]) -> None:
+def convert_session(pb, stub, calls: Calls, minor_units: dict[str, int]) -> None:
     """Bidirectional: requests and replies on one call, interleaved.
 
     The requests come from a queue the stub reads in its own thread; this
@@ -249,7 +314,7 @@ def convert_session(pb, stub, minor_units: dict[str, int]) -> None:
                 return
             yield request
 
-    replies = stub.ConvertSession(requests(), timeout=CALL_TIMEOUT_S)
+    replies = calls.convert_session(stub, requests())
     print("ConvertSession: one reply per request, in order")
     for request_id, amount, source, target in SESSION_ITEMS:
         print(f"  sent {request_id}: {amount} {source} to {target}")
@@ -270,10 +335,55 @@ def convert_session(pb, stub, minor_units: dict[str, int]) -> None:
         raise Mismatch(f"{len(leftover)} replies more than requests")
 
 
+# --- cancellation and deadlines -------------------------------------------
+
+
+def cancel_feed(pb, stub, calls: Calls, current_tick: int) -> None:
+    """Cancellation: a live feed (no max_updates) never ends by itself;
+    the client ends it. The feed starts one tick back, so the two updates
+    read come at once; then the client cancels. The server stops the
+    feed's work and logs the call as CANCELLED; on this side the call's
+    status is CANCELLED as well, set by grpcio itself."""
+    start = current_tick - (CANCEL_AFTER - 1)
+    feed = calls.stream_rates(stub, pb.StreamRatesRequest(pairs=FEED_PAIRS[:1], from_sequence=start))
+    read = []
+    for update in feed:
+        read.append(f"#{update.sequence}")
+        if len(read) == CANCEL_AFTER:
+            calls.cancel(feed)
+            break
+    # Bounded: if the call were not cancelled, code() would wait for its
+    # deadline (CALL_TIMEOUT_S) and answer DEADLINE_EXCEEDED.
+    code = feed.code()
+    print(f"Cancellation: a live feed from tick {start}, read {', '.join(read)}, then cancelled: {code.name}")
+    if code != grpc.StatusCode.CANCELLED:
+        raise Mismatch(f"the cancelled feed ended with {code.name}")
+
+
+def feed_past_its_deadline(pb, stub, calls: Calls) -> None:
+    """Deadline: a live feed asked with a deadline shorter than a tick.
+    The current tick comes at once, the next not before the deadline: the
+    call ends with DEADLINE_EXCEEDED, an error for the client (an exception
+    out of the iterator), though nothing went wrong on the server."""
+    feed = calls.stream_rates(stub, pb.StreamRatesRequest(pairs=FEED_PAIRS[:1]), timeout=FEED_DEADLINE_S)
+    received = 0
+    try:
+        for _ in feed:
+            received += 1
+    except grpc.RpcError as error:
+        code = error.code()
+    else:
+        raise Mismatch("a live feed ended with OK")
+    updates = "update" if received == 1 else "updates"
+    print(f"Deadline: a live feed with a {FEED_DEADLINE_S} s deadline: {code.name} after {received} {updates}")
+    if code != grpc.StatusCode.DEADLINE_EXCEEDED:
+        raise Mismatch(f"the feed ended with {code.name}")
+
+
 # --- errors ----------------------------------------------------------------
 
 
-def show_error_details(pb, stub) -> None:
+def show_error_details(pb, stub, calls: Calls) -> None:
     """The rich error model: a failed call carries a google.rpc.Status in
     its trailers (grpc-status-details-bin). rpc_status.from_call decodes it;
     each detail is a google.protobuf.Any, unpacked by type."""
@@ -284,7 +394,7 @@ def show_error_details(pb, stub) -> None:
         if language:
             heading += f", accept-language: {language}"
         try:
-            stub.Convert(convert_request(pb, "", amount, source, target), timeout=CALL_TIMEOUT_S, metadata=metadata)
+            calls.convert(stub, convert_request(pb, "", amount, source, target), metadata=metadata)
         except grpc.RpcError as error:
             # The exception is also the call: code, details, trailers.
             print(f"{heading}: {error.code().name}")
@@ -318,7 +428,8 @@ def print_detail(detail) -> None:
         print(f"    another detail: {detail.type_url}")
 
 
-def main() -> int:
+def main(calls: Calls = Calls()) -> int:
+    """Runs every step with `calls`: this script's own, or the skeleton's."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("address", nargs="?", default=DEFAULT_ADDRESS, help=f"host:port (default {DEFAULT_ADDRESS})")
     parser.add_argument("--stubs", type=Path, default=DEFAULT_STUBS, help="folder generate.py wrote the code into")
@@ -343,12 +454,17 @@ def main() -> int:
         print(f"Channel to {args.address}, compression gzip")
         stub = pb_grpc.BankServiceStub(channel)
         try:
-            minor_units = list_currencies(pb, stub)
-            converted = convert(pb, stub, minor_units)
-            stream_rates(pb, stub, converted.rate_sequence, args.updates)
-            convert_batch(pb, stub, minor_units)
-            convert_session(pb, stub, minor_units)
-            show_error_details(pb, stub)
+            minor_units = list_currencies(pb, stub, calls)
+            converted = convert(pb, stub, calls, minor_units)
+            stream_rates(pb, stub, calls, converted.rate_sequence, args.updates)
+            convert_batch(pb, stub, calls, minor_units)
+            convert_session(pb, stub, calls, minor_units)
+            cancel_feed(pb, stub, calls, converted.rate_sequence)
+            feed_past_its_deadline(pb, stub, calls)
+            show_error_details(pb, stub, calls)
+        except NotWritten as todo:
+            print(f"not written yet: {todo}", file=sys.stderr)
+            return 3
         except grpc.RpcError as error:
             print(f"call failed: {error.code().name}: {error.details()}", file=sys.stderr)
             return 1

@@ -2,6 +2,7 @@
 //! concern, all sharing the `harness` crate (`tests/harness`).
 
 mod auth;
+mod client_output;
 mod clock_steps;
 mod compression;
 mod connection_hygiene;
@@ -13,6 +14,7 @@ mod error_info;
 mod health_and_reflection;
 mod history;
 mod input_bounds;
+mod lab_clients;
 mod limits;
 mod localization;
 mod log_format;
