@@ -1,11 +1,12 @@
-//! The server's settings as the READMEs tell them are the binary's.
+//! The server's settings as the operations guides tell them are the binary's.
 //!
 //! A setting is defined once, on the configuration type; `bank-server
-//! --help` is generated from that definition. The READMEs (both languages)
-//! repeat the flags in the synopsis and the limits table, so that readers
-//! find them without running anything: every flag, variable and default
-//! they name must be the one `--help` gives, and every `BANK_` variable
-//! they name must be read by `bank-server` or `bank`.
+//! --help` is generated from that definition. The operations guides
+//! (OPERATIONS.md, and EXPLOITATION.md in French) repeat the flags in the
+//! synopsis and the limits table, so that readers find them without running
+//! anything: every flag, variable and default they name must be the one
+//! `--help` gives, and every `BANK_` variable they name must be read by
+//! `bank-server` or `bank`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -147,11 +148,11 @@ fn check(name: &str) {
 }
 
 #[test]
-fn the_english_readme_gives_every_server_flag_its_real_variable_and_default() {
-    check("README.md");
+fn the_english_operations_guide_gives_every_server_flag_its_real_variable_and_default() {
+    check("OPERATIONS.md");
 }
 
 #[test]
-fn the_french_readme_gives_every_server_flag_its_real_variable_and_default() {
-    check("README.fr.md");
+fn the_french_operations_guide_gives_every_server_flag_its_real_variable_and_default() {
+    check("EXPLOITATION.md");
 }
