@@ -55,7 +55,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// stretches one-second ticks to 1.01 s for 50 minutes, instead of stopping
 /// them for 30 s) and that a replica whose clock was corrected is back in
 /// step with its peers within the hour for any step up to 36 s. A larger
-/// step takes longer (an hour takes 100 hours); README.md says what an
+/// step takes longer (an hour takes 100 hours); OPERATIONS.md says what an
 /// operator does then. Must stay below 1,000,000, so that trusted time
 /// always moves forward.
 pub const SLEW_RATE_PPM: u64 = 10_000;

@@ -12,7 +12,7 @@
 //! between scrapes.
 //!
 //! The names, labels and meanings are the ones the endpoint always had
-//! (README, "Metrics"). Where the library decides the spelling:
+//! (OPERATIONS.md, "Metrics"). Where the library decides the spelling:
 //!
 //! - Counters are given to the library without their `_total` suffix,
 //!   which it appends to every counter (the suffix belongs to the counter
