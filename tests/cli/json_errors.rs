@@ -91,7 +91,7 @@ async fn an_invalid_choice_lists_the_valid_values() {
     let error = failure(&cli::run(command).await, 2);
     assert_eq!(
         error["metadata"]["valid_values"],
-        "unary,server-streaming,client-streaming,bidi"
+        "unary,server-streaming,client-streaming,bidi,cancellation,deadlines,errors,slow-reader,resume"
     );
     let mut command = cli::bank_without_server();
     command.args(["tour", "--model", "foo"]);
