@@ -396,3 +396,38 @@ fn one_lesson_can_be_toured_alone_and_names_its_own_command() {
     assert!(ending.contains("bank rates --deadline 2s"), "{ending}");
     assert!(!ending.contains("bank session"), "{ending}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tour_shows_that_a_token_goes_out_but_never_the_token_itself() {
+    const TOKEN: &str = "tour-s3cret-token";
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let tokens = folder.path().join("tokens");
+    std::fs::write(&tokens, format!("{TOKEN}\n")).expect("token file written");
+    let mut config = bank_server::Config::with_seed(harness::SEED);
+    config.auth_tokens = Some(std::sync::Arc::new(
+        bank_server::ApiTokens::load(&tokens).expect("the token file loads"),
+    ));
+    let server = harness::TestServer::start_with(config).await;
+    let mut command = harness::cli::bank(&server.url());
+    command.args([
+        "--token",
+        TOKEN,
+        "--lang",
+        "en",
+        "tour",
+        "--no-pause",
+        "--model",
+        "unary",
+    ]);
+    let output = harness::cli::run(command).await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).expect("UTF-8 output");
+    assert!(text.contains("authorization: •••"), "{text}");
+    assert!(!text.contains(TOKEN), "{text}");
+    assert!(text.contains("grpc-status: 0 (OK)"), "{text}");
+}
