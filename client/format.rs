@@ -46,6 +46,16 @@ pub fn decimal(lang: Lang, text: &str) -> String {
     out
 }
 
+/// What separates the items of a list on one line, as each language
+/// punctuates it: English `a; b`, French `a ; b` with a narrow no-break
+/// space before the semicolon, so that a line is never cut before it.
+pub fn semicolon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "; ",
+        Lang::Fr => "\u{202F}; ",
+    }
+}
+
 /// A count (rows, items, ticks) written for `lang`: `1,000,000` in
 /// English, `1 000 000` in French.
 pub fn count(lang: Lang, value: u64) -> String {

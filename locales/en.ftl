@@ -202,9 +202,9 @@ problem-amount-too-precise = has more decimals than { $currency } allows ({ $min
 problem-amount-too-large = must be less than 10^15 (a million billion) units
 problem-currency-malformed = must be an ISO 4217 code of three uppercase letters, such as EUR
 problem-currency-unsupported = { $code } is not a supported currency
-problem-pair-malformed = item { $index } must be written FROM/TO with two currency codes, such as EUR/USD
-problem-pair-unsupported = item { $index } names { $code }, which is not a supported currency
-problem-pair-same = item { $index } must name two different currencies
+problem-pair-malformed = item { $number } must be written FROM/TO with two currency codes, such as EUR/USD
+problem-pair-unsupported = item { $number } names { $code }, which is not a supported currency
+problem-pair-same = item { $number } must name two different currencies
 problem-too-many-pairs = at most { $max ->
         [one] { $max } pair
        *[other] { $max } pairs
@@ -271,7 +271,7 @@ tour-server-streaming-example = Here: subscribe to EUR/USD and EUR/XOF and recei
 tour-server-streaming-ticks = The first update is the current tick, sent at once; then one per tick (every { $tick_ms } ms here).
 tour-server-streaming-ticks-unknown = The first update is the current tick, sent at once; then one per tick.
 tour-server-streaming-shape = Shape: one request, then a stream of updates.
-tour-resume-cut = Now the lesson most tutorials skip: gRPC does not resume a broken stream; the protocol has to. This feed was cut after tick #{ $last }; ticks go by while it is away. Every tick is a pure function of the seed and its number, so the client can ask to start again at tick #{ $last } + 1 (from_sequence) and get every tick it missed, exactly as it was published, then the live ones.
+tour-resume-cut = This feed was cut after tick #{ $last }; ticks go by while it is away. Every tick is a pure function of the seed and its number, so the client asks to start again at tick #{ $last } + 1 (from_sequence) and gets every tick it missed, exactly as it was published, then the live ones.
 tour-resume-none-lost = Ticks #{ $from } to #{ $to } arrived in order: no tick was lost. `bank rates` resumes this way after every lost connection.
 
 tour-client-streaming-name = Client streaming
@@ -450,7 +450,7 @@ help-session = Hold a conversion session (bidirectional streaming): type lines s
 help-session--at = Price every conversion at the tick of this past instant: RFC 3339 or a duration ago (90m, 7d).
 help-tour = A guided tour of the four gRPC models, live, in English or French. Without --server it starts an embedded Bank Service, so nothing else needs to be running.
 help-tour--model = Show only this chapter: a model (unary, server-streaming, client-streaming, bidi) or a lesson (cancellation, deadlines, errors, slow-reader, resume).
-help-tour--no_pause = Do not wait for Enter between models.
+help-tour--no_pause = Do not wait for Enter between chapters.
 help-bench = Load-test a running server: one benchmark per gRPC model, plus a framework baseline (see BENCHMARKS.md).
 help-bench-convert = Unary Convert with varied pairs and amounts, every answer verified.
 help-bench-baseline = The same load on grpc.health.v1.Health/Check, a near-empty call: the framework's ceiling.

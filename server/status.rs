@@ -439,11 +439,20 @@ fn problem_text(problem: &InputProblem, messages: &Messages) -> String {
         InputProblem::CurrencyUnsupported { code } => {
             tr!(messages, "problem-currency-unsupported", code = code)
         }
-        InputProblem::PairMalformed { index } => tr!(messages, "problem-pair-malformed", index = index),
-        InputProblem::PairUnsupportedCurrency { index, code } => {
-            tr!(messages, "problem-pair-unsupported", index = index, code = code)
+        // People count from one: the first pair is item 1 in the message,
+        // while the `index` metadata keeps the wire's zero-based position.
+        InputProblem::PairMalformed { index } => {
+            tr!(messages, "problem-pair-malformed", number = index + 1)
         }
-        InputProblem::PairSameCurrency { index } => tr!(messages, "problem-pair-same", index = index),
+        InputProblem::PairUnsupportedCurrency { index, code } => {
+            tr!(
+                messages,
+                "problem-pair-unsupported",
+                number = index + 1,
+                code = code
+            )
+        }
+        InputProblem::PairSameCurrency { index } => tr!(messages, "problem-pair-same", number = index + 1),
         InputProblem::TooManyPairs { max } => tr!(messages, "problem-too-many-pairs", max = max),
         InputProblem::RequestIdTooLong { max } => tr!(messages, "problem-request-id-too-long", max = max),
         InputProblem::PairShape => tr!(messages, "problem-pair-shape"),

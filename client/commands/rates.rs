@@ -330,7 +330,7 @@ fn plain_line(messages: &Messages, update: &RateUpdate) -> String {
         "#{} {}  {}",
         update.sequence,
         format::time(update.time.as_ref()),
-        quotes.join("; ")
+        quotes.join(format::semicolon(lang))
     )
 }
 

@@ -254,18 +254,21 @@ async fn the_french_summary_has_french_labels() {
     assert_exit(&output, 1);
 
     let lines = cli::stdout_lines(&output);
-    assert_eq!(lines[0], "Acceptées : 6, refusées : 1, lignes mal formées : 1");
-    assert!(lines.iter().any(|line| line == "Totaux :"), "{lines:?}");
+    assert_eq!(
+        lines[0],
+        "Acceptées\u{a0}: 6, refusées\u{a0}: 1, lignes mal formées\u{a0}: 1"
+    );
+    assert!(lines.iter().any(|line| line == "Totaux\u{a0}:"), "{lines:?}");
     assert!(
         lines
             .iter()
-            .any(|line| line.trim_start().starts_with("ligne 4 : ") && line.contains("montant")),
+            .any(|line| line.trim_start().starts_with("ligne 4\u{a0}: ") && line.contains("montant")),
         "{lines:?}"
     );
     assert!(
         lines
             .iter()
-            .any(|line| line.trim_start().starts_with("ligne 6 : ligne mal formée")),
+            .any(|line| line.trim_start().starts_with("ligne 6\u{a0}: ligne mal formée")),
         "{lines:?}"
     );
 }
@@ -469,7 +472,7 @@ async fn counts_are_grouped_per_language_and_no_progress_bar_is_drawn_when_piped
         ),
         (
             "fr",
-            "Acceptées : 1\u{202F}234, refusées : 0, lignes mal formées : 0",
+            "Acceptées\u{a0}: 1\u{202F}234, refusées\u{a0}: 0, lignes mal formées\u{a0}: 0",
             "1\u{202F}234 éléments",
         ),
     ] {

@@ -187,10 +187,10 @@ async fn usage_errors_and_help_are_in_the_users_language() {
     let output = harness::cli::run(help).await;
     assert_eq!(output.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("Utilisation : bank convert"), "{stdout}");
+    assert!(stdout.contains("Utilisation\u{a0}: bank convert"), "{stdout}");
     assert!(stdout.contains("Convertir un montant"), "{stdout}");
     // Headings from the catalog, punctuated the French way.
-    assert!(stdout.contains("\nArguments :\n"), "{stdout}");
-    assert!(stdout.contains("\nOptions :\n"), "{stdout}");
+    assert!(stdout.contains("\nArguments\u{a0}:\n"), "{stdout}");
+    assert!(stdout.contains("\nOptions\u{a0}:\n"), "{stdout}");
     assert!(!stdout.contains("Options:"), "{stdout}");
 }

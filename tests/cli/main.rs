@@ -21,3 +21,4 @@ mod replicas;
 mod session;
 mod terminal;
 mod tour;
+mod typography;

@@ -176,7 +176,7 @@ fn bank_server_help_and_page_follow_the_environments_language() {
         String::from_utf8(output.stdout).expect("UTF-8")
     };
     let help = french("--help");
-    assert!(help.contains("Utilisation : bank-server"), "{help}");
+    assert!(help.contains("Utilisation\u{a0}: bank-server"), "{help}");
     assert!(help.contains("Adresse d’écoute"), "{help}");
     assert!(help.contains("[env: BANK_ADDR=]"), "clap's notes stay: {help}");
     let page = french("--man");

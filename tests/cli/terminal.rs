@@ -106,7 +106,7 @@ async fn a_few_pairs_fit_the_width_in_both_languages_with_the_sparkline_in_the_s
     let four_mids = Regex::new(r"[▲▼ ] [▁▂▃▄▅▆▇█]{4,}$").expect("regex");
     for (lang, header, hint) in [
         ("en", "Tick #", "Ctrl-C to stop"),
-        ("fr", "Tick n° ", "Ctrl-C : arrêter"),
+        ("fr", "Période n°\u{a0}", "Ctrl-C\u{a0}: arrêter"),
     ] {
         for columns in [80, 50] {
             let mut args = vec!["--lang", lang, "rates"];
@@ -469,7 +469,7 @@ async fn the_french_progress_bar_groups_rows_and_shows_a_whole_rate() {
     let (code, output) = terminal.finish().await;
     assert_eq!(code, 0, "{output}");
     assert!(
-        output.contains("Acceptées : 1\u{202F}500, refusées : 0"),
+        output.contains("Acceptées\u{a0}: 1\u{202F}500, refusées\u{a0}: 0"),
         "{output}"
     );
     let bar = Regex::new(r"(\d[\d\u{202F}]*) lignes envoyées \(([^)]*)/s\)").expect("regex");

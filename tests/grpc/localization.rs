@@ -38,7 +38,10 @@ async fn accept_language_fr_gives_a_french_localized_message() {
     assert_eq!(status.code(), Code::InvalidArgument);
     let localized = status.get_details_localized_message().expect("LocalizedMessage");
     assert_eq!(localized.locale, "fr");
-    assert_eq!(localized.message, "montant (amount) : doit être supérieur à zéro");
+    assert_eq!(
+        localized.message,
+        "montant (amount)\u{a0}: doit être supérieur à zéro"
+    );
     // The field stays machine-readable whatever the language.
     let bad_request = status.get_details_bad_request().expect("BadRequest");
     assert_eq!(bad_request.field_violations[0].field, "amount");
@@ -69,7 +72,7 @@ async fn batch_item_errors_follow_accept_language() {
     assert_eq!(summary.rejected, 1);
     assert_eq!(
         summary.errors[0].message,
-        "montant (amount) : doit être supérieur à zéro"
+        "montant (amount)\u{a0}: doit être supérieur à zéro"
     );
     assert_eq!(summary.errors[0].code, "INVALID_ARGUMENT");
 }
@@ -94,7 +97,7 @@ async fn session_item_errors_follow_accept_language() {
     assert_eq!(error.field, "from_currency");
     assert_eq!(
         error.message,
-        "devise de départ (from_currency) : XXX n’est pas une devise prise en charge"
+        "devise de départ (from_currency)\u{a0}: XXX n’est pas une devise prise en charge"
     );
     session.send(good).await;
     session.conversion().await;
