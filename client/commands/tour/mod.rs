@@ -150,13 +150,17 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
     for (position, topic) in topics.iter().enumerate() {
         let chapter = Chapter::of(*topic);
         output::line("")?;
-        output::line(tr!(
-            messages,
-            "tour-heading",
-            number = position + 1,
-            total = topics.len(),
-            name = messages.format(chapter.name_id, &[])
-        ))?;
+        say(
+            width,
+            0,
+            &tr!(
+                messages,
+                "tour-heading",
+                number = position + 1,
+                total = topics.len(),
+                name = messages.format(chapter.name_id, &[])
+            ),
+        )?;
         output::line("")?;
         for id in chapter.text_ids {
             say(width, 0, &messages.format(id, &[]))?;
