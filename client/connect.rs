@@ -55,6 +55,9 @@ pub struct Target {
     pub token: Option<String>,
     /// `--compress`: the encoding of every message sent and accepted.
     pub compression: Option<CompressionEncoding>,
+    /// The HTTP/2 receive window of each stream, when not the default
+    /// (`bank rates --slow` makes it small).
+    pub stream_window: Option<u32>,
 }
 
 impl Target {
@@ -275,6 +278,7 @@ fn endpoint(target: &Target, url: &str) -> Result<Endpoint, CliError> {
         // froze, fails the call instead of holding a stream forever.
         .http2_keep_alive_interval(target.timeout.max(MIN_PING_INTERVAL))
         .keep_alive_timeout(target.timeout)
+        .initial_stream_window_size(target.stream_window)
         .tcp_nodelay(true);
     if endpoint.uri().scheme_str() == Some("https") {
         endpoint

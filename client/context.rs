@@ -106,6 +106,7 @@ impl Context {
             identity: global.cert.zip(global.key),
             token: global.token,
             compression: global.compress.encoding(),
+            stream_window: None,
         };
         Self {
             messages,
