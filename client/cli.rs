@@ -175,6 +175,10 @@ pub fn usage_error(error: &clap::Error, messages: &Messages) -> UsageError {
 /// takes the argument and the value as typed (each uses what it needs).
 fn arg_problem(problem: ArgProblem, arg: &str, value: &str, messages: &Messages) -> String {
     let id = match problem {
+        ArgProblem::DurationTooLong { max } => {
+            let max = humantime::format_duration(max).to_string();
+            return tr!(messages, "error-usage-duration-too-long", arg = arg, max = max);
+        }
         ArgProblem::DurationWithoutUnit => "error-usage-duration-without-unit",
         ArgProblem::DurationNotPositive => "error-usage-duration-not-positive",
         ArgProblem::DurationMalformed => "error-usage-duration-malformed",

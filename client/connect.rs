@@ -57,8 +57,8 @@ pub struct Target {
     pub compression: Option<CompressionEncoding>,
     /// The HTTP/2 flow-control window of each stream, in bytes: how much a
     /// server may send before the client reads. `None` keeps hyper's
-    /// default (2 MiB); the tour's slow reader asks for a small one so that
-    /// its slowness reaches the server at once.
+    /// default (2 MiB); `bank rates --slow` and the tour's slow reader ask
+    /// for a small one so that their slowness reaches the server at once.
     pub stream_window: Option<u32>,
 }
 

@@ -230,8 +230,13 @@ pub fn io_detail(messages: &Messages, error: &std::io::Error) -> String {
 /// message when it sent one, else the field and reason of an
 /// INVALID_ARGUMENT, else the code and the server's message.
 pub fn status_sentence(messages: &Messages, url: &str, status: &Status) -> String {
-    if status.code() == Code::DeadlineExceeded || is_client_timeout(status) {
+    if is_client_timeout(status) {
         return tr!(messages, "error-timeout");
+    }
+    // Unary calls give up at their own `--timeout` first: a deadline the
+    // server (or the command) saw pass is a streaming call's `--deadline`.
+    if status.code() == Code::DeadlineExceeded {
+        return tr!(messages, "error-deadline");
     }
     if is_unavailable(status) {
         return tr!(messages, "error-unavailable", url = url);

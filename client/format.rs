@@ -151,6 +151,9 @@ pub enum ArgProblem {
     /// Not a duration at all.
     #[error("not a duration")]
     DurationMalformed,
+    /// Longer than the option takes (`--slow 1h`): a typo, not a wish.
+    #[error("a duration longer than {max:?}")]
+    DurationTooLong { max: Duration },
     /// Neither an RFC 3339 time nor a duration ago.
     #[error("not an instant")]
     InstantMalformed,
@@ -170,6 +173,9 @@ impl ArgProblem {
             ArgProblem::DurationWithoutUnit => "DURATION_WITHOUT_UNIT",
             ArgProblem::DurationNotPositive => "DURATION_NOT_POSITIVE",
             ArgProblem::DurationMalformed => "DURATION_MALFORMED",
+            // A value outside what the option accepts, as for a choice
+            // that is not in its list.
+            ArgProblem::DurationTooLong { .. } => "INVALID_VALUE",
             ArgProblem::InstantMalformed => "INSTANT_MALFORMED",
             ArgProblem::InstantBeforeEpoch => "INSTANT_BEFORE_1970",
             ArgProblem::AmountNegative => "AMOUNT_NEGATIVE",
@@ -191,6 +197,16 @@ pub fn duration_input(text: &str) -> Result<Duration, ArgProblem> {
         Ok(duration) => Ok(duration),
         Err(_) => Err(ArgProblem::DurationMalformed),
     }
+}
+
+/// A duration as [`duration_input`] takes it, and at most `max`: for the
+/// options where a longer one can only be a mistake.
+pub fn duration_at_most(text: &str, max: Duration) -> Result<Duration, ArgProblem> {
+    let duration = duration_input(text)?;
+    if duration > max {
+        return Err(ArgProblem::DurationTooLong { max });
+    }
+    Ok(duration)
 }
 
 /// An instant as the command line takes it (`--at`, `--from`, `--to`):

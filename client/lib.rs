@@ -14,6 +14,7 @@ mod commands;
 mod connect;
 mod context;
 pub mod csv_rows;
+mod deadline;
 pub use report::{CLI_DOMAIN, CLI_REASONS};
 mod error;
 mod format;

@@ -19,9 +19,12 @@
 //! the server may have counted some rows, and sending them again could
 //! count them twice.
 //!
-//! A batch has no deadline: a big file takes as long as it takes. A server
-//! that stops answering altogether is caught by the connection's pings
-//! ([`Connection::open`](crate::connect::Connection::open)).
+//! A batch has no deadline unless `--deadline` gives it one (see
+//! `deadline.rs`): a big file takes as long as it takes. A server that
+//! stops answering altogether is caught by the connection's pings
+//! ([`Connection::open`](crate::connect::Connection::open)). A batch still
+//! running at its deadline gets DEADLINE_EXCEEDED and no summary, reported
+//! like any batch cut short.
 //!
 //! Rows typed at a terminal are a batch too: the command then says on
 //! standard error that it is reading them, and which keys end them (end of
@@ -46,6 +49,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::context::Context;
 use crate::csv_rows::{CsvRows, RowError};
+use crate::deadline::{Deadline, DeadlineArg};
 use crate::error::{CliError, exit, io_detail, status_sentence};
 use bank_i18n::Messages;
 use bank_i18n::tr;
@@ -75,6 +79,8 @@ pub struct Args {
     /// duration ago such as 90m or 7d.
     #[arg(long, value_parser = format::instant_input)]
     at: Option<SystemTime>,
+    #[command(flatten)]
+    deadline: DeadlineArg,
 }
 
 /// A batch ready to send: its input open and its options checked. Built
@@ -117,6 +123,7 @@ impl Batch {
 
 pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
     let (messages, as_json) = (context.messages, context.json);
+    let deadline_arg = args.deadline;
     let batch = Batch::open(args, messages)?;
     let connection = &context.connect().await?;
     if batch.typed {
@@ -156,12 +163,23 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
         counted.fetch_add(1, Ordering::Relaxed);
         request
     });
-    // No deadline: the connection's pings (see `Connection::open`) are what
-    // tell a server that stopped answering from one that is just busy.
-    let result = connection
-        .client()
-        .convert_batch(connection.streaming(requests))
-        .await;
+    // No deadline but --deadline: the connection's pings (see
+    // `Connection::open`) are what tell a server that stopped answering
+    // from one that is just busy.
+    let deadline = Deadline::start(deadline_arg);
+    let mut request = connection.streaming(requests);
+    if let Some(deadline) = &deadline {
+        deadline.apply(&mut request);
+    }
+    let mut client = connection.client();
+    let call = client.convert_batch(request);
+    let result = match &deadline {
+        Some(deadline) => tokio::select! {
+            result = call => result,
+            status = deadline.expired() => Err(status),
+        },
+        None => call.await,
+    };
     progress.finish_and_clear();
 
     let summary = match result {
@@ -178,6 +196,10 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
             // A plaintext batch to a TLS server breaks like an outage: ask
             // the server before saying so (see scheme.rs).
             let error = scheme::diagnose(incomplete, context.target.timeout).await;
+            let error = match &deadline {
+                Some(deadline) => deadline.explain(&connection.url, error),
+                None => error,
+            };
             if as_json && let CliError::BatchIncomplete { status, .. } = &error {
                 let sentence = status_sentence(messages, &connection.url, status);
                 // The code, reason and field as every `--json` failure

@@ -9,7 +9,17 @@
 //! - with `--json`, one JSON object per update (JSON lines).
 //!
 //! The server skips ticks for a reader that falls behind; the gap is always
-//! shown (`skipped` in JSON), never hidden.
+//! shown (`skipped` in JSON, a line in piped text, `(+N)` beside the total
+//! in the table's header), never hidden. `--slow DURATION` makes this reader
+//! slow on purpose, to watch it happen: it reads one update per DURATION,
+//! on a connection whose HTTP/2 receive window is a few updates small
+//! ([`SLOW_READER_WINDOW`]), so that the server feels the slowness within a
+//! few updates and sends the latest tick each time, instead of queueing
+//! megabytes of old ones in the window first.
+//!
+//! `--deadline DURATION` bounds the whole command with a gRPC deadline (see
+//! `deadline.rs`): the feed ends with DEADLINE_EXCEEDED (exit 3), the
+//! updates already shown staying on screen.
 //!
 //! The feed outlives its server: when the stream breaks because the server
 //! went away (UNAVAILABLE, or the connection dropped), the command says so
@@ -40,7 +50,9 @@ use tonic::metadata::MetadataMap;
 
 use crate::connect::Connection;
 use crate::context::Context;
+use crate::deadline::{Deadline, DeadlineArg};
 use crate::error::{CliError, exit, is_unavailable};
+use crate::format::ArgProblem;
 use crate::retry::Backoff;
 use bank_i18n::Messages;
 use bank_i18n::tr;
@@ -54,6 +66,18 @@ const SPARKLINE_POINTS: usize = 40;
 /// Feeds of at most this many pairs start with their sparklines filled
 /// from history: one history call per pair, before the first table.
 const HISTORY_FILL_PAIRS: usize = 12;
+
+/// The longest `--slow`: ten seconds between reads shows the gaps as well
+/// as any longer wait, and stays well under the server's stall limit
+/// (30 seconds by default), past which it would end a feed that makes no
+/// room for its updates as a squatter (RESOURCE_EXHAUSTED).
+const MAX_SLOW: Duration = Duration::from_secs(10);
+
+/// The HTTP/2 receive window of a `--slow` reader's connection, in bytes:
+/// a few updates of one pair. With the usual window (megabytes), the
+/// server could send thousands of updates ahead before a slow reader held
+/// it back, and the reader would see none of the gaps it came to watch.
+const SLOW_READER_WINDOW: u32 = 256;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -70,11 +94,46 @@ pub struct Args {
     /// Replay from this tick number first, then go live.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     from_sequence: Option<u64>,
+    /// Read one update per this duration (e.g. 500ms), to watch the server
+    /// skip ticks for a slow reader; at most 10s.
+    #[arg(long, value_parser = slow_input)]
+    slow: Option<Duration>,
+    #[command(flatten)]
+    deadline: DeadlineArg,
+}
+
+/// `--slow`'s value: a duration, more than zero and at most [`MAX_SLOW`].
+fn slow_input(text: &str) -> Result<Duration, ArgProblem> {
+    format::duration_at_most(text, MAX_SLOW)
 }
 
 pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
+    let mut target = context.target.clone();
+    if args.slow.is_some() {
+        target.stream_window = Some(SLOW_READER_WINDOW);
+    }
+    let connection = &Connection::open(&target).await?;
+    let Some(deadline) = Deadline::start(args.deadline) else {
+        return follow(args, context, connection, None).await;
+    };
+    // The server ends the feed when the deadline passes; this side ends it
+    // too, should the server not (see deadline.rs).
+    let outcome = tokio::select! {
+        outcome = follow(args, context, connection, Some(deadline)) => outcome,
+        status = deadline.expired() => Err(CliError::Status { url: connection.url.clone(), status }),
+    };
+    outcome.map_err(|error| deadline.explain(&connection.url, error))
+}
+
+/// Shows the feed until it ends: after `--count` updates, or with a status
+/// other than an outage (after which it subscribes again).
+async fn follow(
+    args: Args,
+    context: &Context,
+    connection: &Connection,
+    deadline: Option<Deadline>,
+) -> Result<u8, CliError> {
     let (messages, as_json, count) = (context.messages, context.json, args.count);
-    let connection = &context.connect().await?;
     let pairs: Vec<String> = args.pairs.iter().map(|pair| format::pair_input(pair)).collect();
     let mut view = View {
         messages,
@@ -106,8 +165,12 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
             max_updates: count.map_or(0, |count| count.saturating_sub(received)),
             from_sequence,
         };
+        let mut request = connection.streaming(request);
+        if let Some(deadline) = &deadline {
+            deadline.apply(&mut request);
+        }
         let opened = connection
-            .answered_with_metadata(connection.client().stream_rates(connection.streaming(request)))
+            .answered_with_metadata(connection.client().stream_rates(request))
             .await;
         let failure = match opened {
             // Away for longer than the server's replay window: start from
@@ -133,6 +196,12 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
                             }
                             received = received.saturating_add(1);
                             view.show(&update, std::mem::take(&mut after_outage))?;
+                            // The last update owed needs no wait after it.
+                            if let Some(slow) = args.slow
+                                && count.is_none_or(|count| received < count)
+                            {
+                                tokio::time::sleep(slow).await;
+                            }
                         }
                         Ok(None) => return Ok(exit::SUCCESS),
                         Err(status) => break status,
@@ -357,6 +426,8 @@ struct LiveTable {
     size: Option<(u16, u16)>,
     /// Ticks skipped since the start.
     skipped_total: u64,
+    /// Ticks skipped just before the update shown.
+    last_gap: u64,
     colour: bool,
     /// The update on screen and how each of its mids moved: what a notice
     /// draws again.
@@ -376,6 +447,7 @@ impl LiveTable {
             drawn: 0,
             size: None,
             skipped_total: 0,
+            last_gap: 0,
             // NO_COLOR, CLICOLOR=0: see `terminal`.
             colour: terminal::stdout_colours(),
             shown: None,
@@ -398,6 +470,7 @@ impl LiveTable {
     /// Records an update: the mids' history, the moves, the ticks skipped.
     fn take(&mut self, update: &RateUpdate, skipped: u64) {
         self.skipped_total += skipped;
+        self.last_gap = skipped;
         // Every pair's history moves on, shown or not.
         let changes: Vec<Option<Ordering>> = update
             .quotes
@@ -500,7 +573,15 @@ impl LiveTable {
             "rates-header",
             sequence = update.sequence,
             time = format::time(update.time.as_ref()),
-            skipped = format::count(lang, self.skipped_total),
+            skipped = match self.last_gap {
+                0 => format::count(lang, self.skipped_total),
+                // The gap just before this update, beside the total.
+                gap => format!(
+                    "{} (+{})",
+                    format::count(lang, self.skipped_total),
+                    format::count(lang, gap)
+                ),
+            },
         );
         let with_hint = format!("{header} · {}", tr!(messages, "rates-stop-hint"));
         let mut lines = vec![if fits(&with_hint, width) {

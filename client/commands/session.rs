@@ -23,6 +23,10 @@
 //! - a dumb terminal (`TERM=dumb`), which cannot move its cursor: the
 //!   plain reader, with a `> ` prompt.
 //!
+//! `--deadline DURATION` bounds the whole session (see `deadline.rs`): when
+//! it passes the session ends with DEADLINE_EXCEEDED (exit 3), the replies
+//! already printed staying printed.
+//!
 //! On a terminal the intro goes to standard error and the editor's prompt
 //! to the terminal itself, so that `bank session > replies.txt` still
 //! shows them and the file holds only replies. Ctrl-D on an empty line
@@ -48,8 +52,10 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Status, Streaming};
 
 use crate::context::Context;
+use crate::deadline::{Deadline, DeadlineArg};
 use crate::error::{CliError, exit};
 use bank_i18n::Messages;
 use bank_i18n::tr;
@@ -148,6 +154,8 @@ pub struct Args {
     /// or a duration ago such as 90m or 7d.
     #[arg(long, value_parser = format::instant_input)]
     at: Option<SystemTime>,
+    #[command(flatten)]
+    deadline: DeadlineArg,
 }
 
 pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
@@ -157,13 +165,19 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
     let (requests, outgoing) = mpsc::channel(TYPE_AHEAD);
     let waiting: Queue = Arc::default();
 
+    let deadline = Deadline::start(args.deadline);
+    let mut request = connection.streaming(ReceiverStream::new(outgoing));
+    if let Some(deadline) = &deadline {
+        deadline.apply(&mut request);
+    }
+    let explain = |error: CliError| match &deadline {
+        Some(deadline) => deadline.explain(&connection.url, error),
+        None => error,
+    };
     let mut replies = connection
-        .answered(
-            connection
-                .client()
-                .convert_session(connection.streaming(ReceiverStream::new(outgoing))),
-        )
-        .await?;
+        .answered(connection.client().convert_session(request))
+        .await
+        .map_err(explain)?;
 
     let reader = Reader {
         messages,
@@ -199,10 +213,9 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
     };
 
     let mut refused = false;
-    while let Some(reply) = replies
-        .message()
+    while let Some(reply) = next_reply(&mut replies, deadline.as_ref())
         .await
-        .map_err(|status| connection.failed(status))?
+        .map_err(|status| explain(connection.failed(status)))?
     {
         let mut queue = lock(&waiting);
         refused |= print_refused_lines(messages, as_json, &mut queue)?;
@@ -227,6 +240,22 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
         output::prompt("\n")?;
     }
     Ok(if refused { exit::REJECTED } else { exit::SUCCESS })
+}
+
+/// The next reply, or the status the session ended with; when `deadline`
+/// passes (and the server has not ended the call for it), the status the
+/// server should have sent.
+async fn next_reply(
+    replies: &mut Streaming<SessionReply>,
+    deadline: Option<&Deadline>,
+) -> Result<Option<SessionReply>, Status> {
+    match deadline {
+        Some(deadline) => tokio::select! {
+            reply = replies.message() => reply,
+            status = deadline.expired() => Err(status),
+        },
+        None => replies.message().await,
+    }
 }
 
 /// The terminal's modes when the session started, put back when it ends.

@@ -6,6 +6,7 @@
 mod batch;
 mod code_map;
 mod convert;
+mod deadlines;
 mod errors;
 mod failures;
 mod faults;
@@ -19,6 +20,7 @@ mod readme_examples;
 mod reference;
 mod replicas;
 mod session;
+mod slow_reader;
 mod terminal;
 mod tour;
 mod typography;
