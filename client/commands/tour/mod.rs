@@ -176,7 +176,7 @@ pub async fn run(args: Args, context: &Context) -> Result<u8, CliError> {
             )?;
         }
         output::line("")?;
-        output::line(tr!(messages, "tour-signature"))?;
+        say(width, 0, &tr!(messages, "tour-signature"))?;
         for rpc in chapter.rpcs {
             output::line(format!("    {}", rpc_line(rpc)))?;
         }
