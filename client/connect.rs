@@ -37,6 +37,15 @@ use bank_i18n::Lang;
 /// Where `--server` points when it is not given.
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
 
+/// The HTTP/2 receive window of a slow reader's streams (`bank rates
+/// --slow`, the tour's slow reader), in bytes: less than one update of one
+/// pair, so the server can have little more than one update on its way and
+/// must wait for the reader before it sends the next, which is by then the
+/// latest tick. With hyper's default (2 MiB) the server could send
+/// thousands of updates ahead before a slow reader held it back, and the
+/// reader would see none of the gaps it came to watch.
+pub const SLOW_READER_WINDOW: u32 = 64;
+
 /// Pings are never sent more often than this, whatever `--timeout` says.
 const MIN_PING_INTERVAL: Duration = Duration::from_millis(100);
 /// Where the server is and how to talk to it: the global flags.

@@ -12,7 +12,7 @@
 //! shown (`skipped` in JSON, a line in piped text, `(+N)` beside the total
 //! in the table's header), never hidden. `--slow DURATION` makes this reader
 //! slow on purpose, to watch it happen: it reads one update per DURATION,
-//! on a connection whose HTTP/2 receive window is a few updates small
+//! on a connection whose HTTP/2 receive window is smaller than one update
 //! ([`SLOW_READER_WINDOW`]), so that the server feels the slowness within a
 //! few updates and sends the latest tick each time, instead of queueing
 //! megabytes of old ones in the window first.
@@ -48,7 +48,7 @@ use serde::Serialize;
 use tonic::Code;
 use tonic::metadata::MetadataMap;
 
-use crate::connect::Connection;
+use crate::connect::{Connection, SLOW_READER_WINDOW};
 use crate::context::Context;
 use crate::deadline::{Deadline, DeadlineArg};
 use crate::error::{CliError, exit, is_unavailable};
@@ -72,12 +72,6 @@ const HISTORY_FILL_PAIRS: usize = 12;
 /// (30 seconds by default), past which it would end a feed that makes no
 /// room for its updates as a squatter (RESOURCE_EXHAUSTED).
 const MAX_SLOW: Duration = Duration::from_secs(10);
-
-/// The HTTP/2 receive window of a `--slow` reader's connection, in bytes:
-/// a few updates of one pair. With the usual window (megabytes), the
-/// server could send thousands of updates ahead before a slow reader held
-/// it back, and the reader would see none of the gaps it came to watch.
-const SLOW_READER_WINDOW: u32 = 256;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

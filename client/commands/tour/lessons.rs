@@ -29,7 +29,7 @@ use super::Stage;
 use super::embedded::Reading;
 use super::models::{follow, open_feed, open_session, request};
 use super::timeline::{Timeline, say};
-use crate::connect::Connection;
+use crate::connect::{Connection, SLOW_READER_WINDOW};
 use crate::error::CliError;
 use crate::format;
 
@@ -58,13 +58,6 @@ const SLOW_READ_TICKS: u64 = 4;
 
 /// Pause between two reads when the tick is unknown (`--server`).
 const SLOW_PAUSE_UNKNOWN_TICK: Duration = Duration::from_secs(2);
-
-/// The slow reader's flow-control window, in bytes: less than one update,
-/// so the server can have at most one update on its way and has to wait
-/// for the client to read before it sends the next, which is by then the
-/// latest tick. With hyper's default (2 MiB) thousands of updates would
-/// queue in the client's buffers first.
-const SLOW_WINDOW: u32 = 64;
 
 /// Ticks that go by while the resumed feed is cut.
 const RESUME_AFTER_TICKS: u64 = 2;
@@ -303,7 +296,7 @@ pub async fn errors(stage: &Stage<'_>, timeline: &mut Timeline) -> Result<(), Cl
 pub async fn slow_reader(stage: &Stage<'_>, timeline: &mut Timeline) -> Result<(), CliError> {
     let (messages, width) = (timeline.messages, timeline.width);
     let mut target = stage.context.target.at(stage.url.to_owned());
-    target.stream_window = Some(SLOW_WINDOW);
+    target.stream_window = Some(SLOW_READER_WINDOW);
     let slow = Connection::open(&target).await?;
     let pause = match stage.tick_ms {
         Some(_) => tick(stage) * u32::try_from(SLOW_READ_TICKS).unwrap_or(1),
@@ -348,7 +341,7 @@ pub async fn slow_reader(stage: &Stage<'_>, timeline: &mut Timeline) -> Result<(
             "tour-slow-summary",
             read = read,
             skipped = skipped,
-            window = SLOW_WINDOW
+            window = SLOW_READER_WINDOW
         ),
     )?;
     match (stage.server, before) {
