@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use prost::Message as _;
 
 const PROTO_ROOT: &str = "proto";
-const PROTO_FILES: &[&str] = &["proto/bank/v1/bank.proto"];
+const PROTO_FILES: &[&str] = &["proto/bank/v1/bank.proto", "proto/bank/v1/classroom.proto"];
 
 /// Messages and oneofs derive `Serialize` when the `json` feature is on.
 const JSON_DERIVE: &str = r#"#[cfg_attr(feature = "json", derive(serde::Serialize))]"#;
@@ -40,6 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // the one way clients write messages as JSON (see proto/json.rs).
         .type_attribute(".bank.v1", JSON_DERIVE)
         .type_attribute(".bank.v1.SessionReply.outcome", JSON_ONEOF)
+        .type_attribute(".bank.v1.CallEvent.event", JSON_ONEOF)
         .field_attribute(".bank.v1.ConvertResponse.rate_time", JSON_TIMESTAMP)
         .field_attribute(".bank.v1.RateUpdate.time", JSON_TIMESTAMP)
         .field_attribute(".bank.v1.BatchSummary.rate_time", JSON_TIMESTAMP)

@@ -15,8 +15,8 @@ use bank_i18n::{Lang, Messages};
 ///
 /// Exit codes: 0 success; 1 the server rejected a request or some batch
 /// items; 2 usage error; 3 server unreachable or unavailable; 130
-/// interrupted by Ctrl-C (except `rates`, for which Ctrl-C is the normal way
-/// to stop, and which exits 0).
+/// interrupted by Ctrl-C (except `rates` and `watch`, for which Ctrl-C is the
+/// normal way to stop, and which exit 0).
 #[derive(Debug, Parser)]
 #[command(name = "bank", version, about, long_about)]
 pub struct Cli {
@@ -54,6 +54,10 @@ pub enum Command {
     /// Hold a conversion session (bidirectional streaming): type lines such
     /// as `100 USD EUR` and get each reply as soon as it is computed.
     Session(commands::session::Args),
+
+    /// Watch every call the server sees, from any client (the classroom
+    /// view of `bank-server --classroom`): one arrow per message.
+    Watch(commands::watch::Args),
 
     /// A guided tour of the four gRPC models, live, in English or French.
     ///

@@ -72,7 +72,8 @@ pub fn main() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
-        let interrupted = matches!(cli.command, Command::Rates(_)).then_some(exit::SUCCESS);
+        let interrupted =
+            matches!(cli.command, Command::Rates(_) | Command::Watch(_)).then_some(exit::SUCCESS);
         tokio::select! {
             outcome = run(cli, messages) => outcome,
             _ = tokio::signal::ctrl_c() => {
@@ -121,6 +122,7 @@ async fn run(cli: Cli, messages: &'static Messages) -> Result<u8, CliError> {
         Command::Batch(args) => commands::batch::run(args, &context).await,
         Command::History(args) => commands::history::run(args, &context).await,
         Command::Session(args) => commands::session::run(args, &context).await,
+        Command::Watch(args) => commands::watch::run(args, &context).await,
         Command::Tour(args) => commands::tour::run(args, &context).await,
         Command::Help(args) => commands::reference::help(args, &context).await,
         Command::Completions(args) => commands::reference::completions(args, &context).await,

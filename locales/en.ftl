@@ -164,6 +164,24 @@ batch-partial = { $sent ->
     }; no total is shown for a partly read file
 
 ## bank session
+watch-intro = Watching every call to the Bank Service; Ctrl-C to stop.
+watch-started = ▶ { $method } ({ $model }), HTTP/2 stream { $stream } · { $metadata }
+watch-model-unary = unary
+watch-model-server-streaming = server streaming
+watch-model-client-streaming = client streaming
+watch-model-bidi-streaming = bidirectional streaming
+watch-message = { $type }, { $bytes } bytes
+watch-compressed = (compressed, not shown)
+watch-truncated = … (cut)
+watch-half-close = half-close: the client has sent everything
+watch-ended = { $code } after { $duration } ms
+watch-since = +{ $duration } ms
+watch-ended-cancelled = cancelled by the client
+watch-ended-deadline = the client's deadline expired
+watch-skipped = … { $count ->
+    [one] { $count } event skipped
+   *[other] { $count } events skipped
+}: this view fell behind
 session-intro = Type conversions such as "100 USD EUR" (optionally followed by an id); quit or Ctrl-D to finish.
 session-reply = [{ $request }] { $amount } { $from } = { $converted } { $to } (rate { $rate })
 session-error = [{ $request }] error: { $reason }
@@ -411,6 +429,8 @@ help-bank--key = Private key (PEM) of --cert (or BANK_KEY).
 help-bank--compress = Compress every message sent, and accept compressed answers: gzip, zstd or none (the default).
 help-bank--token = API token sent on every call as authorization: Bearer (or BANK_TOKEN).
 help-currencies = List the supported currencies (unary).
+help-watch = Watch every call the server sees, from any client (the classroom view of bank-server --classroom): one arrow per message, each line starting with the call's number and its connection. Ctrl-C stops.
+help-watch--calls = Stop after this many calls have ended (without it, the watch runs until Ctrl-C).
 help-convert = Convert an amount (unary), e.g. bank convert 100 USD EUR.
 help-convert--amount = The amount, e.g. 100 or 12.50 (12,50 in French).
 help-convert--from = Currency of the amount (ISO 4217 code, any case).

@@ -170,6 +170,24 @@ batch-partial = { $sent ->
     } ; aucun total n’est affiché pour un fichier lu en partie
 
 ## bank session
+watch-intro = Observation de chaque appel au service bancaire ; Ctrl-C pour arrêter.
+watch-started = ▶ { $method } ({ $model }), flux HTTP/2 { $stream } · { $metadata }
+watch-model-unary = unaire
+watch-model-server-streaming = flux serveur
+watch-model-client-streaming = flux client
+watch-model-bidi-streaming = flux bidirectionnel
+watch-message = { $type }, { $bytes } octets
+watch-compressed = (compressé, non affiché)
+watch-truncated = … (coupé)
+watch-half-close = demi-fermeture : le client a tout envoyé
+watch-ended = { $code } après { $duration } ms
+watch-since = +{ $duration } ms
+watch-ended-cancelled = annulé par le client
+watch-ended-deadline = l’échéance du client est dépassée
+watch-skipped = … { $count ->
+    [one] { $count } événement sauté
+   *[other] { $count } événements sautés
+} : cette vue a pris du retard
 session-intro = Saisissez des conversions comme « 100 USD EUR » (éventuellement suivies d’un identifiant) ; quitter ou Ctrl-D pour terminer.
 session-reply = [{ $request }] { $amount } { $from } = { $converted } { $to } (taux { $rate })
 session-error = [{ $request }] erreur : { $reason }
@@ -417,6 +435,8 @@ help-bank--key = Clé privée (PEM) de --cert (ou BANK_KEY).
 help-bank--compress = Compresser chaque message envoyé, et accepter des réponses compressées : gzip, zstd ou none (par défaut).
 help-bank--token = Jeton d’API envoyé à chaque appel dans authorization: Bearer (ou BANK_TOKEN).
 help-currencies = Lister les devises prises en charge (unaire).
+help-watch = Observer chaque appel que voit le serveur, de n’importe quel client (la vue de classe de bank-server --classroom) : une flèche par message, chaque ligne commençant par le numéro de l’appel et sa connexion. Ctrl-C arrête.
+help-watch--calls = S’arrêter après la fin de ce nombre d’appels (sans cette option, l’observation continue jusqu’à Ctrl-C).
 help-convert = Convertir un montant (unaire), par exemple bank convert 100 USD EUR.
 help-convert--amount = Le montant, par exemple 100 ou 12,50.
 help-convert--from = Devise du montant (code ISO 4217, majuscules ou minuscules).

@@ -24,6 +24,11 @@
 //! 3. [`CallBody`] carries the response, message by message, to the
 //!    transport.
 //!
+//! With `--classroom`, the router also serves `ClassroomService` (behind
+//! the same token) and shows every `BankService` call to its watchers: a
+//! [`CallWatch`] rides with the call's future and body, seeing each
+//! response message and the status (see `classroom`).
+//!
 //! Throughout, a panic in the handler or in a stream's producer ends that
 //! call with INTERNAL and nothing else (`panic_guard`), and the call is
 //! logged and counted once, when its status is known: in the headers of an
@@ -45,6 +50,7 @@ use tonic::server::NamedService;
 use tower::Service;
 
 use crate::auth::RequireToken;
+use crate::classroom::{self, CallWatch, ClassroomRoute};
 use crate::deadline::{RequestDeadline, deadline_of};
 use crate::metrics::Metrics;
 use crate::panic_guard;
@@ -91,6 +97,8 @@ struct Services<Bank, Health, ReflectionV1, ReflectionV1Alpha> {
     tokens: RequireToken,
     /// Where every call is counted.
     metrics: Arc<Metrics>,
+    /// With `--classroom`: the watchers, and the service they call.
+    classroom: Option<ClassroomRoute>,
 }
 
 /// Routes calls to the server's services (see the module documentation).
@@ -122,6 +130,7 @@ where
         reflection: (ReflectionV1, ReflectionV1Alpha),
         tokens: RequireToken,
         metrics: Arc<Metrics>,
+        classroom: Option<ClassroomRoute>,
     ) -> Self {
         Self {
             services: Arc::new(Services {
@@ -131,6 +140,7 @@ where
                 reflection_v1alpha: reflection.1,
                 tokens,
                 metrics,
+                classroom,
             }),
         }
     }
@@ -154,6 +164,9 @@ where
             Ok(Route::ReflectionV1)
         } else if name == ReflectionV1Alpha::NAME {
             Ok(Route::ReflectionV1Alpha)
+        } else if name == classroom::SERVICE_NAME && services.classroom.is_some() {
+            services.tokens.check(request.headers_mut())?;
+            Ok(Route::Classroom)
         } else {
             // As tonic's router answers a service it does not know.
             Err(Status::unimplemented(""))
@@ -167,6 +180,7 @@ enum Route {
     Health,
     ReflectionV1,
     ReflectionV1Alpha,
+    Classroom,
 }
 
 impl<Bank, Health, ReflectionV1, ReflectionV1Alpha> Service<Request<RequestBody>>
@@ -193,12 +207,28 @@ where
             request.extensions_mut().insert(RequestDeadline(deadline));
         }
         let services = &*self.services;
-        let handler = self.start(&mut request).map(|route| {
+        // Read before the token check, which takes the token out.
+        let opening = services
+            .classroom
+            .as_ref()
+            .and_then(|classroom| classroom.classroom.opening(request.headers()));
+        let route = self.start(&mut request);
+        let watch = match (&route, &services.classroom, opening) {
+            (Ok(Route::Bank), Some(classroom), Some(opening)) => {
+                Some(classroom.classroom.watch(&mut request, opening))
+            }
+            _ => None,
+        };
+        let handler = route.map(|route| {
             panic_guard::catch(log.method(), || match route {
                 Route::Bank => services.bank.clone().call(request),
                 Route::Health => services.health.clone().call(request),
                 Route::ReflectionV1 => services.reflection_v1.clone().call(request),
                 Route::ReflectionV1Alpha => services.reflection_v1alpha.clone().call(request),
+                Route::Classroom => match &services.classroom {
+                    Some(classroom) => classroom.service.clone().call(request),
+                    None => Box::pin(std::future::ready(Ok(Status::unimplemented("").into_http()))),
+                },
             })
         });
         let state = match handler {
@@ -211,6 +241,7 @@ where
             // Boxed only for a call that has a deadline.
             expired: deadline.map(|deadline| Box::pin(tokio::time::sleep_until(deadline))),
             log: Some(log),
+            watch,
         }
     }
 }
@@ -229,6 +260,8 @@ pub struct CallFuture {
     expired: Option<Pin<Box<Sleep>>>,
     /// `None` once the future has answered.
     log: Option<CallLog>,
+    /// Shows the call to the classroom's watchers, if any watch.
+    watch: Option<CallWatch>,
 }
 
 impl Future for CallFuture {
@@ -248,6 +281,7 @@ impl Future for CallFuture {
                     inner: Some(body),
                     failed: None,
                     log: None,
+                    watch: None,
                 }),
                 Some(Poll::Pending) => {
                     if this
@@ -270,8 +304,16 @@ impl Future for CallFuture {
         let (parts, mut body) = response.into_parts();
         match grpc_status(&parts.headers) {
             // Only a status: the call is over.
-            Some(code) => log.finish(code),
-            None => body.log = Some(log),
+            Some(code) => {
+                log.finish(code);
+                if let Some(mut watch) = this.watch.take() {
+                    watch.end(&parts.headers);
+                }
+            }
+            None => {
+                body.log = Some(log);
+                body.watch = this.watch.take();
+            }
         }
         Poll::Ready(Ok(Response::from_parts(parts, body)))
     }
@@ -283,6 +325,7 @@ fn answer(status: Status) -> Response<CallBody> {
         inner: None,
         failed: None,
         log: None,
+        watch: None,
     })
 }
 
@@ -296,6 +339,8 @@ pub struct CallBody {
     /// Logs the call when its status goes by, or as the transport ended it
     /// when dropped first.
     log: Option<CallLog>,
+    /// Shows each message and the status to the classroom's watchers.
+    watch: Option<CallWatch>,
 }
 
 impl Body for CallBody {
@@ -328,6 +373,13 @@ impl Body for CallBody {
             && let Some(mut log) = this.log.take()
         {
             log.finish(code);
+        }
+        if let (Some(Ok(frame)), Some(watch)) = (&frame, &mut this.watch) {
+            if let Some(data) = frame.data_ref() {
+                watch.response(data);
+            } else if let Some(trailers) = frame.trailers_ref() {
+                watch.end(trailers);
+            }
         }
         Poll::Ready(frame)
     }

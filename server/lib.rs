@@ -13,6 +13,7 @@
 //! | transport  | `transport`: HTTP/2 connections and streams, TLS (`tls`)  |
 //! | per call   | `calls`: routing and one pass per call over `auth`,       |
 //! |            | `deadline`, `panic_guard` and `telemetry` (logs, metrics) |
+//! |            | `classroom`: every call shown to watchers (`--classroom`) |
 //! | service    | `service`: one file per gRPC model                        |
 //! | below      | `status` (errors to statuses), `rate_board`, `metrics`,   |
 //! |            | `shutdown`, `woken`, `settings`, `limits`                 |
@@ -23,6 +24,7 @@
 
 mod auth;
 mod calls;
+mod classroom;
 mod deadline;
 pub mod limits;
 mod metrics;

@@ -293,9 +293,17 @@ pub struct Metrics {
     refused: [AtomicU64; REFUSAL_SLOTS],
     /// The log gate of each [`Refusal`] slot.
     refusal_log: [LogThrottle; REFUSAL_SLOTS],
+    /// Connections accepted so far: the last one's number.
+    connections: AtomicU64,
 }
 
 impl Metrics {
+    /// Numbers a new connection, from 1 (the classroom view's "client 7":
+    /// one counter for the whole server, whichever runtime accepted it).
+    pub(crate) fn number_connection(&self) -> u64 {
+        self.connections.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
     /// One finished call: its status code and how long it took.
     pub fn record_rpc(&self, method: MethodSlot, code: Code, latency_us: u64) {
         // `Code` is a C-like enum of the wire values 0..=16.

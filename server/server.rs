@@ -56,6 +56,7 @@ use tonic_health::ServingStatus;
 
 use crate::auth::{ApiTokens, RequireToken};
 use crate::calls::Router;
+use crate::classroom::ClassroomRoute;
 use crate::metrics::{self, Exporter, Metrics};
 use crate::per_core;
 use crate::rate_board::RateBoard;
@@ -134,11 +135,24 @@ pub struct Config {
     #[command(flatten)]
     pub limits: ServiceLimits,
 
+    /// Serve bank.v1.ClassroomService, which shows every BankService call
+    /// (its metadata masked, its messages as JSON) to whoever watches. Off
+    /// by default: it shows one caller's traffic to another.
+    #[arg(long, env = "BANK_CLASSROOM")]
+    pub classroom: bool,
+
     /// The transport's limits: handlers per connection, keepalive,
     /// handshake timeout, connection age, stall limit, request body timeout
     /// (see [`TransportSettings`]). Tests shorten them.
     #[command(flatten)]
     pub transport: TransportSettings,
+}
+
+/// The classroom view's service, compressed like the others.
+fn classroom_route(drain: Drain) -> ClassroomRoute {
+    let mut route = ClassroomRoute::new(drain);
+    route.service = compressed!(route.service);
+    route
 }
 
 fn system_clock() -> Arc<dyn Clock> {
@@ -199,6 +213,8 @@ pub struct BankServer {
     /// Where `GET /metrics` is served, if anywhere.
     metrics_listener: Option<TcpListener>,
     transport: TransportSettings,
+    /// Serve the classroom view (`--classroom`).
+    classroom: bool,
 }
 
 impl BankServer {
@@ -252,6 +268,7 @@ impl BankServer {
             clock: config.clock,
             metrics_listener: None,
             transport: config.transport,
+            classroom: config.classroom,
         })
     }
 
@@ -323,6 +340,7 @@ impl BankServer {
             (reflection_v1, reflection_v1alpha),
             RequireToken::new(self.auth_tokens, Arc::clone(&counters)),
             Arc::clone(&counters),
+            self.classroom.then(|| classroom_route(self.drain.clone())),
         );
 
         // One `Shared` per listener: the service and everything behind it

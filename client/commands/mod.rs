@@ -9,3 +9,4 @@ pub mod rates;
 pub mod reference;
 pub mod session;
 pub mod tour;
+pub mod watch;

@@ -51,7 +51,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::stream::{HandlerSlot, StreamScope, caller_lang, send_trailers_only, serve_stream};
-use super::{CallService, Shared};
+use super::{CallOrigin, CallService, Shared};
 use crate::limits;
 use crate::metrics::Refusal;
 use crate::service::ConnectionStreams;
@@ -151,6 +151,7 @@ where
     let streams = TaskTracker::new();
     let running = Arc::new(AtomicUsize::new(0));
     let per_connection = Arc::new(ConnectionStreams::default());
+    let connection_number = shared.metrics.number_connection();
     // Cancelled when this connection's calls must end at once; a child of
     // the server's, which the drain's grace cancels.
     let cut = shared.cut.child_token();
@@ -226,7 +227,15 @@ where
             // kept busy must not keep its age or keepalive from being seen.
             accepted = connection.accept() => match accepted {
                 Some(Ok((request, respond))) => {
-                    serve_or_refuse(&shared, &streams, &running, &per_connection, &cut, request, respond);
+                    serve_or_refuse(
+                        &shared,
+                        &streams,
+                        &running,
+                        (&per_connection, connection_number),
+                        &cut,
+                        request,
+                        respond,
+                    );
                 }
                 Some(Err(error)) => {
                     tracing::debug!(%error, "connection error");
@@ -283,7 +292,7 @@ fn serve_or_refuse<S, B>(
     shared: &Arc<Shared<S>>,
     streams: &TaskTracker,
     running: &Arc<AtomicUsize>,
-    per_connection: &Arc<ConnectionStreams>,
+    (per_connection, connection_number): (&Arc<ConnectionStreams>, u64),
     cut: &CancellationToken,
     mut request: http::Request<h2::RecvStream>,
     mut respond: SendResponse<Bytes>,
@@ -307,6 +316,11 @@ fn serve_or_refuse<S, B>(
         return;
     };
     request.extensions_mut().insert(Arc::clone(per_connection));
+    let origin = CallOrigin {
+        connection: connection_number,
+        stream: request.body().stream_id().as_u32(),
+    };
+    request.extensions_mut().insert(origin);
     let scope = StreamScope {
         metrics: Arc::clone(&shared.metrics),
         drain: shared.drain.clone(),

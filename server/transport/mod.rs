@@ -49,6 +49,17 @@ use crate::{limits, settings};
 
 pub use listener::raise_open_file_limit;
 pub use stream::RequestBody;
+pub(crate) use stream::RequestObserver;
+
+/// Where a call came from, in every request's extensions: the connection's
+/// number on this server (from 1, in the order connections were accepted)
+/// and the call's HTTP/2 stream on it. Never an address: the classroom
+/// view shows it to other callers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CallOrigin {
+    pub connection: u64,
+    pub stream: u32,
+}
 
 /// The router with its layers, as the transport needs it: cloned for every
 /// call, and its futures run in the call's own task.

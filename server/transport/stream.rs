@@ -131,6 +131,7 @@ pub(crate) async fn serve_stream<S, B>(
     let inbox = Arc::new(Inbox::default());
     let body = RequestBody {
         inbox: Arc::clone(&inbox),
+        observer: None,
     };
     let flow = recv.flow_control().clone();
     let mut reader = Reader {
@@ -590,6 +591,24 @@ impl InboxState {
 /// The request body as the handler sees it.
 pub struct RequestBody {
     inbox: Arc<Inbox>,
+    /// Sees the bytes as the handler reads them, when someone watches.
+    observer: Option<Box<dyn RequestObserver>>,
+}
+
+/// Sees a request body as its handler reads it: the classroom view's way
+/// into the client's messages. Called on the handler's task, in order.
+pub(crate) trait RequestObserver: Send + Sync {
+    /// Bytes of the body, cut wherever HTTP/2 cut them.
+    fn data(&mut self, data: &Bytes);
+    /// The client half-closed: the body ended well.
+    fn end(&mut self);
+}
+
+impl RequestBody {
+    /// Shows the body to `observer` from now on.
+    pub(crate) fn observe(&mut self, observer: Box<dyn RequestObserver>) {
+        self.observer = Some(observer);
+    }
 }
 
 impl Body for RequestBody {
@@ -597,20 +616,30 @@ impl Body for RequestBody {
     type Error = Status;
 
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
-        let mut state = self.inbox.lock();
+        let this = self.get_mut();
+        let mut state = this.inbox.lock();
         if !state.pending.is_empty() {
             let data = state.pending.split().freeze();
             state.read_unreleased += data.len();
+            drop(state);
+            if let Some(observer) = &mut this.observer {
+                observer.data(&data);
+            }
             return Poll::Ready(Some(Ok(Frame::data(data))));
         }
         match &state.end {
-            Some(Ok(())) => Poll::Ready(None),
-            Some(Err(status)) => Poll::Ready(Some(Err(status.clone()))),
+            Some(Ok(())) => {}
+            Some(Err(status)) => return Poll::Ready(Some(Err(status.clone()))),
             None => {
                 state.waker = Some(cx.waker().clone());
-                Poll::Pending
+                return Poll::Pending;
             }
         }
+        drop(state);
+        if let Some(mut observer) = this.observer.take() {
+            observer.end();
+        }
+        Poll::Ready(None)
     }
 
     fn is_end_stream(&self) -> bool {

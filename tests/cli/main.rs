@@ -24,3 +24,4 @@ mod slow_reader;
 mod terminal;
 mod tour;
 mod typography;
+mod watch;

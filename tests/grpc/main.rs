@@ -2,6 +2,7 @@
 //! concern, all sharing the `harness` crate (`tests/harness`).
 
 mod auth;
+mod classroom;
 mod client_output;
 mod clock_steps;
 mod compression;
