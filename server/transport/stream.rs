@@ -130,7 +130,7 @@ pub(crate) async fn serve_stream<S, B>(
     parts.extensions.insert(Arc::clone(&ended));
     let inbox = Arc::new(Inbox::default());
     let body = RequestBody {
-        inbox: Arc::clone(&inbox),
+        source: Source::Inbox(Arc::clone(&inbox)),
     };
     let flow = recv.flow_control().clone();
     let mut reader = Reader {
@@ -587,17 +587,40 @@ impl InboxState {
     }
 }
 
-/// The request body as the handler sees it.
+/// The request body as the handler sees it: the stream's [`Inbox`], or,
+/// for a call that came another way (gRPC-Web on the page's listener, see
+/// `crate::web`), the body that way decoded.
 pub struct RequestBody {
-    inbox: Arc<Inbox>,
+    source: Source,
+}
+
+enum Source {
+    Inbox(Arc<Inbox>),
+    Other(tonic::body::Body),
+}
+
+impl RequestBody {
+    /// A call's body that did not come through this transport.
+    pub(crate) fn other(body: tonic::body::Body) -> Self {
+        Self {
+            source: Source::Other(body),
+        }
+    }
 }
 
 impl Body for RequestBody {
     type Data = Bytes;
     type Error = Status;
 
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
-        let mut state = self.inbox.lock();
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
+        let inbox = match &mut self.source {
+            Source::Inbox(inbox) => inbox,
+            Source::Other(body) => return Pin::new(body).poll_frame(cx),
+        };
+        let mut state = inbox.lock();
         if !state.pending.is_empty() {
             let data = state.pending.split().freeze();
             state.read_unreleased += data.len();
@@ -614,14 +637,22 @@ impl Body for RequestBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        let state = self.inbox.lock();
-        state.pending.is_empty() && matches!(state.end, Some(Ok(())))
+        match &self.source {
+            Source::Inbox(inbox) => {
+                let state = inbox.lock();
+                state.pending.is_empty() && matches!(state.end, Some(Ok(())))
+            }
+            Source::Other(body) => body.is_end_stream(),
+        }
     }
 }
 
 impl Drop for RequestBody {
     fn drop(&mut self) {
-        let mut state = self.inbox.lock();
+        let Source::Inbox(inbox) = &self.source else {
+            return;
+        };
+        let mut state = inbox.lock();
         let unread = state.pending.len();
         state.pending = BytesMut::new();
         state.read_unreleased += unread;
