@@ -32,6 +32,7 @@ COPY server ./server
 COPY client ./client
 COPY tests ./tests
 COPY benches ./benches
+COPY web/dist ./web/dist
 
 # The registry and target/ live in cache mounts, so a rebuild after a
 # source change reuses downloaded crates and compiled dependencies; the

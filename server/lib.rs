@@ -11,6 +11,7 @@
 //! |            | `per_core`: listeners sharing a port, a runtime each;     |
 //! |            | `runtime`: the runtime's shape, chosen by the binary      |
 //! | transport  | `transport`: HTTP/2 connections and streams, TLS (`tls`)  |
+//! |            | `web`: the page and gRPC-Web on HTTP/1.1 (`--web-addr`)   |
 //! | per call   | `calls`: routing and one pass per call over `auth`,       |
 //! |            | `deadline`, `panic_guard` and `telemetry` (logs, metrics) |
 //! |            | `classroom`: every call shown to watchers (`--classroom`) |
@@ -40,6 +41,7 @@ mod status;
 mod telemetry;
 mod tls;
 mod transport;
+mod web;
 mod woken;
 
 pub use auth::{ApiTokens, MAX_TOKEN_FILE_BYTES, TokenFileError, reload_on_sighup};
@@ -51,3 +53,4 @@ pub use status::{ERROR_DOMAIN, REASONS};
 pub use telemetry::{LogFormat, init_logging};
 pub use tls::{ServerTls, TlsError};
 pub use transport::{TransportSettings, raise_open_file_limit};
+pub use web::WebError;

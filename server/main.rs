@@ -71,6 +71,17 @@ struct Args {
     #[arg(long, env = "BANK_METRICS_ADDR", value_parser = listen_addr)]
     metrics_addr: Option<SocketAddr>,
 
+    /// Serve the page and BankService over gRPC-Web on this address
+    /// (plain HTTP/1.1, for browsers). Off unless given.
+    #[arg(long, env = "BANK_WEB_ADDR", value_parser = listen_addr)]
+    web_addr: Option<SocketAddr>,
+
+    /// An origin (scheme://host:port) whose pages may call the service over
+    /// gRPC-Web (CORS); repeat for several, or separate them with commas in
+    /// the variable. The page served on --web-addr needs none.
+    #[arg(long, env = "BANK_WEB_ORIGIN", value_delimiter = ',', requires = "web_addr")]
+    web_origin: Vec<String>,
+
     /// Log format on standard error: text for people, json (one object
     /// per line) for log pipelines.
     #[arg(long, env = "BANK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -87,7 +98,7 @@ struct Args {
     config: Config,
 }
 
-/// `--addr` and `--metrics-addr`: an IP address and port, or a host name
+/// `--addr`, `--metrics-addr` and `--web-addr`: an IP address and port, or a host name
 /// and port resolved once, now. A name may stand for several addresses
 /// (`localhost` is 127.0.0.1 and ::1, in an order the system decides); the
 /// server listens on one, an IPv4 one when there is one, so that
@@ -178,6 +189,17 @@ async fn serve(mut args: Args, shape: RuntimeShape) -> ExitCode {
         tracing::error!(addr = %metrics_addr, %error, "could not serve metrics");
         return ExitCode::FAILURE;
     }
+    // The page's address as bound ("off" without --web-addr).
+    let mut web = "off".to_owned();
+    if let Some(web_addr) = args.web_addr {
+        match server.bind_web(web_addr, &args.web_origin).await {
+            Ok(bound) => web = bound.to_string(),
+            Err(error) => {
+                tracing::error!(addr = %web_addr, %error, "could not serve the page");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let addr = server.local_addr().unwrap_or(args.addr);
     let (runtime, workers) = shape.describe();
     tracing::info!(
@@ -196,6 +218,7 @@ async fn serve(mut args: Args, shape: RuntimeShape) -> ExitCode {
         max_batches = config.limits.max_batches,
         open_files,
         idle_timeout = %humantime::format_duration(config.limits.idle_timeout),
+        web,
         "bank-server listening"
     );
 

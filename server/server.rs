@@ -22,6 +22,9 @@
 //! - a log line per call from [`telemetry`](crate::telemetry), and
 //!   optionally a Prometheus endpoint on its own address
 //!   ([`metrics`](crate::metrics)), stopped by the drain;
+//! - optionally the page and `BankService` over gRPC-Web on an address
+//!   of their own ([`web`](crate::web)), through the same router, drained
+//!   with the rest;
 //! - the limits that protect everyone from one client: caps on open feeds,
 //!   sessions and batches, on the server and per connection, and the idle
 //!   timeout (enforced by the service);
@@ -64,6 +67,7 @@ use crate::service::{BankApi, OpenStreams, ServiceLimits};
 use crate::shutdown::Drain;
 use crate::tls::{ServerTls, TlsError};
 use crate::transport::{self, Shared, TransportSettings};
+use crate::web::{self, WebError, WebListener};
 use crate::{limits, settings};
 use bank_domain::DomainError;
 use bank_domain::clock::{Clock, SystemClock};
@@ -188,6 +192,8 @@ pub enum ServerError {
     Reflection(#[from] tonic_reflection::server::Error),
     #[error("TLS configuration: {0}")]
     Tls(#[from] TlsError),
+    #[error("the page's listener: {0}")]
+    Web(#[from] WebError),
 }
 
 /// A bound, ready-to-run server.
@@ -215,6 +221,8 @@ pub struct BankServer {
     transport: TransportSettings,
     /// Serve the classroom view (`--classroom`).
     classroom: bool,
+    /// Where the page and gRPC-Web are served, if anywhere.
+    web_listener: Option<WebListener>,
 }
 
 impl BankServer {
@@ -269,6 +277,7 @@ impl BankServer {
             metrics_listener: None,
             transport: config.transport,
             classroom: config.classroom,
+            web_listener: None,
         })
     }
 
@@ -278,6 +287,20 @@ impl BankServer {
         let listener = TcpListener::bind(addr).await?;
         let bound = listener.local_addr()?;
         self.metrics_listener = Some(listener);
+        Ok(bound)
+    }
+
+    /// Also serves the page and `BankService` over gRPC-Web on `addr`
+    /// (port 0 picks a free port) while the server runs, with CORS for
+    /// `origins` (see [`web`](crate::web)); returns the bound address.
+    pub async fn bind_web(
+        &mut self,
+        addr: SocketAddr,
+        origins: &[String],
+    ) -> Result<SocketAddr, ServerError> {
+        let listener = WebListener::bind(addr, origins).await?;
+        let bound = listener.local_addr()?;
+        self.web_listener = Some(listener);
         Ok(bound)
     }
 
@@ -387,9 +410,24 @@ impl BankServer {
             tokio::spawn(metrics::serve(listener, exporter, self.drain.clone()))
         });
 
+        // The page's listener calls the same router (see `web`).
+        let page = self.web_listener.map(|listener| {
+            web::serve(
+                listener,
+                service.clone(),
+                self.drain.clone(),
+                self.grace_period,
+                self.transport.handshake_timeout,
+            )
+        });
         let own = transport::serve(self.listener, shared(service), self.grace_period);
         let serve = async {
-            own.await;
+            match page {
+                Some(page) => {
+                    tokio::join!(own, page);
+                }
+                None => own.await,
+            }
             for sibling in siblings {
                 sibling.finished().await;
             }

@@ -130,7 +130,7 @@ pub(crate) async fn serve_stream<S, B>(
     parts.extensions.insert(Arc::clone(&ended));
     let inbox = Arc::new(Inbox::default());
     let body = RequestBody {
-        inbox: Arc::clone(&inbox),
+        source: Source::Inbox(Arc::clone(&inbox)),
         observer: None,
     };
     let flow = recv.flow_control().clone();
@@ -588,11 +588,18 @@ impl InboxState {
     }
 }
 
-/// The request body as the handler sees it.
+/// The request body as the handler sees it: the stream's [`Inbox`], or,
+/// for a call that came another way (gRPC-Web on the page's listener, see
+/// `crate::web`), the body that way decoded.
 pub struct RequestBody {
-    inbox: Arc<Inbox>,
+    source: Source,
     /// Sees the bytes as the handler reads them, when someone watches.
     observer: Option<Box<dyn RequestObserver>>,
+}
+
+enum Source {
+    Inbox(Arc<Inbox>),
+    Other(tonic::body::Body),
 }
 
 /// Sees a request body as its handler reads it: the classroom view's way
@@ -605,6 +612,14 @@ pub(crate) trait RequestObserver: Send + Sync {
 }
 
 impl RequestBody {
+    /// A call's body that did not come through this transport.
+    pub(crate) fn other(body: tonic::body::Body) -> Self {
+        Self {
+            source: Source::Other(body),
+            observer: None,
+        }
+    }
+
     /// Shows the body to `observer` from now on.
     pub(crate) fn observe(&mut self, observer: Box<dyn RequestObserver>) {
         self.observer = Some(observer);
@@ -617,7 +632,25 @@ impl Body for RequestBody {
 
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
         let this = self.get_mut();
-        let mut state = this.inbox.lock();
+        let inbox = match &mut this.source {
+            Source::Inbox(inbox) => inbox,
+            Source::Other(body) => {
+                let polled = Pin::new(body).poll_frame(cx);
+                if let Some(observer) = &mut this.observer {
+                    match &polled {
+                        Poll::Ready(Some(Ok(frame))) => {
+                            if let Some(data) = frame.data_ref() {
+                                observer.data(data);
+                            }
+                        }
+                        Poll::Ready(None) => observer.end(),
+                        _ => {}
+                    }
+                }
+                return polled;
+            }
+        };
+        let mut state = inbox.lock();
         if !state.pending.is_empty() {
             let data = state.pending.split().freeze();
             state.read_unreleased += data.len();
@@ -643,14 +676,22 @@ impl Body for RequestBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        let state = self.inbox.lock();
-        state.pending.is_empty() && matches!(state.end, Some(Ok(())))
+        match &self.source {
+            Source::Inbox(inbox) => {
+                let state = inbox.lock();
+                state.pending.is_empty() && matches!(state.end, Some(Ok(())))
+            }
+            Source::Other(body) => body.is_end_stream(),
+        }
     }
 }
 
 impl Drop for RequestBody {
     fn drop(&mut self) {
-        let mut state = self.inbox.lock();
+        let Source::Inbox(inbox) = &self.source else {
+            return;
+        };
+        let mut state = inbox.lock();
         let unread = state.pending.len();
         state.pending = BytesMut::new();
         state.read_unreleased += unread;

@@ -30,4 +30,5 @@ mod slow_readers;
 mod stream_rates;
 mod tls;
 mod unary;
+mod web;
 mod wire_abuse;

@@ -84,6 +84,20 @@ impl TestServer {
         (Self::spawn(server), metrics)
     }
 
+    /// A server that also serves the page and gRPC-Web, with CORS for
+    /// `origins`, and the page's address.
+    pub async fn start_with_web(config: Config, origins: &[&str]) -> (Self, SocketAddr) {
+        let mut server = BankServer::bind(loopback_any_port(), config)
+            .await
+            .expect("server binds");
+        let origins: Vec<String> = origins.iter().map(|origin| (*origin).to_owned()).collect();
+        let web = server
+            .bind_web(loopback_any_port(), &origins)
+            .await
+            .expect("the page's listener binds");
+        (Self::spawn(server), web)
+    }
+
     fn spawn(server: BankServer) -> Self {
         let addr = server.local_addr().expect("bound address");
         let open = server.open_streams();

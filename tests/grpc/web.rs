@@ -1,0 +1,285 @@
+//! The page's listener (`--web-addr`): the page at `/`, and the service
+//! over gRPC-Web, as a browser calls it.
+//!
+//! The calls are made from Rust the way a browser makes them: HTTP/1.1
+//! (hyper's client), translated to gRPC-Web by tonic-web's client layer,
+//! which also reads the status back out of the body. Each answer must be
+//! the native gRPC call's for the same pinned tick; the same token check
+//! and the same drain apply; CORS lets in only the origins given.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bank_proto::v1::bank_service_client::BankServiceClient;
+use bank_proto::v1::{ConvertRequest, StreamRatesRequest};
+use bank_server::{ApiTokens, Config};
+use bytes::Bytes;
+use harness::server_process::ServerProcess;
+use harness::{PATIENCE, PINNED_UNIX_MS, SEED, TestServer, pinned_config};
+use http::{Method, Request, StatusCode, header};
+use http_body_util::{BodyExt, Empty};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use tonic::Code;
+use tonic_web::{GrpcWebCall, GrpcWebClientLayer, GrpcWebClientService};
+
+/// An origin the tests allow, as `--web-origin` would.
+const ALLOWED_ORIGIN: &str = "http://localhost:5173";
+
+/// A tick length (the default), to move the pinned clock by.
+const TICK_MS: u64 = 1_000;
+
+/// The updates the feed tests read: the pinned tick and two more.
+const FEED_UPDATES: u32 = 3;
+
+type WebChannel = GrpcWebClientService<Client<HttpConnector, GrpcWebCall<tonic::body::Body>>>;
+
+/// A client of the service over gRPC-Web on the page's address `web`.
+fn web_client(web: SocketAddr) -> BankServiceClient<WebChannel> {
+    let http = Client::builder(TokioExecutor::new()).build_http();
+    let channel = tower::ServiceBuilder::new()
+        .layer(GrpcWebClientLayer::new())
+        .service(http);
+    let origin = format!("http://{web}").parse().expect("a valid origin");
+    BankServiceClient::with_origin(channel, origin)
+}
+
+/// A plain HTTP/1.1 request to the page's listener: its status, its
+/// headers and its body.
+async fn fetch(request: Request<Empty<Bytes>>) -> (StatusCode, http::HeaderMap, Bytes) {
+    let http = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
+    let exchange = async {
+        let response = http.request(request).await.expect("the listener answers");
+        let (parts, body) = response.into_parts();
+        let body = body.collect().await.expect("the body arrives").to_bytes();
+        (parts.status, parts.headers, body)
+    };
+    tokio::time::timeout(PATIENCE, exchange)
+        .await
+        .expect("the listener answers in time")
+}
+
+fn get(web: SocketAddr, path: &str) -> Request<Empty<Bytes>> {
+    Request::get(format!("http://{web}{path}"))
+        .body(Empty::new())
+        .expect("a valid request")
+}
+
+/// The preflight a browser sends before a gRPC-Web call from `origin`.
+fn preflight(web: SocketAddr, origin: &str) -> Request<Empty<Bytes>> {
+    Request::builder()
+        .method(Method::OPTIONS)
+        .uri(format!("http://{web}/bank.v1.BankService/Convert"))
+        .header(header::ORIGIN, origin)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type,x-grpc-web")
+        .body(Empty::new())
+        .expect("a valid request")
+}
+
+fn conversion() -> ConvertRequest {
+    ConvertRequest {
+        amount: "1234.56".into(),
+        from_currency: "EUR".into(),
+        to_currency: "JPY".into(),
+        request_id: String::new(),
+        at: None,
+    }
+}
+
+fn feed() -> StreamRatesRequest {
+    StreamRatesRequest {
+        pairs: vec!["EUR/USD".into(), "GBP/JPY".into()],
+        max_updates: FEED_UPDATES,
+        from_sequence: 0,
+    }
+}
+
+#[tokio::test]
+async fn a_grpc_web_conversion_gives_the_native_answer_for_the_same_tick() {
+    let clock = Arc::new(bank_domain::clock::ManualClock::new(PINNED_UNIX_MS));
+    let (server, web) = TestServer::start_with_web(pinned_config(&clock), &[]).await;
+    let native = server
+        .client()
+        .await
+        .convert(conversion())
+        .await
+        .expect("the native call succeeds")
+        .into_inner();
+    let over_web = tokio::time::timeout(PATIENCE, web_client(web).convert(conversion()))
+        .await
+        .expect("the gRPC-Web call answers in time")
+        .expect("the gRPC-Web call succeeds")
+        .into_inner();
+    assert_eq!(over_web, native);
+    assert!(!over_web.converted_amount.is_empty());
+}
+
+#[tokio::test]
+async fn a_grpc_web_feed_gives_the_native_updates_tick_by_tick() {
+    let clock = Arc::new(bank_domain::clock::ManualClock::new(PINNED_UNIX_MS));
+    let (server, web) = TestServer::start_with_web(pinned_config(&clock), &[]).await;
+    let mut native = server
+        .client()
+        .await
+        .stream_rates(feed())
+        .await
+        .expect("the native feed opens")
+        .into_inner();
+    let mut over_web = tokio::time::timeout(PATIENCE, web_client(web).stream_rates(feed()))
+        .await
+        .expect("the gRPC-Web feed opens in time")
+        .expect("the gRPC-Web feed opens")
+        .into_inner();
+    let mut sequences = Vec::new();
+    for tick in 0..u64::from(FEED_UPDATES) {
+        if tick > 0 {
+            clock.set(PINNED_UNIX_MS + tick * TICK_MS);
+        }
+        let expected = tokio::time::timeout(PATIENCE, native.message())
+            .await
+            .expect("a native update in time")
+            .expect("the native feed is healthy")
+            .expect("the native feed goes on");
+        let got = tokio::time::timeout(PATIENCE, over_web.message())
+            .await
+            .expect("a gRPC-Web update in time")
+            .expect("the gRPC-Web feed is healthy")
+            .expect("the gRPC-Web feed goes on");
+        assert_eq!(got, expected, "tick {tick}");
+        sequences.push(got.sequence);
+    }
+    assert!(
+        sequences.windows(2).all(|pair| pair[0] < pair[1]),
+        "sequences increase: {sequences:?}"
+    );
+    let end = tokio::time::timeout(PATIENCE, over_web.message())
+        .await
+        .expect("the gRPC-Web feed ends in time")
+        .expect("the gRPC-Web feed ends cleanly");
+    assert!(end.is_none(), "max_updates ends the feed");
+}
+
+#[tokio::test]
+async fn a_grpc_web_feed_ends_with_unavailable_when_the_server_drains() {
+    let (mut server, web) = TestServer::start_with_web(Config::with_seed(SEED), &[]).await;
+    let mut request = feed();
+    request.max_updates = 0;
+    let mut over_web = tokio::time::timeout(PATIENCE, web_client(web).stream_rates(request))
+        .await
+        .expect("the gRPC-Web feed opens in time")
+        .expect("the gRPC-Web feed opens")
+        .into_inner();
+    tokio::time::timeout(PATIENCE, over_web.message())
+        .await
+        .expect("a first update in time")
+        .expect("the feed is healthy");
+    server.begin_shutdown();
+    let ended = tokio::time::timeout(PATIENCE, async {
+        loop {
+            match over_web.message().await {
+                Ok(Some(_)) => {}
+                Ok(None) => return None,
+                Err(status) => return Some(status.code()),
+            }
+        }
+    })
+    .await
+    .expect("the feed ends in time");
+    assert_eq!(ended, Some(Code::Unavailable));
+    server.stop().await.expect("the server stops cleanly");
+}
+
+#[tokio::test]
+async fn with_tokens_a_grpc_web_call_without_a_token_is_unauthenticated() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("tokens");
+    std::fs::write(&path, "a-token-for-the-page\n").expect("token file written");
+    let mut config = Config::with_seed(SEED);
+    config.auth_tokens = Some(Arc::new(ApiTokens::load(&path).expect("the token file loads")));
+    let (_server, web) = TestServer::start_with_web(config, &[]).await;
+    let mut client = web_client(web);
+
+    let refused = tokio::time::timeout(PATIENCE, client.convert(conversion()))
+        .await
+        .expect("an answer in time")
+        .expect_err("refused without a token");
+    assert_eq!(refused.code(), Code::Unauthenticated);
+
+    let mut request = tonic::Request::new(conversion());
+    request.metadata_mut().insert(
+        "authorization",
+        "Bearer a-token-for-the-page".parse().expect("valid metadata"),
+    );
+    tokio::time::timeout(PATIENCE, client.convert(request))
+        .await
+        .expect("an answer in time")
+        .expect("accepted with the token");
+}
+
+#[tokio::test]
+async fn the_page_is_served_at_the_root_as_html_and_revalidated_by_its_etag() {
+    let (_server, web) = TestServer::start_with_web(Config::with_seed(SEED), &[]).await;
+    let (status, headers, body) = fetch(get(web, "/")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+    let html = String::from_utf8(body.to_vec()).expect("UTF-8 HTML");
+    assert!(html.starts_with("<!doctype html>"), "{html}");
+    assert!(html.contains("app.js"), "the page loads its script");
+
+    let etag = headers[header::ETAG].clone();
+    let mut again = get(web, "/");
+    again.headers_mut().insert(header::IF_NONE_MATCH, etag);
+    let (status, _, body) = fetch(again).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(body.is_empty());
+
+    for (path, content_type) in [
+        ("/app.js", "text/javascript; charset=utf-8"),
+        ("/app.css", "text/css; charset=utf-8"),
+    ] {
+        let (status, headers, body) = fetch(get(web, path)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(headers[header::CONTENT_TYPE], content_type, "{path}");
+        assert!(!body.is_empty(), "{path}");
+    }
+    let (status, _, _) = fetch(get(web, "/no-such-file")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_preflight_is_accepted_from_an_allowed_origin_only() {
+    let (_server, web) = TestServer::start_with_web(Config::with_seed(SEED), &[ALLOWED_ORIGIN]).await;
+
+    let (_, headers, _) = fetch(preflight(web, ALLOWED_ORIGIN)).await;
+    assert_eq!(
+        headers
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .map(|value| value.as_bytes()),
+        Some(ALLOWED_ORIGIN.as_bytes())
+    );
+    let allowed_headers = headers
+        .get(header::ACCESS_CONTROL_ALLOW_HEADERS)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    assert!(allowed_headers.contains("x-grpc-web"), "{allowed_headers}");
+
+    let (_, headers, _) = fetch(preflight(web, "http://elsewhere.example:8080")).await;
+    assert_eq!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN), None);
+}
+
+#[test]
+fn the_page_is_off_unless_its_address_is_given() {
+    let without = ServerProcess::start();
+    assert_eq!(without.listening_line()["web"], "off");
+
+    let with = ServerProcess::start_with(&["--web-addr", "127.0.0.1:0"]);
+    let web = with.listening_line()["web"].clone();
+    let addr: SocketAddr = web
+        .as_str()
+        .and_then(|addr| addr.parse().ok())
+        .unwrap_or_else(|| panic!("the page's address: {web}"));
+    assert_ne!(addr.port(), 0);
+}
