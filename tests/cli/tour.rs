@@ -70,6 +70,8 @@ struct Expected {
     cancel_pattern: &'static str,
     /// Captures the server's count of expired feeds before and after.
     deadline_pattern: &'static str,
+    /// The title of the table that ends the full tour.
+    choosing_title: &'static str,
 }
 
 /// The tour cut at its chapter headings: the text before the first, then
@@ -287,6 +289,14 @@ fn assert_full_tour(expected: &Expected) {
     assert_eq!(seen[3..], [seen[2] + 1, seen[2] + 2, seen[2] + 3], "{seen:?}");
     assert!(resume.contains(&format!("\"from_sequence\":{}", seen[2] + 1)));
 
+    // The full tour ends with the choosing table: each model and its RPC,
+    // when to choose it and a counter-example, after the last chapter.
+    let choosing = &resume[resume.find(expected.choosing_title).expect("the choosing table")..];
+    for model in ["(Convert)", "(StreamRates)", "(ConvertBatch)", "(ConvertSession)"] {
+        assert_eq!(choosing.matches(model).count(), 1, "{model} in:\n{choosing}");
+    }
+    assert!(choosing.lines().filter(|line| line.starts_with("    ")).count() >= 8);
+
     assert_live_figures(&prose, expected.total_pattern);
     assert_no_message_ids(&text);
     // Wrapped to 80 columns: only a JSON value too long for any line (none
@@ -328,6 +338,7 @@ fn the_english_tour_shows_all_four_models_and_how_calls_end_live() {
         measure_pattern: r"(\d+) HTTP/2 streams?, (\d+) header blocks",
         cancel_pattern: r"CANCELLED went from (\d+) to (\d+); feeds open went from (\d+) to (\d+)",
         deadline_pattern: r"DEADLINE_EXCEEDED went from (\d+) to (\d+)",
+        choosing_title: "Choosing a model",
     });
 }
 
@@ -360,6 +371,7 @@ fn the_french_tour_shows_all_four_models_and_how_calls_end_live() {
         measure_pattern: r"(\d+) streams? HTTP/2, (\d+) blocs d’en-têtes",
         cancel_pattern: r"CANCELLED sont passés de (\d+) à (\d+)\s?; les fils ouverts, de (\d+) à (\d+)",
         deadline_pattern: r"DEADLINE_EXCEEDED sont passés de (\d+) à (\d+)",
+        choosing_title: "Choisir un modèle",
     });
 }
 
