@@ -530,6 +530,7 @@ help-bank-server--auth_tokens = File of API tokens, one per line, ending with a 
 help-bank-server--metrics_addr = Serve Prometheus metrics on this address (GET /metrics, plain HTTP/1.1). Off unless given.
 help-bank-server--web_addr = Serve the page and BankService over gRPC-Web on this address (plain HTTP/1.1, for browsers). Off unless given.
 help-bank-server--web_origin = An origin (scheme://host:port) whose pages may call the service over gRPC-Web (CORS); repeat for several, or separate them with commas in the variable. The page served on --web-addr needs none.
+help-bank-server--classroom = Serve the classroom view: ClassroomService.WatchCalls shows every BankService call (its metadata masked, its messages, its end) to whoever watches, with bank watch or the page. Off by default: it shows one caller's traffic to another.
 help-bank-server--log_format = Log format on standard error: text for people (coloured on a terminal), json (one object per line) for log pipelines.
 help-bank-server--man = Print this program's manual page (roff) and exit: bank-server --man | man -l -. In the language of LANGUAGE, LC_ALL, LC_MESSAGES or LANG, like this help.
 help-bank-server--seed = Seed of the rate simulation; servers with the same seed publish the same quotes for the same tick. Default: random (logged at start).

@@ -536,6 +536,7 @@ help-bank-server--auth_tokens = Fichier de jetons d’API, un par ligne, termin�
 help-bank-server--metrics_addr = Servir les métriques Prometheus à cette adresse (GET /metrics, HTTP/1.1 en clair). Désactivé sans elle.
 help-bank-server--web_addr = Servir la page et BankService en gRPC-Web à cette adresse (HTTP/1.1 en clair, pour les navigateurs). Désactivé sauf si donné.
 help-bank-server--web_origin = Une origine (schéma://hôte:port) dont les pages peuvent appeler le service en gRPC-Web (CORS) ; à répéter pour plusieurs, ou séparées par des virgules dans la variable. La page servie sur --web-addr n’en a pas besoin.
+help-bank-server--classroom = Servir la vue de classe : ClassroomService.WatchCalls montre chaque appel à BankService (métadonnées masquées, messages, fin) à qui le regarde, avec bank watch ou la page. Désactivé par défaut : elle montre le trafic d’un appelant à un autre.
 help-bank-server--log_format = Format des journaux sur la sortie d’erreur : text pour les personnes (en couleur sur un terminal), json (un objet par ligne) pour les chaînes de traitement.
 help-bank-server--man = Imprimer la page de manuel de ce programme (roff) et quitter : bank-server --man | man -l -. Dans la langue de LANGUAGE, LC_ALL, LC_MESSAGES ou LANG, comme cette aide.
 help-bank-server--seed = Graine de la simulation des taux ; des serveurs de même graine publient les mêmes cotations pour la même période de cotation. Par défaut : au hasard (journalisée au démarrage).
