@@ -28,10 +28,9 @@ use tonic::{Code, Status};
 use super::Stage;
 use super::embedded::Reading;
 use super::models::{follow, open_feed, open_session, request};
-use super::timeline::{Timeline, say};
+use super::timeline::{self, Timeline, say};
 use crate::connect::{Connection, SLOW_READER_WINDOW};
 use crate::error::CliError;
-use crate::format;
 
 /// The method every feed lesson calls, as the server counts it.
 const STREAM_RATES: &str = "/bank.v1.BankService/StreamRates";
@@ -83,11 +82,7 @@ fn tick(stage: &Stage<'_>) -> Duration {
 
 /// Milliseconds with one decimal, in the user's language.
 fn millis(stage: &Stage<'_>, elapsed: Duration) -> String {
-    let micros = elapsed.as_micros();
-    format::decimal(
-        stage.context.messages.lang(),
-        &format!("{}.{}", micros / 1_000, (micros % 1_000) / 100),
-    )
+    timeline::millis(stage.context.messages.lang(), elapsed)
 }
 
 /// The client cancels a feed; the server sees CANCELLED and stops.

@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::Stage;
-use super::timeline::{Timeline, say};
+use super::timeline::{self, Timeline, say};
 use super::wire::{self, WireLog};
 use crate::connect::Connection;
 use crate::error::CliError;
@@ -295,10 +295,7 @@ pub async fn why_not_unary(stage: &Stage<'_>, width: usize) -> Result<(), CliErr
     let session = Cost::of(&log, started);
 
     let lang = messages.lang();
-    let millis = |cost: &Cost| {
-        let micros = cost.elapsed.as_micros();
-        format::decimal(lang, &format!("{}.{}", micros / 1_000, (micros % 1_000) / 100))
-    };
+    let millis = |cost: &Cost| timeline::millis(lang, cost.elapsed);
     // Tenths of the ratio, in integers: 5.2 times, not a float.
     let tenths = (unary.elapsed.as_micros() * 10)
         .checked_div(session.elapsed.as_micros().max(1))

@@ -16,10 +16,10 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use bank_i18n::Messages;
 use bank_i18n::tr;
+use bank_i18n::{Lang, Messages};
 use bank_proto::v1::bank_service_client::BankServiceClient;
 use prost::Message;
 use serde::Serialize;
@@ -241,8 +241,7 @@ impl Timeline {
     /// `  123,4 ms  `: the time of `at` since the call started.
     fn time(&self, at: Instant) -> String {
         let elapsed = at.saturating_duration_since(self.started);
-        let millis = format!("{}.{}", elapsed.as_millis(), (elapsed.as_micros() % 1_000) / 100);
-        format!("  {:>9} ms  ", format::decimal(self.messages.lang(), &millis))
+        format!("  {:>9} ms  ", millis(self.messages.lang(), elapsed))
     }
 
     /// A moment drawn as its time and `header`, then `details` one per line
@@ -362,6 +361,12 @@ fn status_lines(status: &Status) -> Vec<String> {
         }
     }
     lines
+}
+
+/// `elapsed` in milliseconds with one decimal, in `lang` (`1 234,5`).
+pub fn millis(lang: Lang, elapsed: Duration) -> String {
+    let micros = elapsed.as_micros();
+    format::decimal(lang, &format!("{}.{}", micros / 1_000, (micros % 1_000) / 100))
 }
 
 /// Writes prose, `indent` columns in, wrapped between words to `width`.
