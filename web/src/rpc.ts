@@ -1,0 +1,39 @@
+// The page's clients: BankService and ClassroomService over gRPC-Web, on
+// the page's own origin.
+//
+// Every call carries the page's language as `accept-language` (the server
+// answers errors in it) and, when the reader gave one, the token as
+// `authorization: Bearer …` (a server started with --auth-tokens refuses
+// calls without it). Both are read at each call, so a switch or a new token
+// applies to the next call without rebuilding anything.
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createGrpcWebTransport } from "@connectrpc/connect-web";
+import { BankService } from "./gen/bank/v1/bank_pb.js";
+import { ClassroomService } from "./gen/bank/v1/classroom_pb.js";
+import { language, t } from "./i18n.js";
+
+/** The bearer token the reader typed, if any. */
+let token = "";
+
+export function setToken(value: string): void {
+  token = value.trim();
+}
+
+const transport = createGrpcWebTransport({
+  baseUrl: location.origin,
+  interceptors: [
+    (next) => (request) => {
+      request.header.set("accept-language", language());
+      if (token !== "") request.header.set("authorization", `Bearer ${token}`);
+      return next(request);
+    },
+  ],
+});
+
+export const bank = createClient(BankService, transport);
+export const classroom = createClient(ClassroomService, transport);
+
+/** The server's message (localized by it) and its code, for the reader. */
+export function describe(error: ConnectError): string {
+  return `${error.rawMessage} (${t("error-code", { code: Code[error.code] })})`;
+}
