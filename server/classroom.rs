@@ -310,7 +310,9 @@ impl WatchedCall {
         } else {
             kind.and_then(|kind| (kind.json)(message))
         };
-        let (json, truncated) = cut(json.unwrap_or_default());
+        let json = json.unwrap_or_default();
+        let json_bytes = u32::try_from(json.len()).unwrap_or(u32::MAX);
+        let (json, truncated) = cut(json);
         self.publish(Event::Message(CallMessage {
             direction: direction as i32,
             r#type: kind.map_or("", |kind| kind.name).to_owned(),
@@ -318,6 +320,7 @@ impl WatchedCall {
             json,
             truncated,
             compressed,
+            json_bytes,
         }));
     }
 }

@@ -147,6 +147,8 @@ async fn a_convert_is_seen_as_started_message_half_close_message_and_ended_with_
     assert!(request.encoded_bytes > 0);
     let json: serde_json::Value = serde_json::from_str(&request.json).expect("the request as JSON");
     assert_eq!(json["request_id"], "watched");
+    assert!(!request.truncated);
+    assert_eq!(request.json_bytes as usize, request.json.len());
     let Event::Message(reply) = &call[3] else {
         unreachable!()
     };
