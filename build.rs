@@ -24,6 +24,14 @@ const JSON_TIMESTAMP: &str =
 const JSON_DURATION: &str =
     r#"#[cfg_attr(feature = "json", serde(serialize_with = "crate::json::duration"))]"#;
 
+/// Enums as their names in the `.proto`, as the proto3 JSON mapping
+/// writes them: `(field path, enum type in crate::v1)`.
+const JSON_ENUMS: &[(&str, &str)] = &[
+    (".bank.v1.CallStarted.model", "CallModel"),
+    (".bank.v1.CallMessage.direction", "Direction"),
+    (".bank.v1.CallEnded.cause", "EndCause"),
+];
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     for file in PROTO_FILES {
         println!("cargo:rerun-if-changed={file}");
@@ -33,7 +41,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
     std::fs::write(out_dir.join("bank_descriptor.bin"), descriptors.encode_to_vec())?;
 
-    tonic_prost_build::configure()
+    let mut client = tonic_prost_build::configure();
+    for (field, name) in JSON_ENUMS {
+        let attribute = format!(
+            r#"#[cfg_attr(feature = "json", serde(serialize_with = "crate::json::enum_name::<crate::v1::{name}, _>"))]"#
+        );
+        client = client.field_attribute(field, attribute);
+    }
+    client
         .build_client(true)
         .build_server(false)
         // With the `json` feature, every message is `serde::Serialize`:

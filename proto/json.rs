@@ -31,3 +31,34 @@ fn text<S: Serializer>(value: Option<&impl Display>, serializer: S) -> Result<S:
         None => serializer.serialize_none(),
     }
 }
+
+/// An enum field as its name in the `.proto` (`"CALL_MODEL_UNARY"`), as the
+/// proto3 JSON mapping writes it; a number the contract does not know yet
+/// (a newer server) stays a number.
+pub fn enum_name<E, S>(value: &i32, serializer: S) -> Result<S::Ok, S::Error>
+where
+    E: ProtoEnum,
+    S: Serializer,
+{
+    match E::name_of(*value) {
+        Some(name) => serializer.serialize_str(name),
+        None => serializer.serialize_i32(*value),
+    }
+}
+
+/// A generated enum, seen through the name prost gives each value.
+pub trait ProtoEnum {
+    fn name_of(value: i32) -> Option<&'static str>;
+}
+
+macro_rules! proto_enums {
+    ($($name:ident),*) => {$(
+        impl ProtoEnum for crate::v1::$name {
+            fn name_of(value: i32) -> Option<&'static str> {
+                Self::try_from(value).ok().map(|known| known.as_str_name())
+            }
+        }
+    )*};
+}
+
+proto_enums!(CallModel, Direction, EndCause);

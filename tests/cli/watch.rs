@@ -48,8 +48,19 @@ async fn bank_watch_json_prints_the_events_of_a_convert_made_by_another_client()
         events[0]["event"]["started"]["method"],
         "/bank.v1.BankService/Convert"
     );
-    assert_eq!(events[1]["event"]["message"]["type"], "bank.v1.ConvertRequest");
+    // Enums by their names in the .proto, as the proto3 JSON mapping has them.
+    assert_eq!(events[0]["event"]["started"]["model"], "CALL_MODEL_UNARY");
+    let request = &events[1]["event"]["message"];
+    assert_eq!(request["type"], "bank.v1.ConvertRequest");
+    assert_eq!(request["direction"], "DIRECTION_CLIENT_TO_SERVER");
+    let json_bytes = request["json"].as_str().expect("the request as JSON").len();
+    assert_eq!(request["json_bytes"], json_bytes);
+    assert_eq!(
+        events[3]["event"]["message"]["direction"],
+        "DIRECTION_SERVER_TO_CLIENT"
+    );
     assert_eq!(events[4]["event"]["ended"]["code"], 0);
+    assert_eq!(events[4]["event"]["ended"]["cause"], "END_CAUSE_UNSPECIFIED");
 }
 
 #[tokio::test]

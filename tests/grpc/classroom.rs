@@ -21,6 +21,10 @@ use tonic::{Code, Request, Streaming};
 
 const TOKEN: &str = "classroom-token-for-tests";
 
+/// The deadline of the feed that must end by it: short, since the test
+/// waits for it to pass; how many updates come before it does not matter.
+const FEED_DEADLINE: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// Events a test reads at most before it gives up on one it waits for.
 const MAX_EVENTS: usize = 10_000;
 
@@ -235,6 +239,79 @@ async fn a_feed_the_client_cancels_ends_as_cancelled() {
     let end = ended(&call);
     assert_eq!(end.code, Code::Cancelled as i32);
     assert_eq!(end.cause, EndCause::Cancelled as i32);
+}
+
+#[tokio::test]
+async fn a_refused_convert_ends_with_its_error_reason_and_the_field_at_fault() {
+    let server = classroom_server().await;
+    let mut events = watch(&server, None).await;
+
+    let mut request = convert_request("refused");
+    request.amount = "1e5".into();
+    let refused = server
+        .client()
+        .await
+        .convert(request)
+        .await
+        .expect_err("1e5 is not a decimal amount");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+
+    let call = one_call(&mut events).await;
+    assert_eq!(shape(&call), "SCHE", "no reply message, a status alone");
+    let end = ended(&call);
+    assert_eq!(end.code, Code::InvalidArgument as i32);
+    assert_eq!(end.reason, "AMOUNT_NOT_DECIMAL");
+    assert_eq!(end.bad_fields, ["amount"]);
+    assert_eq!(end.cause, EndCause::Unspecified as i32);
+}
+
+#[tokio::test]
+async fn a_feed_whose_deadline_passes_ends_as_deadline_expired() {
+    let server = classroom_server().await;
+    let mut events = watch(&server, None).await;
+
+    let mut request = Request::new(StreamRatesRequest {
+        pairs: vec!["USD/EUR".into()],
+        ..Default::default()
+    });
+    request.set_timeout(FEED_DEADLINE);
+    let mut feed = server
+        .client()
+        .await
+        .stream_rates(request)
+        .await
+        .expect("the feed opens")
+        .into_inner();
+    let mut updates = 0;
+    let status = loop {
+        match tokio::time::timeout(PATIENCE, feed.message()).await {
+            Ok(Ok(Some(_))) if updates < MAX_EVENTS => updates += 1,
+            Ok(Ok(Some(_))) => panic!("the feed outlived its deadline by {MAX_EVENTS} updates"),
+            Ok(Ok(None)) => panic!("the feed ended without a status"),
+            Ok(Err(status)) => break status,
+            Err(_) => panic!("the deadline did not end the feed in time"),
+        }
+    };
+    assert_eq!(status.code(), Code::DeadlineExceeded);
+
+    let call = one_call(&mut events).await;
+    let Event::Started(started) = &call[0] else {
+        unreachable!()
+    };
+    let timeout = started
+        .metadata
+        .iter()
+        .find(|entry| entry.name == "grpc-timeout")
+        .expect("the deadline travels as grpc-timeout");
+    assert!(!timeout.masked, "grpc-timeout is shown");
+    let end = ended(&call);
+    assert_eq!(end.code, Code::DeadlineExceeded as i32);
+    assert_eq!(end.cause, EndCause::DeadlineExpired as i32);
+    assert!(
+        end.duration_us >= FEED_DEADLINE.as_micros() as u64,
+        "{} µs",
+        end.duration_us
+    );
 }
 
 #[tokio::test]
