@@ -330,7 +330,10 @@ fn answer(status: Status) -> Response<CallBody> {
 }
 
 /// A call's response body: tonic's, until it ends (see the module
-/// documentation); after a panic, one trailers frame saying INTERNAL.
+/// documentation); after a panic, one trailers frame saying INTERNAL. The
+/// default is an empty body, for an answer that is only a status (the
+/// page's listener refuses a call that way before any handler runs).
+#[derive(Default)]
 pub struct CallBody {
     /// `None` for an answer that is only a status, and after a panic.
     inner: Option<tonic::body::Body>,

@@ -141,6 +141,14 @@ pub const DEFAULT_STALL_LIMIT: Duration = Duration::from_secs(30);
 /// handler slot forever. Longer calls are bounded by the idle timeout.
 pub const REQUEST_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Connections the page's listener (`--web-addr`) serves at once. A
+/// browser opens up to six HTTP/1.1 connections per origin and holds one
+/// for each open feed, so a class of a hundred with a few tabs each stays
+/// far below; past it, the listener stops accepting until a connection
+/// closes (newcomers wait in the kernel's backlog) rather than running out
+/// of file descriptors that the gRPC port needs too.
+pub const MAX_WEB_CONNECTIONS: usize = 1_024;
+
 /// How long a connection may live. Once it is this old the server sends a
 /// GOAWAY: the client opens a new connection for its next calls (which
 /// rebalances clients across replicas, and checks their API token again)

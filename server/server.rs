@@ -417,7 +417,7 @@ impl BankServer {
                 service.clone(),
                 self.drain.clone(),
                 self.grace_period,
-                self.transport.handshake_timeout,
+                web::Limits::of(&self.transport),
             )
         });
         let own = transport::serve(self.listener, shared(service), self.grace_period);

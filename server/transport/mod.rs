@@ -131,6 +131,10 @@ pub struct TransportSettings {
     /// How long a single-request call has to send its request whole.
     #[arg(skip = limits::REQUEST_BODY_TIMEOUT)]
     pub request_body_timeout: Duration,
+
+    /// Connections the page's listener serves at once.
+    #[arg(skip = limits::MAX_WEB_CONNECTIONS)]
+    pub max_web_connections: usize,
 }
 
 impl Default for TransportSettings {

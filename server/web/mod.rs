@@ -19,8 +19,14 @@
 //! - anything else is a file of the page ([`assets`]), embedded in the
 //!   binary.
 //!
+//! A browser's calls each send one message, sent at once by `fetch`: the
+//! listener reads it whole before the handler runs, within the gRPC port's
+//! request body timeout and message size limit, so a client that withholds
+//! or inflates a body holds no handler.
+//!
 //! Lifecycle: [`serve`] accepts until the drain starts, and serves each
-//! connection with hyper in a task of its own. At the drain, idle
+//! connection with hyper in a task of its own, at most
+//! [`MAX_WEB_CONNECTIONS`](crate::limits::MAX_WEB_CONNECTIONS) at once. At the drain, idle
 //! connections close; a connection with a call finishes it, and the
 //! service ends its feeds with UNAVAILABLE as on the gRPC port. When the
 //! grace period is over the connections left are dropped, which ends
@@ -29,7 +35,9 @@
 mod assets;
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -38,10 +46,12 @@ use bytes::Bytes;
 use http::header::{self, HeaderName, HeaderValue};
 use http::{Method, Request, Response};
 use http_body::Body;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tonic::Status;
 use tonic_web::GrpcWebLayer;
@@ -50,7 +60,10 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::service::ConnectionStreams;
 use crate::shutdown::Drain;
-use crate::transport::RequestBody;
+use crate::status;
+use crate::transport::methods::MethodRules;
+use crate::transport::{RequestBody, TransportSettings};
+use bank_i18n::Lang;
 
 /// How long a browser may keep a preflight's answer: ten minutes, the
 /// longest Chromium honours, so a page makes one preflight per method
@@ -134,26 +147,47 @@ impl<T, B> Router<B> for T where
 {
 }
 
+/// The bounds of the page's listener, from the server's transport
+/// settings: the same timeouts as the gRPC port, and its own cap on
+/// connections.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// How long a connection has to send a request's headers (the gRPC
+    /// port's handshake timeout), also between requests of a kept-alive
+    /// connection.
+    header_read_timeout: Duration,
+    /// How long a call that sends one message (all of a browser's) has to
+    /// send its body whole, as on the gRPC port.
+    request_body_timeout: Duration,
+    /// Connections served at once ([`MAX_WEB_CONNECTIONS`](crate::limits::MAX_WEB_CONNECTIONS)).
+    max_connections: usize,
+}
+
+impl Limits {
+    pub(crate) fn of(settings: &TransportSettings) -> Self {
+        Self {
+            header_read_timeout: settings.handshake_timeout,
+            request_body_timeout: settings.request_body_timeout,
+            max_connections: settings.max_web_connections.max(1),
+        }
+    }
+}
+
 /// What one connection of the listener needs, shared by all.
 struct Shared<S> {
     router: S,
     cors: CorsLayer,
     drain: Drain,
-    header_read_timeout: Duration,
+    limits: Limits,
 }
 
 /// Serves the page and gRPC-Web on `web` until the drain starts, then
 /// waits for its connections to end, at most `grace` (see the module
 /// documentation). `router` is the server's router.
-pub(crate) async fn serve<S, B>(
-    web: WebListener,
-    router: S,
-    drain: Drain,
-    grace: Duration,
-    header_read_timeout: Duration,
-) where
+pub(crate) async fn serve<S, B>(web: WebListener, router: S, drain: Drain, grace: Duration, limits: Limits)
+where
     S: Router<B>,
-    B: Body<Data = Bytes, Error = Status> + Send + 'static,
+    B: Body<Data = Bytes, Error = Status> + Default + Send + 'static,
 {
     if let Ok(addr) = web.listener.local_addr() {
         tracing::info!(%addr, origins = web.origins.len(), "page and gRPC-Web listening");
@@ -162,18 +196,29 @@ pub(crate) async fn serve<S, B>(
         router,
         cors: cors(web.origins),
         drain: drain.clone(),
-        header_read_timeout,
+        limits,
     });
+    // One permit per connection served: at the cap, the loop waits for a
+    // connection to close before it accepts another.
+    let places = Arc::new(Semaphore::new(limits.max_connections));
     let mut connections = JoinSet::new();
     loop {
+        let place = tokio::select! {
+            biased;
+            () = drain.started() => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            place = Arc::clone(&places).acquire_owned() => match place {
+                Ok(place) => place,
+                Err(_) => break,
+            },
+        };
         tokio::select! {
             biased;
             () = drain.started() => break,
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
             accepted = web.listener.accept() => match accepted {
                 Ok((tcp, _peer)) => {
                     let _ = tcp.set_nodelay(true);
-                    connections.spawn(serve_connection(tcp, Arc::clone(&shared)));
+                    connections.spawn(serve_connection(tcp, Arc::clone(&shared), place));
                 }
                 Err(error) => {
                     tracing::warn!(%error, "web: accept failed");
@@ -203,16 +248,17 @@ fn cors(origins: Vec<HeaderValue>) -> CorsLayer {
 
 /// Serves one connection with hyper until it closes, or until the drain
 /// has let its current call finish.
-async fn serve_connection<S, B>(tcp: TcpStream, shared: Arc<Shared<S>>)
+async fn serve_connection<S, B>(tcp: TcpStream, shared: Arc<Shared<S>>, place: OwnedSemaphorePermit)
 where
     S: Router<B>,
-    B: Body<Data = Bytes, Error = Status> + Send + 'static,
+    B: Body<Data = Bytes, Error = Status> + Default + Send + 'static,
 {
     // The feeds of this connection count against the per-connection cap,
     // as those of an HTTP/2 connection do.
     let grpc_web = GrpcWebLayer::new().layer(ToRouter {
         router: shared.router.clone(),
         connection: Arc::new(ConnectionStreams::default()),
+        request_body_timeout: shared.limits.request_body_timeout,
     });
     let page = tower::service_fn(move |request: Request<hyper::body::Incoming>| {
         let grpc_web = grpc_web.clone();
@@ -227,7 +273,7 @@ where
     let service = TowerToHyperService::new(shared.cors.layer(page));
     let connection = http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(shared.header_read_timeout)
+        .header_read_timeout(shared.limits.header_read_timeout)
         .serve_connection(TokioIo::new(tcp), service);
     let mut connection = std::pin::pin!(connection);
     let result = tokio::select! {
@@ -240,6 +286,8 @@ where
     if let Err(error) = result {
         tracing::debug!(%error, "web: connection ended with an error");
     }
+    // Its place goes to the next connection waiting.
+    drop(place);
 }
 
 /// Whether `request` is a gRPC-Web call (any of its content types: binary
@@ -258,23 +306,77 @@ fn is_grpc_web<T>(request: &Request<T>) -> bool {
 struct ToRouter<S> {
     router: S,
     connection: Arc<ConnectionStreams>,
+    request_body_timeout: Duration,
 }
 
-impl<S> Service<Request<tonic::body::Body>> for ToRouter<S>
+impl<S, B> Service<Request<tonic::body::Body>> for ToRouter<S>
 where
-    S: Service<Request<RequestBody>>,
+    S: Service<Request<RequestBody>, Response = Response<B>, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    B: Default,
 {
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = S::Future;
+    type Response = Response<B>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<B>, Infallible>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.router.poll_ready(cx)
     }
 
     fn call(&mut self, request: Request<tonic::body::Body>) -> Self::Future {
-        let mut request = request.map(RequestBody::other);
-        request.extensions_mut().insert(Arc::clone(&self.connection));
-        self.router.call(request)
+        // The router made ready is the one that takes the call (tower's
+        // rule); a fresh clone stays here for the next.
+        let fresh = self.router.clone();
+        let mut router = std::mem::replace(&mut self.router, fresh);
+        let connection = Arc::clone(&self.connection);
+        let rules = MethodRules::of(request.uri().path());
+        let timeout = self.request_body_timeout;
+        Box::pin(async move {
+            let (mut parts, body) = request.into_parts();
+            parts.extensions.insert(connection);
+            if !rules.single_request {
+                let request = Request::from_parts(parts, RequestBody::other(body));
+                return router.call(request).await;
+            }
+            // A call that sends one message (all of a browser's calls) is
+            // read whole before its handler runs, within the same time and
+            // size as on the gRPC port: a browser sends it at once, and a
+            // client that withholds it holds no handler meanwhile.
+            let lang = parts
+                .headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|value| value.to_str().ok())
+                .map_or(Lang::En, Lang::from_accept_language);
+            let limited = Limited::new(body, rules.max_message_bytes + GRPC_PREFIX_BYTES);
+            let refusal = match tokio::time::timeout(timeout, limited.collect()).await {
+                Ok(Ok(whole)) => {
+                    let body =
+                        tonic::body::Body::new(Full::new(whole.to_bytes()).map_err(|never| match never {}));
+                    let request = Request::from_parts(parts, RequestBody::other(body));
+                    return router.call(request).await;
+                }
+                Ok(Err(error)) if error.is::<LengthLimitError>() => {
+                    // The size the request declared, when it did (a
+                    // browser's fetch always does); past the limit anyway.
+                    let max = rules.max_message_bytes;
+                    let declared = parts
+                        .headers
+                        .get(header::CONTENT_LENGTH)
+                        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok())
+                        .map(|length| length.saturating_sub(GRPC_PREFIX_BYTES as u64));
+                    let size = declared.unwrap_or(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1));
+                    status::message_too_large(size, max, lang)
+                }
+                // The body broke: the client went away mid-request, and
+                // nobody reads this answer.
+                Ok(Err(_)) => Status::cancelled("the request body broke off"),
+                Err(_) => status::request_too_slow(timeout, lang),
+            };
+            tracing::info!(code = ?refusal.code(), path = parts.uri.path(), "web: request refused before its handler");
+            Ok(refusal.into_http())
+        })
     }
 }
+
+/// The 5-byte prefix (flag and length) before each gRPC message.
+const GRPC_PREFIX_BYTES: usize = 5;

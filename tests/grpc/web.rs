@@ -5,7 +5,9 @@
 //! (hyper's client), translated to gRPC-Web by tonic-web's client layer,
 //! which also reads the status back out of the body. Each answer must be
 //! the native gRPC call's for the same pinned tick; the same token check
-//! and the same drain apply; CORS lets in only the origins given.
+//! and the same drain apply; CORS lets in only the origins given. The
+//! listener's own bounds (a withheld request body, its connection cap) are
+//! checked with raw HTTP/1.1 over TCP, as a misbehaving client sends it.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,7 +23,10 @@ use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use tonic::Code;
+use tonic_types::StatusExt;
 use tonic_web::{GrpcWebCall, GrpcWebClientLayer, GrpcWebClientService};
 
 /// An origin the tests allow, as `--web-origin` would.
@@ -29,6 +34,15 @@ const ALLOWED_ORIGIN: &str = "http://localhost:5173";
 
 /// A tick length (the default), to move the pinned clock by.
 const TICK_MS: u64 = 1_000;
+
+/// The request body timeout of the server that must refuse a withheld body:
+/// short, since the test waits for it.
+const SHORT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// How long the connection-cap test checks that a waiting connection gets
+/// no answer. Any length would do: nothing answers it before the first
+/// connection closes.
+const WHILE_FULL: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// The updates the feed tests read: the pinned tick and two more.
 const FEED_UPDATES: u32 = 3;
@@ -282,4 +296,114 @@ fn the_page_is_off_unless_its_address_is_given() {
         .and_then(|addr| addr.parse().ok())
         .unwrap_or_else(|| panic!("the page's address: {web}"));
     assert_ne!(addr.port(), 0);
+}
+
+/// Reads from `tcp` until `done` holds for what arrived, the peer closes,
+/// or [`PATIENCE`] passes; returns what arrived.
+async fn read_until(tcp: &mut TcpStream, done: impl Fn(&str) -> bool) -> String {
+    let mut received = Vec::new();
+    let reading = async {
+        let mut chunk = [0_u8; 4096];
+        // Bounded: each pass reads at least one byte or ends.
+        loop {
+            let read = tcp.read(&mut chunk).await.expect("the connection reads");
+            received.extend_from_slice(&chunk[..read]);
+            if read == 0 || done(&String::from_utf8_lossy(&received)) {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(PATIENCE, reading).await;
+    String::from_utf8_lossy(&received).into_owned()
+}
+
+/// The status of a trailers-only gRPC-Web answer (the status in the HTTP
+/// headers), with its details, if it came.
+fn grpc_status(answer: &str) -> Option<tonic::Status> {
+    let (head, _body) = answer.split_once("\r\n\r\n")?;
+    let mut headers = http::HeaderMap::new();
+    for line in head.lines().skip(1) {
+        let (name, value) = line.split_once(':')?;
+        let name = http::HeaderName::from_bytes(name.trim().as_bytes()).ok()?;
+        headers.append(name, value.trim().parse().ok()?);
+    }
+    tonic::Status::from_header_map(&headers)
+}
+
+#[tokio::test]
+async fn a_grpc_web_call_whose_body_never_comes_is_refused_after_the_request_body_timeout() {
+    let mut config = Config::with_seed(SEED);
+    config.transport.request_body_timeout = SHORT_BODY_TIMEOUT;
+    let (_server, web) = TestServer::start_with_web(config, &[]).await;
+
+    let mut tcp = TcpStream::connect(web).await.expect("the listener accepts");
+    // The headers of a Convert that announce a body, and then nothing.
+    let headers = "POST /bank.v1.BankService/Convert HTTP/1.1\r\nhost: bank\r\n\
+                   content-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\n\
+                   content-length: 64\r\n\r\n";
+    tcp.write_all(headers.as_bytes())
+        .await
+        .expect("the headers leave");
+
+    let answer = read_until(&mut tcp, |answer| grpc_status(answer).is_some()).await;
+    let status = grpc_status(&answer).unwrap_or_else(|| panic!("a status: {answer}"));
+    assert_eq!(status.code(), Code::Cancelled);
+    let details = status.get_error_details();
+    let reason = details.error_info().map(|info| info.reason.as_str());
+    assert_eq!(reason, Some("REQUEST_TOO_SLOW"));
+}
+
+#[tokio::test]
+async fn a_grpc_web_request_larger_than_the_message_limit_is_refused_as_resource_exhausted() {
+    let (_server, web) = TestServer::start_with_web(Config::with_seed(SEED), &[]).await;
+
+    let mut tcp = TcpStream::connect(web).await.expect("the listener accepts");
+    let body = vec![0_u8; bank_server::limits::MAX_REQUEST_MESSAGE_BYTES + 64];
+    let headers = format!(
+        "POST /bank.v1.BankService/Convert HTTP/1.1\r\nhost: bank\r\n\
+         content-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\n\
+         content-length: {}\r\n\r\n",
+        body.len()
+    );
+    tcp.write_all(headers.as_bytes())
+        .await
+        .expect("the headers leave");
+    // The server may answer before it has read it all; what it left
+    // unread does not matter.
+    let _ = tcp.write_all(&body).await;
+
+    let answer = read_until(&mut tcp, |answer| grpc_status(answer).is_some()).await;
+    let status = grpc_status(&answer).unwrap_or_else(|| panic!("a status: {answer}"));
+    assert_eq!(status.code(), Code::ResourceExhausted);
+}
+
+#[tokio::test]
+async fn at_its_connection_cap_the_listener_accepts_the_next_connection_only_when_one_closes() {
+    let mut config = Config::with_seed(SEED);
+    config.transport.max_web_connections = 1;
+    let (_server, web) = TestServer::start_with_web(config, &[]).await;
+    let page = "GET / HTTP/1.1\r\nhost: bank\r\n\r\n";
+    let answered = |answer: &str| answer.starts_with("HTTP/1.1 200");
+
+    let mut first = TcpStream::connect(web).await.expect("the listener accepts");
+    first
+        .write_all(page.as_bytes())
+        .await
+        .expect("the request leaves");
+    assert!(answered(&read_until(&mut first, answered).await));
+
+    // The kernel takes the second connection into the listener's backlog;
+    // the server does not accept it while the first is open, so its
+    // request waits, unanswered, however long the test waits.
+    let mut second = TcpStream::connect(web).await.expect("the kernel queues it");
+    second
+        .write_all(page.as_bytes())
+        .await
+        .expect("the request leaves");
+    let mut byte = [0_u8; 1];
+    let early = tokio::time::timeout(WHILE_FULL, second.read(&mut byte)).await;
+    assert!(early.is_err(), "no answer while the cap is reached");
+
+    drop(first);
+    assert!(answered(&read_until(&mut second, answered).await));
 }
