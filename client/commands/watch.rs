@@ -130,7 +130,8 @@ fn message_text(message: &CallMessage, messages: &Messages) -> String {
             messages,
             "watch-message",
             r#type = message.r#type.as_str(),
-            bytes = message.encoded_bytes
+            bytes = message.encoded_bytes,
+            json = message.json_bytes
         )
     );
     if message.compressed {
