@@ -357,6 +357,7 @@ impl BankServer {
         // One pass per call: routing, the token (BankService alone: health
         // and reflection stay open), the deadline, the panic guard, the log
         // and the metrics (see `calls`).
+        let tokens = self.auth_tokens.is_some();
         let service = Router::new(
             bank,
             health_service,
@@ -411,6 +412,12 @@ impl BankServer {
         });
 
         // The page's listener calls the same router (see `web`).
+        let about = web::About {
+            grpc_port: self.listener.local_addr().map_or(0, |addr| addr.port()),
+            tls: self.tls.is_some(),
+            classroom: self.classroom,
+            tokens,
+        };
         let page = self.web_listener.map(|listener| {
             web::serve(
                 listener,
@@ -418,6 +425,7 @@ impl BankServer {
                 self.drain.clone(),
                 self.grace_period,
                 web::Limits::of(&self.transport),
+                about,
             )
         });
         let own = transport::serve(self.listener, shared(service), self.grace_period);

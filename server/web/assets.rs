@@ -71,6 +71,58 @@ static ETAGS: LazyLock<Vec<HeaderValue>> = LazyLock::new(|| {
         .collect()
 });
 
+/// What the page learns of the server it came from, at `GET /server.json`:
+/// enough to show a command that reaches the same server over gRPC. Built
+/// once when the listener starts; never cached by the browser.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct About {
+    /// The gRPC port (the page pairs it with the host it was loaded from:
+    /// the server may listen on every address, and only the reader knows
+    /// which name reaches it).
+    pub grpc_port: u16,
+    /// The gRPC port speaks TLS (`https://` in the command).
+    pub tls: bool,
+    /// `--classroom` is on: `ClassroomService` answers.
+    pub classroom: bool,
+    /// `--auth-tokens` is on: every call needs a token.
+    pub tokens: bool,
+}
+
+/// The path of [`About`].
+pub(super) const ABOUT_PATH: &str = "/server.json";
+
+impl About {
+    /// The answer to `GET /server.json`.
+    pub(super) fn respond<T>(&self, request: &Request<T>) -> Response<tonic::body::Body> {
+        if request.method() != Method::GET && request.method() != Method::HEAD {
+            return not_allowed();
+        }
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        let body = if request.method() == Method::HEAD {
+            tonic::body::Body::empty()
+        } else {
+            tonic::body::Body::new(Full::new(Bytes::from(json)))
+        };
+        let mut response = Response::new(body);
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        response
+    }
+}
+
+fn not_allowed() -> Response<tonic::body::Body> {
+    let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+    response
+}
+
 /// The answer to a request for a file of the page.
 pub(super) fn respond<T>(request: &Request<T>) -> Response<tonic::body::Body> {
     let path = match request.uri().path() {
@@ -81,11 +133,7 @@ pub(super) fn respond<T>(request: &Request<T>) -> Response<tonic::body::Body> {
         return plain(StatusCode::NOT_FOUND, "not found\n");
     };
     if request.method() != Method::GET && request.method() != Method::HEAD {
-        let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-        return response;
+        return not_allowed();
     }
     let asset = &ASSETS[index];
     let etag = &ETAGS[index];

@@ -16,6 +16,8 @@
 //!   server's own router (`crate::calls`), the one the gRPC port uses: the
 //!   same token check, deadline, panic guard, log, metrics, message limits
 //!   and per-connection caps on feeds;
+//! - `GET /server.json` says what the page needs to know of this server
+//!   ([`About`]: its gRPC port, TLS, classroom and tokens on or off);
 //! - anything else is a file of the page ([`assets`]), embedded in the
 //!   binary.
 //!
@@ -33,6 +35,8 @@
 //! their calls.
 
 mod assets;
+
+pub(crate) use assets::About;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -176,6 +180,7 @@ impl Limits {
 /// What one connection of the listener needs, shared by all.
 struct Shared<S> {
     router: S,
+    about: About,
     cors: CorsLayer,
     drain: Drain,
     limits: Limits,
@@ -184,8 +189,14 @@ struct Shared<S> {
 /// Serves the page and gRPC-Web on `web` until the drain starts, then
 /// waits for its connections to end, at most `grace` (see the module
 /// documentation). `router` is the server's router.
-pub(crate) async fn serve<S, B>(web: WebListener, router: S, drain: Drain, grace: Duration, limits: Limits)
-where
+pub(crate) async fn serve<S, B>(
+    web: WebListener,
+    router: S,
+    drain: Drain,
+    grace: Duration,
+    limits: Limits,
+    about: About,
+) where
     S: Router<B>,
     B: Body<Data = Bytes, Error = Status> + Default + Send + 'static,
 {
@@ -194,6 +205,7 @@ where
     }
     let shared = Arc::new(Shared {
         router,
+        about,
         cors: cors(web.origins),
         drain: drain.clone(),
         limits,
@@ -260,11 +272,15 @@ where
         connection: Arc::new(ConnectionStreams::default()),
         request_body_timeout: shared.limits.request_body_timeout,
     });
+    let about = shared.about.clone();
     let page = tower::service_fn(move |request: Request<hyper::body::Incoming>| {
         let grpc_web = grpc_web.clone();
+        let about = about.clone();
         async move {
             if is_grpc_web(&request) {
                 grpc_web.oneshot(request).await
+            } else if request.uri().path() == assets::ABOUT_PATH {
+                Ok(about.respond(&request))
             } else {
                 Ok(assets::respond(&request))
             }

@@ -407,3 +407,26 @@ async fn at_its_connection_cap_the_listener_accepts_the_next_connection_only_whe
     drop(first);
     assert!(answered(&read_until(&mut second, answered).await));
 }
+
+#[tokio::test]
+async fn server_json_tells_the_page_the_grpc_port_and_which_options_are_on() {
+    let mut config = Config::with_seed(SEED);
+    config.classroom = true;
+    let (server, web) = TestServer::start_with_web(config, &[]).await;
+
+    let (status, headers, body) = fetch(get(web, "/server.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    let about: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+    let port: u16 = server
+        .url()
+        .rsplit(':')
+        .next()
+        .and_then(|port| port.parse().ok())
+        .expect("the gRPC port in the server's URL");
+    assert_eq!(about["grpc_port"], port);
+    assert_eq!(about["classroom"], true);
+    assert_eq!(about["tokens"], false);
+    assert_eq!(about["tls"], false);
+}
