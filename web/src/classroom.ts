@@ -128,7 +128,7 @@ export async function watchClassroom(feed: (input: DiagramInput) => void): Promi
   } catch (error) {
     if (watch !== controller) return;
     const failure = ConnectError.from(error);
-    if (failure.code === Code.Unimplemented) enter("off", { code: failure.code });
+    if (failure.code === Code.Unimplemented) enter("off");
     else if (failure.code === Code.Unauthenticated || failure.code === Code.PermissionDenied) enter("refused", { code: failure.code });
     else enter("ended", { code: failure.code, reason: describe(failure) });
   } finally {
