@@ -426,6 +426,7 @@ impl BankServer {
                 self.grace_period,
                 web::Limits::of(&self.transport),
                 about,
+                Arc::clone(&counters),
             )
         });
         let own = transport::serve(self.listener, shared(service), self.grace_period);

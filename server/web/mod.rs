@@ -62,11 +62,12 @@ use tonic_web::GrpcWebLayer;
 use tower::{Layer, Service, ServiceExt};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::metrics::Metrics;
 use crate::service::ConnectionStreams;
 use crate::shutdown::Drain;
 use crate::status;
 use crate::transport::methods::MethodRules;
-use crate::transport::{RequestBody, TransportSettings};
+use crate::transport::{CallOrigin, RequestBody, TransportSettings};
 use bank_i18n::Lang;
 
 /// How long a browser may keep a preflight's answer: ten minutes, the
@@ -184,6 +185,9 @@ struct Shared<S> {
     cors: CorsLayer,
     drain: Drain,
     limits: Limits,
+    /// Numbers each connection, from the counter the gRPC port uses, so
+    /// the classroom view names a browser "client 9" like any client.
+    metrics: Arc<Metrics>,
 }
 
 /// Serves the page and gRPC-Web on `web` until the drain starts, then
@@ -196,6 +200,7 @@ pub(crate) async fn serve<S, B>(
     grace: Duration,
     limits: Limits,
     about: About,
+    metrics: Arc<Metrics>,
 ) where
     S: Router<B>,
     B: Body<Data = Bytes, Error = Status> + Default + Send + 'static,
@@ -209,6 +214,7 @@ pub(crate) async fn serve<S, B>(
         cors: cors(web.origins),
         drain: drain.clone(),
         limits,
+        metrics,
     });
     // One permit per connection served: at the cap, the loop waits for a
     // connection to close before it accepts another.
@@ -271,6 +277,7 @@ where
         router: shared.router.clone(),
         connection: Arc::new(ConnectionStreams::default()),
         request_body_timeout: shared.limits.request_body_timeout,
+        number: shared.metrics.number_connection(),
     });
     let about = shared.about.clone();
     let page = tower::service_fn(move |request: Request<hyper::body::Incoming>| {
@@ -317,12 +324,14 @@ fn is_grpc_web<T>(request: &Request<T>) -> bool {
 }
 
 /// The server's router, given the gRPC calls tonic-web translated: their
-/// bodies as the router reads them, and the connection's caps.
+/// bodies as the router reads them, the connection's caps and its number.
 #[derive(Clone)]
 struct ToRouter<S> {
     router: S,
     connection: Arc<ConnectionStreams>,
     request_body_timeout: Duration,
+    /// The connection's number on this server (see [`CallOrigin`]).
+    number: u64,
 }
 
 impl<S, B> Service<Request<tonic::body::Body>> for ToRouter<S>
@@ -345,11 +354,17 @@ where
         let fresh = self.router.clone();
         let mut router = std::mem::replace(&mut self.router, fresh);
         let connection = Arc::clone(&self.connection);
+        let number = self.number;
         let rules = MethodRules::of(request.uri().path());
         let timeout = self.request_body_timeout;
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
             parts.extensions.insert(connection);
+            // HTTP/1.1 has no streams: one call at a time, stream 0.
+            parts.extensions.insert(CallOrigin {
+                connection: number,
+                stream: 0,
+            });
             if !rules.single_request {
                 let request = Request::from_parts(parts, RequestBody::other(body));
                 return router.call(request).await;

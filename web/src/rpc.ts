@@ -5,12 +5,15 @@
 // answers errors in it) and, when the reader gave one, the token as
 // `authorization: Bearer …` (a server started with --auth-tokens refuses
 // calls without it). Both are read at each call, so a switch or a new token
-// applies to the next call without rebuilding anything.
+// applies to the next call without rebuilding anything. The page's own
+// BankService calls are also recorded for the four models' diagrams
+// (recorder.ts), after these headers are set, so the record shows them.
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { BankService } from "./gen/bank/v1/bank_pb.js";
 import { ClassroomService } from "./gen/bank/v1/classroom_pb.js";
 import { language, t } from "./i18n.js";
+import { recorder } from "./recorder.js";
 
 /** The bearer token the reader typed, if any. */
 let token = "";
@@ -27,6 +30,7 @@ const transport = createGrpcWebTransport({
       if (token !== "") request.header.set("authorization", `Bearer ${token}`);
       return next(request);
     },
+    recorder,
   ],
 });
 
