@@ -21,7 +21,7 @@
 import { durationMs, timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { ConnectError } from "@connectrpc/connect";
 import type { RateUpdate } from "./gen/bank/v1/bank_pb.js";
-import { CandleSeries, fromWire } from "./candles.js";
+import { type Candle, CandleSeries, fromWire } from "./candles.js";
 import { CandleChart } from "./chart.js";
 import { $, element } from "./dom.js";
 import { formatDuration, formatInstant } from "./formats.js";
@@ -148,7 +148,7 @@ async function loadHistory(pairs: string[], signal: AbortSignal): Promise<bigint
   return signal.aborted ? undefined : last + 1n;
 }
 
-function fill(chart: PairChart, candles: ReturnType<typeof fromWire>[], interval: bigint): void {
+function fill(chart: PairChart, candles: Candle[], interval: bigint): void {
   if (!charts.includes(chart)) return; // a newer Watch replaced it
   const series = new CandleSeries(interval, tickMs ?? ASSUMED_TICK_MS, SHOWN_CANDLES);
   series.load(candles);
