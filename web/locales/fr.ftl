@@ -15,6 +15,21 @@ board-skipped = { $count ->
 board-idle = Aucun suivi en cours.
 board-waiting = En attente du premier tick…
 board-ended = Le flux s’est terminé : { $reason }
+board-loading = Chargement de l’historique de chaque paire…
+chart-explain = Chaque graphique commence par le passé de la paire, reçu de GetRateHistory (unaire), puis continue avec le flux à partir du tick suivant ; aucun tick n’est perdu ni dessiné deux fois. Une bougie creuse est montée, une bougie pleine a baissé ; une bande rouge aux bords en pointillés marque les ticks jamais arrivés. Placez le focus sur un graphique et lisez ses bougies une à une avec les flèches du clavier.
+chart-interval = Bougies de
+chart-interval-ticks = { $ticks ->
+    [one] un tick
+   *[other] { $ticks } ticks
+}
+chart-interval-duration = { $ticks ->
+    [one] un tick
+   *[other] { $ticks } ticks
+} ({ $duration })
+chart-loading = Chargement de l’historique…
+chart-failed = Pas d’historique : { $reason }
+chart-candle = { $time } : ouverture { $open }, plus haut { $high }, plus bas { $low }, clôture { $close } (ticks { $first } à { $last })
+chart-label = Graphique en bougies de { $pair }, bougies de { $interval }
 column-pair = Paire
 column-bid = Achat
 column-mid = Milieu
@@ -28,6 +43,10 @@ convert-submit = Convertir
 convert-result = { $amount } { $from } = { $converted } { $to }
 convert-rate = Cours { $rate }, tick { $sequence } ({ $time })
 convert-busy = Conversion…
+convert-at = À l’instant (facultatif)
+convert-at-hint = Vide : le tick en cours. Un instant passé, à votre heure locale, convertit au cours du tick de cet instant, exactement comme il fut appliqué alors.
+token-label = Jeton
+token-hint = Nécessaire seulement si le serveur est lancé avec --auth-tokens.
 error-code = Erreur { $code }
 
 ## Les quatre modèles (models.ts, classroom.ts, labels.ts)
@@ -69,7 +88,7 @@ classroom-refused = La vue de classe a été refusée : { $code }. Ce serveur d
 classroom-ended = La vue de classe s’est terminée : { $reason }
 classroom-again = Suivre à nouveau
 classroom-stream-closed = le serveur l’a fermée
-models-at = +{ $ms } ms
+models-at = +{ $ms } ms
 models-message = { $type } · { $encoded } o en protobuf · { $json } o en JSON
 models-message-compressed = { $type } · { $encoded } o compressés
 models-half-close = demi-fermeture (END_STREAM) : le client n’enverra plus rien
@@ -86,18 +105,18 @@ models-trailers = en-têtes de fin (trailers) : { $status }
 models-trailers-reason = raison { $reason }
 models-trailers-fields = champs en cause : { $fields }
 models-lane-page = cette page
-models-lane-client = { $connection } · flux HTTP/2 { $stream }
+models-lane-client = { $connection } · stream HTTP/2 { $stream }
 models-lane-server = bank-server
 models-call-page = { $method } · appel { $id } de cette page
 models-call-classroom = { $method } · appel { $id }
 models-seen-page = Vu par le navigateur (sans vue de classe).
 models-seen-classroom = Vu par le serveur (vue de classe).
 models-open = En cours.
-models-ended = Terminé : { $status } après { $ms } ms
+models-ended = Terminé : { $status } après { $ms } ms
 models-cause-cancelled = annulé par le client
 models-cause-deadline = son échéance est passée
-models-deadline = Échéance { $deadline } ms
-models-deadline-left = Échéance { $deadline } ms · reste { $left } ms
+models-deadline = Échéance { $deadline } ms
+models-deadline-left = Échéance { $deadline } ms · reste { $left } ms
 models-folded = { $count ->
     [one] une flèche repliée (les premières et les plus récentes sont gardées)
    *[other] { $count } flèches repliées (les premières et les plus récentes sont gardées)

@@ -5,13 +5,15 @@
 // answers errors in it) and, when the reader gave one, the token as
 // `authorization: Bearer …` (a server started with --auth-tokens refuses
 // calls without it). Both are read at each call, so a switch or a new token
-// applies to the next call without rebuilding anything. The page's own
+// applies to the next call without rebuilding anything. Errors are shown
+// with the server's sentence in that language (`describe`). The page's own
 // BankService calls are also recorded for the four models' diagrams
 // (recorder.ts), after these headers are set, so the record shows them.
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { BankService } from "./gen/bank/v1/bank_pb.js";
 import { ClassroomService } from "./gen/bank/v1/classroom_pb.js";
+import { LocalizedMessageSchema } from "./gen/google/rpc/error_details_pb.js";
 import { language, t } from "./i18n.js";
 import { recorder } from "./recorder.js";
 
@@ -37,7 +39,12 @@ const transport = createGrpcWebTransport({
 export const bank = createClient(BankService, transport);
 export const classroom = createClient(ClassroomService, transport);
 
-/** The server's message (localized by it) and its code, for the reader. */
+/**
+ * The server's sentence for the reader and the code. The status message is
+ * English, for developers; the sentence in the caller's language is the
+ * google.rpc.LocalizedMessage detail, when the server sent one.
+ */
 export function describe(error: ConnectError): string {
-  return `${error.rawMessage} (${t("error-code", { code: Code[error.code] })})`;
+  const localized = error.findDetails(LocalizedMessageSchema).find((detail) => detail.message !== "");
+  return `${localized?.message ?? error.rawMessage} (${t("error-code", { code: Code[error.code] })})`;
 }
