@@ -75,6 +75,7 @@ models-browser-why = A browser speaks gRPC-Web, over fetch, and fetch sends the 
 models-browser-run = Those calls are made by a program that speaks gRPC itself, such as the bank command-line client; with the classroom on, this page draws them as the server sees them.
 models-grpc-url = gRPC address of this server
 models-grpc-url-note = This page knows only its own address: the port shown is bank-server's default gRPC port (--addr). Correct it if the server listens elsewhere, and use https:// if it has TLS.
+models-grpc-url-known = The port is the one this server gave; the host is the one this page came from. Correct the host if the others reach the server by another name.
 models-copy = Copy
 classroom-connecting = Connecting to the classroom view…
 classroom-watching = Watching every call this server receives, from any client (the classroom view).

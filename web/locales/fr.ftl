@@ -75,6 +75,7 @@ models-browser-why = Un navigateur parle gRPC-Web, au moyen de fetch, et fetch e
 models-browser-run = Ces appels sont faits par un programme qui parle lui-même gRPC, comme le client en ligne de commande bank ; avec la vue de classe active, cette page les dessine tels que le serveur les voit.
 models-grpc-url = Adresse gRPC de ce serveur
 models-grpc-url-note = Cette page ne connaît que sa propre adresse : le port indiqué est le port gRPC par défaut de bank-server (--addr). Corrigez-le si le serveur écoute ailleurs, et écrivez https:// s’il a TLS.
+models-grpc-url-known = Le port est celui que ce serveur a indiqué ; l’hôte est celui d’où vient cette page. Corrigez l’hôte si les autres joignent le serveur par un autre nom.
 models-copy = Copier
 classroom-connecting = Connexion à la vue de classe…
 classroom-watching = Chaque appel que reçoit ce serveur, de n’importe quel client, est suivi (la vue de classe).

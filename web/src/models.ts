@@ -27,9 +27,17 @@ import { onPageCall } from "./recorder.js";
  * second is as fine as the countdown is written. */
 const COUNTDOWN_EVERY_MS = 100;
 
-/** bank-server's gRPC port when --addr is not given; the page knows only
- * its own (web) address, so the reader corrects this if it differs. */
+/** bank-server's gRPC port when --addr is not given: the guess while
+ * /server.json has not answered (an older server, or none yet). */
 const DEFAULT_GRPC_PORT = 50051;
+
+/** What the server says of itself at /server.json (server/web/assets.rs). */
+interface About {
+  grpc_port: number;
+  tls: boolean;
+  classroom: boolean;
+  tokens: boolean;
+}
 
 /** A drawn call: its element and the elements of its kept arrows. */
 interface CallView {
@@ -267,9 +275,29 @@ function drawCommands(): void {
   }
 }
 
-/** The page's own address with bank-server's default gRPC port. */
-function guessedGrpcUrl(): string {
-  return `http://${location.hostname}:${DEFAULT_GRPC_PORT}`;
+/** The gRPC address on the host this page came from: the port and scheme
+ * the server gave, or bank-server's defaults. The host stays the page's:
+ * a server listening on every address cannot know which name reaches it. */
+function grpcUrlOn(about?: About): string {
+  const scheme = about?.tls ? "https" : "http";
+  return `${scheme}://${location.hostname}:${about?.grpc_port ?? DEFAULT_GRPC_PORT}`;
+}
+
+/** Asks the server for its gRPC port; fills the address unless the reader
+ * already typed one. Without an answer the guess stays, with its note. */
+async function learnGrpcUrl(field: HTMLInputElement): Promise<void> {
+  try {
+    const answer = await fetch("/server.json", { cache: "no-store" });
+    if (!answer.ok) return;
+    const about = (await answer.json()) as About;
+    if (typeof about.grpc_port !== "number" || field.dataset.edited === "true") return;
+    field.value = grpcUrlOn(about);
+    $("grpc-url-note").dataset.l10n = "models-grpc-url-known";
+    $("grpc-url-note").textContent = t("models-grpc-url-known");
+    drawCommands();
+  } catch {
+    // An older server without /server.json: the guess and its note stay.
+  }
 }
 
 /** Everything drawn again, in the new language. */
@@ -288,9 +316,13 @@ function redrawAll(): void {
 
 export function setUpModels(): void {
   const grpcUrl = $<HTMLInputElement>("grpc-url");
-  grpcUrl.value = guessedGrpcUrl();
-  grpcUrl.addEventListener("input", drawCommands);
+  grpcUrl.value = grpcUrlOn();
+  grpcUrl.addEventListener("input", () => {
+    grpcUrl.dataset.edited = "true";
+    drawCommands();
+  });
   drawCommands();
+  void learnGrpcUrl(grpcUrl);
   for (const button of document.querySelectorAll<HTMLButtonElement>("#models button.copy-command")) {
     button.addEventListener("click", () => {
       const command = button.parentElement?.querySelector("code.command")?.textContent ?? "";
