@@ -2,7 +2,8 @@
 //! servers: one module per command or concern, sharing `harness`. Beside
 //! it, the other command line the docs teach: the grpcurl page's calls,
 //! checked against the contract (`grpcurl_doc`). And the page's catalogs
-//! (`web_locales`), held to the same standard as the CLI's.
+//! (`web_locales`), held to the same standard as the CLI's and to the
+//! glossary's French words (`glossary`).
 
 mod batch;
 mod code_map;
@@ -11,6 +12,7 @@ mod deadlines;
 mod errors;
 mod failures;
 mod faults;
+mod glossary;
 mod grpcurl_doc;
 mod history;
 mod json;

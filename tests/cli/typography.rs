@@ -41,8 +41,9 @@ const TOUR_TIMEOUT: Duration = Duration::from_secs(60);
 /// code or data copied as is: `` `code` ``; a word with a colon inside it,
 /// never prose (URLs, `HOST:PORT`, clock times and RFC 3339 instants); a
 /// quoted character (`';'`); and the one HTTP header the help writes out
-/// (`authorization: Bearer`).
-fn code_spans() -> Regex {
+/// (`authorization: Bearer`). The glossary check (`glossary`) leaves them
+/// out too.
+pub(crate) fn code_spans() -> Regex {
     Regex::new(r"`[^`]*`|[^\s:]+:[^\s:]\S*|'.'|authorization: Bearer").expect("valid regex")
 }
 
@@ -137,10 +138,17 @@ pub(crate) fn has_stray_space(text: &str) -> bool {
 /// Every fault of French typography in a French catalog's `texts` (as
 /// [`source_texts`] gives them), each with its message id.
 pub(crate) fn french_catalog_faults(texts: &[(String, String)]) -> Vec<String> {
+    faults_by_message(texts, french_faults)
+}
+
+/// What `check` finds in each of a catalog's `texts`, each fault with its
+/// message id and the text it was found in (the glossary check reports
+/// the same way).
+pub(crate) fn faults_by_message(texts: &[(String, String)], check: fn(&str) -> Vec<String>) -> Vec<String> {
     texts
         .iter()
         .flat_map(|(id, text)| {
-            french_faults(text)
+            check(text)
                 .into_iter()
                 .map(move |fault| format!("{id}: {fault} in {text:?}"))
         })

@@ -14,7 +14,10 @@
 //!   apart from the few listed in [`SAME_IN_BOTH`];
 //! - the French catalog follows the French typography of the CLI's
 //!   catalog, and the English one holds no typographic spaces, checked by
-//!   the same functions (`typography`).
+//!   the same functions (`typography`);
+//! - the French catalog uses the glossary's words (`glossary`): « période
+//!   de cotation », never « tick » in prose, and « fil des taux » for the
+//!   feed, never « flux de cours ».
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -22,12 +25,12 @@ use std::path::{Path, PathBuf};
 use fluent_syntax::ast::{CallArguments, Entry, Expression, InlineExpression, Pattern, PatternElement};
 use regex::Regex;
 
+use crate::glossary::french_glossary_faults;
 use crate::typography::{french_catalog_faults, has_stray_space, source_texts};
 
-/// Messages whose French is, rightly, the English text: "Tick { $sequence }"
-/// (the tick is the project's word in both languages, as in the CLI), and
-/// the server's lifeline in a diagram, named by its program, `bank-server`.
-const SAME_IN_BOTH: &[&str] = &["board-sequence", "models-lane-server"];
+/// Messages whose French is, rightly, the English text: the server's
+/// lifeline in a diagram, named by its program, `bank-server`.
+const SAME_IN_BOTH: &[&str] = &["models-lane-server"];
 
 /// The page's folder in the workspace.
 fn web() -> PathBuf {
@@ -286,5 +289,11 @@ fn the_page_catalogs_follow_the_typography_of_each_language() {
             .filter(|(_, text)| has_stray_space(text))
             .map(|(id, text)| format!("en {id}: typographic space in {text:?}")),
     );
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+}
+
+#[test]
+fn the_page_in_french_never_says_tick_in_prose_nor_flux_de_cours_for_the_feed() {
+    let faults = french_glossary_faults(&source_texts(&catalog("fr")));
     assert!(faults.is_empty(), "{}", faults.join("\n"));
 }

@@ -139,35 +139,35 @@ models-masked = { $count ->
 }
 `;var Bf=`# Les mots de la page en fran\xE7ais\u202F; m\xEAmes identifiants que locales/en.ftl.
 page-title = Service bancaire
-page-lede = Cours en direct et conversions exactes, en gRPC-Web depuis cette page.
+page-lede = Taux en direct et conversions exactes, en gRPC-Web depuis cette page.
 language-label = Langue
-board-title = Cours en direct
-board-explain = StreamRates\xA0: une requ\xEAte, puis une mise \xE0 jour \xE0 chaque tick (flux serveur).
+board-title = Taux en direct
+board-explain = StreamRates\xA0: une requ\xEAte, puis une mise \xE0 jour \xE0 chaque p\xE9riode de cotation (flux serveur).
 board-pairs = Paires
 board-start = Suivre
 board-stop = Arr\xEAter
-board-sequence = Tick { $sequence }
+board-sequence = P\xE9riode n\xB0 { $sequence }
 board-skipped = { $count ->
-    [one] un tick saut\xE9
-   *[other] { $count } ticks saut\xE9s
+    [one] une p\xE9riode de cotation saut\xE9e
+   *[other] { $count } p\xE9riodes de cotation saut\xE9es
 }
 board-idle = Aucun suivi en cours.
-board-waiting = En attente du premier tick\u2026
-board-ended = Le flux s\u2019est termin\xE9\xA0: { $reason }
+board-waiting = En attente de la premi\xE8re mise \xE0 jour\u2026
+board-ended = Le fil des taux s\u2019est termin\xE9\xA0: { $reason }
 board-loading = Chargement de l\u2019historique de chaque paire\u2026
-chart-explain = Chaque graphique commence par le pass\xE9 de la paire, re\xE7u de GetRateHistory (unaire), puis continue avec le flux \xE0 partir du tick suivant\u202F; aucun tick n\u2019est perdu ni dessin\xE9 deux fois. Une bougie creuse est mont\xE9e, une bougie pleine a baiss\xE9\u202F; une bande rouge aux bords en pointill\xE9s marque les ticks jamais arriv\xE9s. Placez le focus sur un graphique et lisez ses bougies une \xE0 une avec les fl\xE8ches du clavier.
+chart-explain = Chaque graphique commence par le pass\xE9 de la paire, re\xE7u de GetRateHistory (unaire), puis continue avec le fil des taux \xE0 partir de la p\xE9riode de cotation suivante\u202F; aucune p\xE9riode n\u2019est perdue ni dessin\xE9e deux fois. Une bougie creuse est mont\xE9e, une bougie pleine a baiss\xE9\u202F; une bande rouge aux bords en pointill\xE9s marque les p\xE9riodes de cotation dont la mise \xE0 jour n\u2019est jamais arriv\xE9e. Placez le focus sur un graphique et lisez ses bougies une \xE0 une avec les fl\xE8ches du clavier.
 chart-interval = Bougies de
 chart-interval-ticks = { $ticks ->
-    [one] un tick
-   *[other] { $ticks } ticks
+    [one] { $ticks } p\xE9riode
+   *[other] { $ticks } p\xE9riodes
 }
 chart-interval-duration = { $ticks ->
-    [one] un tick
-   *[other] { $ticks } ticks
+    [one] { $ticks } p\xE9riode
+   *[other] { $ticks } p\xE9riodes
 } ({ $duration })
 chart-loading = Chargement de l\u2019historique\u2026
 chart-failed = Pas d\u2019historique\xA0: { $reason }
-chart-candle = { $time }\xA0: ouverture { $open }, plus haut { $high }, plus bas { $low }, cl\xF4ture { $close } (ticks { $first } \xE0 { $last })
+chart-candle = { $time }\xA0: ouverture { $open }, plus haut { $high }, plus bas { $low }, cl\xF4ture { $close } (p\xE9riodes n\xB0 { $first } \xE0 { $last })
 chart-label = Graphique en bougies de { $pair }, bougies de { $interval }
 column-pair = Paire
 column-bid = Achat
@@ -180,10 +180,10 @@ convert-from = De
 convert-to = Vers
 convert-submit = Convertir
 convert-result = { $amount } { $from } = { $converted } { $to }
-convert-rate = Cours { $rate }, tick { $sequence } ({ $time })
+convert-rate = Taux { $rate }, p\xE9riode de cotation n\xB0 { $sequence } ({ $time })
 convert-busy = Conversion\u2026
 convert-at = \xC0 l\u2019instant (facultatif)
-convert-at-hint = Vide\xA0: le tick en cours. Un instant pass\xE9, \xE0 votre heure locale, convertit au cours du tick de cet instant, exactement comme il fut appliqu\xE9 alors.
+convert-at-hint = Vide\xA0: la p\xE9riode de cotation en cours. Un instant pass\xE9, \xE0 votre heure locale, convertit au taux en vigueur \xE0 cet instant, exactement comme il fut appliqu\xE9 alors.
 token-label = Jeton
 token-hint = N\xE9cessaire seulement si le serveur est lanc\xE9 avec --auth-tokens.
 error-code = Erreur { $code }
@@ -197,8 +197,8 @@ models-unary-when = \xC0 choisir d\xE8s que la r\xE9ponse tient en un message et
 models-unary-try = Convertissez un montant plus haut\xA0: l\u2019appel est dessin\xE9 ici.
 models-server-streaming-name = Flux serveur
 models-server-streaming-what = Une requ\xEAte, puis un flux de r\xE9ponses tant que le serveur a quelque chose \xE0 dire.
-models-server-streaming-when = \xC0 choisir pour les fils continus et le suivi d\u2019avancement\xA0: taux, journaux, notifications. Pas d\u2019interrogation r\xE9p\xE9t\xE9e\u202F; un lecteur lent saute directement au dernier \xE9tat au lieu d\u2019obliger le serveur \xE0 accumuler les anciens.
-models-server-streaming-try = Suivez des cours plus haut\xA0: le flux est dessin\xE9 ici, tick apr\xE8s tick\u202F; Arr\xEAter l\u2019annule.
+models-server-streaming-when = \xC0 choisir pour les mises \xE0 jour continues et le suivi d\u2019avancement\xA0: taux, journaux, notifications. Pas d\u2019interrogation r\xE9p\xE9t\xE9e\u202F; un lecteur lent saute directement au dernier \xE9tat au lieu d\u2019obliger le serveur \xE0 accumuler les anciens.
+models-server-streaming-try = Suivez des taux plus haut\xA0: le fil des taux est dessin\xE9 ici, une p\xE9riode de cotation apr\xE8s l\u2019autre\u202F; Arr\xEAter l\u2019annule.
 models-client-streaming-name = Flux client
 models-client-streaming-what = Un flux de requ\xEAtes, puis une seule r\xE9ponse quand le client a fini d\u2019envoyer.
 models-client-streaming-when = \xC0 choisir pour les envois et les lots\xA0: le client envoie au fil de sa lecture, le serveur agr\xE8ge au fil de la r\xE9ception, personne ne garde le fichier entier en m\xE9moire.
@@ -234,8 +234,8 @@ models-message-compressed = { $type } \xB7 { $encoded } o compress\xE9s
 models-half-close = demi-fermeture (END_STREAM)\xA0: le client n\u2019enverra plus rien
 models-cancel = RST_STREAM (CANCEL)\xA0: le client abandonne l\u2019appel, aucun en-t\xEAte de fin (trailers) ne revient
 models-skipped-ticks = { $count ->
-    [one] un tick saut\xE9\xA0: le flux est pass\xE9 au plus r\xE9cent
-   *[other] { $count } ticks saut\xE9s\xA0: le flux est pass\xE9 au plus r\xE9cent
+    [one] une p\xE9riode de cotation saut\xE9e\xA0: le fil des taux est pass\xE9 \xE0 la plus r\xE9cente
+   *[other] { $count } p\xE9riodes de cotation saut\xE9es\xA0: le fil des taux est pass\xE9 \xE0 la plus r\xE9cente
 }
 models-skipped-events = { $count ->
     [one] un \xE9v\xE9nement manqu\xE9 par cette page (son appel est inconnu)
@@ -254,9 +254,9 @@ models-seen-classroom = Vu par le serveur (vue de classe).
 models-open = En cours.
 models-ended = Termin\xE9\xA0: { $status } apr\xE8s { $ms }\xA0ms
 models-cause-cancelled = annul\xE9 par le client
-models-cause-deadline = son \xE9ch\xE9ance est pass\xE9e
-models-deadline = \xC9ch\xE9ance { $deadline }\xA0ms
-models-deadline-left = \xC9ch\xE9ance { $deadline }\xA0ms \xB7 reste { $left }\xA0ms
+models-cause-deadline = son d\xE9lai a expir\xE9
+models-deadline = D\xE9lai { $deadline }\xA0ms
+models-deadline-left = D\xE9lai { $deadline }\xA0ms \xB7 reste { $left }\xA0ms
 models-folded = { $count ->
     [one] une fl\xE8che repli\xE9e (les premi\xE8res et les plus r\xE9centes sont gard\xE9es)
    *[other] { $count } fl\xE8ches repli\xE9es (les premi\xE8res et les plus r\xE9centes sont gard\xE9es)

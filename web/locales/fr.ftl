@@ -1,34 +1,34 @@
 # Les mots de la page en français ; mêmes identifiants que locales/en.ftl.
 page-title = Service bancaire
-page-lede = Cours en direct et conversions exactes, en gRPC-Web depuis cette page.
+page-lede = Taux en direct et conversions exactes, en gRPC-Web depuis cette page.
 language-label = Langue
-board-title = Cours en direct
-board-explain = StreamRates : une requête, puis une mise à jour à chaque tick (flux serveur).
+board-title = Taux en direct
+board-explain = StreamRates : une requête, puis une mise à jour à chaque période de cotation (flux serveur).
 board-pairs = Paires
 board-start = Suivre
 board-stop = Arrêter
-board-sequence = Tick { $sequence }
+board-sequence = Période n° { $sequence }
 board-skipped = { $count ->
-    [one] un tick sauté
-   *[other] { $count } ticks sautés
+    [one] une période de cotation sautée
+   *[other] { $count } périodes de cotation sautées
 }
 board-idle = Aucun suivi en cours.
-board-waiting = En attente du premier tick…
-board-ended = Le flux s’est terminé : { $reason }
+board-waiting = En attente de la première mise à jour…
+board-ended = Le fil des taux s’est terminé : { $reason }
 board-loading = Chargement de l’historique de chaque paire…
-chart-explain = Chaque graphique commence par le passé de la paire, reçu de GetRateHistory (unaire), puis continue avec le flux à partir du tick suivant ; aucun tick n’est perdu ni dessiné deux fois. Une bougie creuse est montée, une bougie pleine a baissé ; une bande rouge aux bords en pointillés marque les ticks jamais arrivés. Placez le focus sur un graphique et lisez ses bougies une à une avec les flèches du clavier.
+chart-explain = Chaque graphique commence par le passé de la paire, reçu de GetRateHistory (unaire), puis continue avec le fil des taux à partir de la période de cotation suivante ; aucune période n’est perdue ni dessinée deux fois. Une bougie creuse est montée, une bougie pleine a baissé ; une bande rouge aux bords en pointillés marque les périodes de cotation dont la mise à jour n’est jamais arrivée. Placez le focus sur un graphique et lisez ses bougies une à une avec les flèches du clavier.
 chart-interval = Bougies de
 chart-interval-ticks = { $ticks ->
-    [one] un tick
-   *[other] { $ticks } ticks
+    [one] { $ticks } période
+   *[other] { $ticks } périodes
 }
 chart-interval-duration = { $ticks ->
-    [one] un tick
-   *[other] { $ticks } ticks
+    [one] { $ticks } période
+   *[other] { $ticks } périodes
 } ({ $duration })
 chart-loading = Chargement de l’historique…
 chart-failed = Pas d’historique : { $reason }
-chart-candle = { $time } : ouverture { $open }, plus haut { $high }, plus bas { $low }, clôture { $close } (ticks { $first } à { $last })
+chart-candle = { $time } : ouverture { $open }, plus haut { $high }, plus bas { $low }, clôture { $close } (périodes n° { $first } à { $last })
 chart-label = Graphique en bougies de { $pair }, bougies de { $interval }
 column-pair = Paire
 column-bid = Achat
@@ -41,10 +41,10 @@ convert-from = De
 convert-to = Vers
 convert-submit = Convertir
 convert-result = { $amount } { $from } = { $converted } { $to }
-convert-rate = Cours { $rate }, tick { $sequence } ({ $time })
+convert-rate = Taux { $rate }, période de cotation n° { $sequence } ({ $time })
 convert-busy = Conversion…
 convert-at = À l’instant (facultatif)
-convert-at-hint = Vide : le tick en cours. Un instant passé, à votre heure locale, convertit au cours du tick de cet instant, exactement comme il fut appliqué alors.
+convert-at-hint = Vide : la période de cotation en cours. Un instant passé, à votre heure locale, convertit au taux en vigueur à cet instant, exactement comme il fut appliqué alors.
 token-label = Jeton
 token-hint = Nécessaire seulement si le serveur est lancé avec --auth-tokens.
 error-code = Erreur { $code }
@@ -58,8 +58,8 @@ models-unary-when = À choisir dès que la réponse tient en un message et que l
 models-unary-try = Convertissez un montant plus haut : l’appel est dessiné ici.
 models-server-streaming-name = Flux serveur
 models-server-streaming-what = Une requête, puis un flux de réponses tant que le serveur a quelque chose à dire.
-models-server-streaming-when = À choisir pour les fils continus et le suivi d’avancement : taux, journaux, notifications. Pas d’interrogation répétée ; un lecteur lent saute directement au dernier état au lieu d’obliger le serveur à accumuler les anciens.
-models-server-streaming-try = Suivez des cours plus haut : le flux est dessiné ici, tick après tick ; Arrêter l’annule.
+models-server-streaming-when = À choisir pour les mises à jour continues et le suivi d’avancement : taux, journaux, notifications. Pas d’interrogation répétée ; un lecteur lent saute directement au dernier état au lieu d’obliger le serveur à accumuler les anciens.
+models-server-streaming-try = Suivez des taux plus haut : le fil des taux est dessiné ici, une période de cotation après l’autre ; Arrêter l’annule.
 models-client-streaming-name = Flux client
 models-client-streaming-what = Un flux de requêtes, puis une seule réponse quand le client a fini d’envoyer.
 models-client-streaming-when = À choisir pour les envois et les lots : le client envoie au fil de sa lecture, le serveur agrège au fil de la réception, personne ne garde le fichier entier en mémoire.
@@ -95,8 +95,8 @@ models-message-compressed = { $type } · { $encoded } o compressés
 models-half-close = demi-fermeture (END_STREAM) : le client n’enverra plus rien
 models-cancel = RST_STREAM (CANCEL) : le client abandonne l’appel, aucun en-tête de fin (trailers) ne revient
 models-skipped-ticks = { $count ->
-    [one] un tick sauté : le flux est passé au plus récent
-   *[other] { $count } ticks sautés : le flux est passé au plus récent
+    [one] une période de cotation sautée : le fil des taux est passé à la plus récente
+   *[other] { $count } périodes de cotation sautées : le fil des taux est passé à la plus récente
 }
 models-skipped-events = { $count ->
     [one] un événement manqué par cette page (son appel est inconnu)
@@ -115,9 +115,9 @@ models-seen-classroom = Vu par le serveur (vue de classe).
 models-open = En cours.
 models-ended = Terminé : { $status } après { $ms } ms
 models-cause-cancelled = annulé par le client
-models-cause-deadline = son échéance est passée
-models-deadline = Échéance { $deadline } ms
-models-deadline-left = Échéance { $deadline } ms · reste { $left } ms
+models-cause-deadline = son délai a expiré
+models-deadline = Délai { $deadline } ms
+models-deadline-left = Délai { $deadline } ms · reste { $left } ms
 models-folded = { $count ->
     [one] une flèche repliée (les premières et les plus récentes sont gardées)
    *[other] { $count } flèches repliées (les premières et les plus récentes sont gardées)
