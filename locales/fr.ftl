@@ -171,7 +171,7 @@ batch-partial = { $sent ->
 
 ## bank session
 watch-intro = Observation de chaque appel au service bancaire ; Ctrl-C pour arrêter.
-watch-started = ▶ { $method } ({ $model }), flux HTTP/2 { $stream } · { $metadata }
+watch-started = ▶ { $method } ({ $model }), stream HTTP/2 { $stream } · { $metadata }
 watch-model-unary = unaire
 watch-model-server-streaming = flux serveur
 watch-model-client-streaming = flux client
@@ -352,13 +352,13 @@ tour-errors-in-band = La session a répondu { $answered } conversions et { $refu
 tour-errors-lesson = Une session répond donc à une mauvaise requête par une réponse (SessionReply.error) et continue, un lot liste ses éléments refusés dans son bilan ; un statut d’erreur est réservé à ce qui termine l’appel entier : un mauvais jeton, le serveur qui s’arrête, un délai.
 
 tour-slow-reader-name = Un lecteur lent
-tour-slow-reader-what = Un fil des taux ne peut pas attendre son lecteur le plus lent, ni lui garder en file des cours périmés. Le contrôle de flux d’HTTP/2 dit au serveur ce que le client est prêt à recevoir ; quand le client ne lit pas, le serveur cesse d’envoyer, et ce serveur envoie alors la dernière période de cotation, pas celles d’entre-temps.
+tour-slow-reader-what = Un fil des taux ne peut pas attendre son lecteur le plus lent, ni lui garder en file des taux périmés. Le contrôle de flux d’HTTP/2 dit au serveur ce que le client est prêt à recevoir ; quand le client ne lit pas, le serveur cesse d’envoyer, et ce serveur envoie alors la dernière période de cotation, pas celles d’entre-temps.
 tour-slow-reader-example = Ici : un fil des taux EUR/USD sur une connexion dont les streams ont une fenêtre de 64 octets, lu une fois toutes les quelques périodes.
 tour-slow-pause = le client ne lit rien pendant { $millis } ms
 tour-slow-gap = périodes n° { $from } à n° { $to } sautées : { $skipped }
 tour-slow-summary = { $read } mises à jour lues, { $skipped } périodes sautées ; la fenêtre était de { $window } octets, le serveur n’a donc jamais eu plus d’une mise à jour en route.
 tour-slow-server = Vu du serveur : { $skipped } périodes sautées pour des lecteurs lents, en comptant la mise à jour qui était en route quand le client est parti.
-tour-slow-lesson = La sémantique de la dernière valeur : un lecteur qui ne suit pas voit moins de cours, jamais de vieux cours, et ne coûte aucune mémoire au serveur. Un lecteur qui a besoin de chaque période demande celles qu’il a manquées (chapitre suivant). `bank rates --slow 1s` le montre en ligne de commande.
+tour-slow-lesson = La sémantique de la dernière valeur : un lecteur qui ne suit pas voit moins de taux, jamais de taux périmés, et ne coûte aucune mémoire au serveur. Un lecteur qui a besoin de chaque période demande celles qu’il a manquées (chapitre suivant). `bank rates --slow 1s` le montre en ligne de commande.
 
 tour-resume-name = Reprendre un flux
 tour-resume-what = gRPC ne reprend pas un flux interrompu : un appel terminé est fini. La reprise est l’affaire du protocole, et celui-ci la rend exacte : chaque mise à jour porte le numéro de sa période, et StreamRates.from_sequence repart de n’importe quelle période récente.
@@ -366,8 +366,8 @@ tour-resume-example = Ici : un fil des taux EUR/USD coupé après trois mises �
 
 tour-choosing-title = Choisir un modèle
 tour-choosing-unary = À choisir quand la réponse tient dans un message et que le client l’attend.
-tour-choosing-unary-not = Pas pour un cours qui change à chaque période : redemander sans cesse manque des changements et paie un appel à chaque fois ; un fil des taux, c’est le flux serveur.
-tour-choosing-server-streaming = À choisir quand le serveur a une suite de choses à dire sur une question : cours, progression, notifications.
+tour-choosing-unary-not = Pas pour un taux qui change à chaque période : redemander sans cesse manque des changements et paie un appel à chaque fois ; un fil des taux, c’est le flux serveur.
+tour-choosing-server-streaming = À choisir quand le serveur a une suite de choses à dire sur une question : taux, progression, notifications.
 tour-choosing-server-streaming-not = Pas pour une seule grosse réponse : envoyez-la en un message, ou en pages d’appels unaires que l’on peut réessayer une à une.
 tour-choosing-client-streaming = À choisir quand le client a beaucoup d’éléments et veut une réponse sur l’ensemble : envois de fichiers, lots.
 tour-choosing-client-streaming-not = Pas quand chaque élément doit avoir sa réponse tout de suite : la réponse ne vient qu’à la fin ; c’est le bidirectionnel.
@@ -540,7 +540,7 @@ help-bank-server--classroom = Servir la vue de classe : ClassroomService.WatchC
 help-bank-server--log_format = Format des journaux sur la sortie d’erreur : text pour les personnes (en couleur sur un terminal), json (un objet par ligne) pour les chaînes de traitement.
 help-bank-server--man = Imprimer la page de manuel de ce programme (roff) et quitter : bank-server --man | man -l -. Dans la langue de LANGUAGE, LC_ALL, LC_MESSAGES ou LANG, comme cette aide.
 help-bank-server--seed = Graine de la simulation des taux ; des serveurs de même graine publient les mêmes cotations pour la même période de cotation. Par défaut : au hasard (journalisée au démarrage).
-help-bank-server--tick_ms = Durée d’une période de cotation (tick), en millisecondes.
+help-bank-server--tick_ms = Durée d’une période de cotation, en millisecondes.
 help-bank-server--spread_bps = Écart entre achat et vente, en points de base du taux moyen (20 = 0,20 %).
 help-bank-server--grace_period = Combien de temps un arrêt attend les appels en cours, en millisecondes.
 help-bank-server--max_feeds = Abonnements au fil des taux (StreamRates) ouverts à la fois. Un de plus est refusé aussitôt avec RESOURCE_EXHAUSTED ; ceux qui sont ouverts ne sont pas touchés.

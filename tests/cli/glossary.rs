@@ -2,7 +2,7 @@
 //! its last column, "where not to use the term", rules out in French,
 //! found by a check any catalog can run on its texts (as
 //! `typography::source_texts` gives them). The page's catalog
-//! (`web_locales`) runs it.
+//! (`web_locales`) and the CLI's (below) run it.
 //!
 //! Two kinds of fault are found:
 //!
@@ -91,4 +91,10 @@ fn the_glossary_check_catches_tick_in_prose_and_the_feed_called_flux_de_cours() 
     ] {
         assert!(!glossary_faults(wrong).is_empty(), "{wrong:?} passes");
     }
+}
+
+#[test]
+fn the_cli_french_catalog_follows_the_glossary() {
+    let faults = french_glossary_faults(&crate::typography::catalog_texts(bank_i18n::Lang::Fr));
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
 }

@@ -74,7 +74,7 @@ fn texts(pattern: &Pattern<&str>) -> Vec<String> {
 }
 
 /// `(message id, text)` for every value and attribute of a catalog.
-fn catalog_texts(lang: Lang) -> Vec<(String, String)> {
+pub(crate) fn catalog_texts(lang: Lang) -> Vec<(String, String)> {
     source_texts(lang.catalog())
 }
 
