@@ -10,6 +10,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { BankService } from "./gen/bank/v1/bank_pb.js";
 import { ClassroomService } from "./gen/bank/v1/classroom_pb.js";
+import { LocalizedMessageSchema } from "./gen/google/rpc/error_details_pb.js";
 import { language, t } from "./i18n.js";
 
 /** The bearer token the reader typed, if any. */
@@ -33,7 +34,13 @@ const transport = createGrpcWebTransport({
 export const bank = createClient(BankService, transport);
 export const classroom = createClient(ClassroomService, transport);
 
-/** The server's message (localized by it) and its code, for the reader. */
+/**
+ * The server's message for a person and its code, for the reader: the
+ * sentence of `google.rpc.LocalizedMessage`, which the server writes in the
+ * call's `accept-language`; the status message (English, for developers)
+ * only when there is none.
+ */
 export function describe(error: ConnectError): string {
-  return `${error.rawMessage} (${t("error-code", { code: Code[error.code] })})`;
+  const localized = error.findDetails(LocalizedMessageSchema)[0]?.message;
+  return `${localized || error.rawMessage} (${t("error-code", { code: Code[error.code] })})`;
 }
