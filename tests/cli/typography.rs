@@ -15,7 +15,7 @@ use std::process::Output;
 use std::time::Duration;
 
 use bank_i18n::Lang;
-use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
+use harness::catalogs::catalog_texts;
 use regex::Regex;
 
 /// No-break space, before `:` and inside `« »`, and between a number and its unit.
@@ -42,52 +42,6 @@ const TOUR_TIMEOUT: Duration = Duration::from_secs(60);
 /// (`authorization: Bearer`).
 fn code_spans() -> Regex {
     Regex::new(r"`[^`]*`|[^\s:]+:[^\s:]\S*|'.'|authorization: Bearer").expect("valid regex")
-}
-
-/// Every text a pattern can give: one per variant of each selector, each
-/// placeable kept as `{$name}` (or `{}` for anything but a variable).
-fn texts(pattern: &Pattern<&str>) -> Vec<String> {
-    let mut all = vec![String::new()];
-    for element in &pattern.elements {
-        let pieces = match element {
-            PatternElement::TextElement { value } => vec![(*value).to_owned()],
-            PatternElement::Placeable {
-                expression: Expression::Select { variants, .. },
-            } => variants
-                .iter()
-                .flat_map(|variant| texts(&variant.value))
-                .collect(),
-            PatternElement::Placeable {
-                expression: Expression::Inline(InlineExpression::VariableReference { id }),
-            } => vec![format!("{{${}}}", id.name)],
-            PatternElement::Placeable { .. } => vec!["{}".to_owned()],
-        };
-        all = all
-            .iter()
-            .flat_map(|text| pieces.iter().map(move |piece| format!("{text}{piece}")))
-            .collect();
-    }
-    all
-}
-
-/// `(message id, text)` for every value and attribute of a catalog.
-fn catalog_texts(lang: Lang) -> Vec<(String, String)> {
-    let resource = fluent_syntax::parser::parse(lang.catalog()).expect("the catalog parses");
-    let mut all = Vec::new();
-    for entry in &resource.body {
-        if let Entry::Message(message) = entry {
-            let patterns = message
-                .value
-                .iter()
-                .chain(message.attributes.iter().map(|attribute| &attribute.value));
-            for pattern in patterns {
-                for text in texts(pattern) {
-                    all.push((message.id.name.to_owned(), text));
-                }
-            }
-        }
-    }
-    all
 }
 
 /// What breaks French typography in `text`, code spans left out.
@@ -121,7 +75,7 @@ fn french_faults(text: &str) -> Vec<String> {
 
 #[test]
 fn every_french_message_follows_french_typography() {
-    let faults: Vec<String> = catalog_texts(Lang::Fr)
+    let faults: Vec<String> = catalog_texts(Lang::Fr.catalog())
         .iter()
         .flat_map(|(id, text)| {
             french_faults(text)
@@ -156,7 +110,7 @@ fn the_typography_check_catches_each_kind_of_fault() {
 #[test]
 fn english_messages_hold_no_typographic_spaces() {
     let stray = |c: char| c.is_whitespace() && !matches!(c, ' ' | '\n');
-    let faults: Vec<String> = catalog_texts(Lang::En)
+    let faults: Vec<String> = catalog_texts(Lang::En.catalog())
         .into_iter()
         .filter(|(_, text)| text.contains(stray))
         .map(|(id, text)| format!("{id}: {text:?}"))
