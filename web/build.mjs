@@ -1,5 +1,6 @@
 // `npm run bundle`: one minified script and one style sheet in dist/,
-// beside index.html, which bank-server embeds (server/web/assets.rs).
+// beside index.html, which bank-server embeds (server/web/assets.rs). The
+// style sheet is bundled too: it imports uPlot's own.
 import { build } from "esbuild";
 import { copyFileSync, mkdirSync } from "node:fs";
 
@@ -14,5 +15,11 @@ await build({
   outfile: "dist/app.js",
   legalComments: "none",
 });
+await build({
+  entryPoints: ["src/app.css"],
+  bundle: true,
+  minify: true,
+  outfile: "dist/app.css",
+  legalComments: "none",
+});
 copyFileSync("src/index.html", "dist/index.html");
-copyFileSync("src/app.css", "dist/app.css");

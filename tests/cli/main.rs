@@ -1,7 +1,8 @@
 //! The `bank` command-line client, run as a real process against real
 //! servers: one module per command or concern, sharing `harness`. Beside
 //! it, the other command line the docs teach: the grpcurl page's calls,
-//! checked against the contract (`grpcurl_doc`).
+//! checked against the contract (`grpcurl_doc`). And the page's catalogs
+//! (`web_locales`), held to the same standard as the CLI's.
 
 mod batch;
 mod code_map;
@@ -25,3 +26,4 @@ mod terminal;
 mod tour;
 mod typography;
 mod watch;
+mod web_locales;

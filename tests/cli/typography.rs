@@ -9,7 +9,9 @@
 //! `locales/fr.ftl` (each variant of a selector on its own, placeables kept
 //! as `{$name}` markers) against these rules; read the English catalog for
 //! stray non-ASCII spaces; then run `bank tour --lang fr --no-pause` at 40,
-//! 64 and 100 columns and check that the wrapping never breaks them.
+//! 64 and 100 columns and check that the wrapping never breaks them. The
+//! page's catalogs (web/locales) are held to the same rules by
+//! `web_locales`, with the functions here.
 
 use std::process::Output;
 use std::time::Duration;
@@ -73,16 +75,29 @@ fn french_faults(text: &str) -> Vec<String> {
     faults
 }
 
-#[test]
-fn every_french_message_follows_french_typography() {
-    let faults: Vec<String> = catalog_texts(Lang::Fr.catalog())
+/// Whether `text` holds a space other than the plain one (or a line
+/// break): English puts no space before its punctuation, so a no-break
+/// space in it is a French habit gone astray.
+pub(crate) fn has_stray_space(text: &str) -> bool {
+    text.contains(|c: char| c.is_whitespace() && !matches!(c, ' ' | '\n'))
+}
+
+/// Every fault of French typography in a French catalog's `texts` (as
+/// [`catalog_texts`] gives them), each with its message id.
+pub(crate) fn french_catalog_faults(texts: &[(String, String)]) -> Vec<String> {
+    texts
         .iter()
         .flat_map(|(id, text)| {
             french_faults(text)
                 .into_iter()
                 .map(move |fault| format!("{id}: {fault} in {text:?}"))
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn every_french_message_follows_french_typography() {
+    let faults = french_catalog_faults(&catalog_texts(Lang::Fr.catalog()));
     assert!(faults.is_empty(), "{}", faults.join("\n"));
 }
 
@@ -109,10 +124,9 @@ fn the_typography_check_catches_each_kind_of_fault() {
 
 #[test]
 fn english_messages_hold_no_typographic_spaces() {
-    let stray = |c: char| c.is_whitespace() && !matches!(c, ' ' | '\n');
     let faults: Vec<String> = catalog_texts(Lang::En.catalog())
         .into_iter()
-        .filter(|(_, text)| text.contains(stray))
+        .filter(|(_, text)| has_stray_space(text))
         .map(|(id, text)| format!("{id}: {text:?}"))
         .collect();
     assert!(faults.is_empty(), "{}", faults.join("\n"));

@@ -15,6 +15,21 @@ board-skipped = { $count ->
 board-idle = Not watching.
 board-waiting = Waiting for the first tick…
 board-ended = The feed ended: { $reason }
+board-loading = Loading each pair's history…
+chart-explain = Each chart starts with the pair's past from GetRateHistory (unary), then goes on with the feed from the tick right after it, so no tick is lost or drawn twice. A hollow candle went up, a filled one went down; a red band with dashed edges marks ticks that never arrived. Focus a chart and use the arrow keys to read its candles one by one.
+chart-interval = Candles of
+chart-interval-ticks = { $ticks ->
+    [one] one tick
+   *[other] { $ticks } ticks
+}
+chart-interval-duration = { $ticks ->
+    [one] one tick
+   *[other] { $ticks } ticks
+} ({ $duration })
+chart-loading = Loading the history…
+chart-failed = No history: { $reason }
+chart-candle = { $time }: open { $open }, high { $high }, low { $low }, close { $close } (ticks { $first } to { $last })
+chart-label = Candlestick chart of { $pair }, candles of { $interval }
 column-pair = Pair
 column-bid = Bid
 column-mid = Mid
@@ -28,4 +43,8 @@ convert-submit = Convert
 convert-result = { $amount } { $from } = { $converted } { $to }
 convert-rate = Rate { $rate }, tick { $sequence } ({ $time })
 convert-busy = Converting…
+convert-at = At (optional)
+convert-at-hint = Empty: the current tick. A past instant, in your local time, prices the conversion at the tick of that instant, exactly as it was priced then.
+token-label = Token
+token-hint = Only needed when the server runs with --auth-tokens.
 error-code = Error { $code }

@@ -5,26 +5,49 @@
 // error, localized by the server from the page's accept-language, with the
 // field named by google.rpc.BadRequest highlighted and focused.
 //
-// Lifecycle: the last answer is kept. On a language switch a result is
-// redrawn in the new words; an error, which the server wrote in the old
-// language, is asked for again (Convert changes nothing on the server).
-import { timestampDate } from "@bufbuild/protobuf/wkt";
+// The optional instant (`at`, the reader's local time to the second) asks
+// for the rate of a past tick, exactly as it was published then; empty
+// means the current tick. A future instant, or one beyond the server's
+// history, is the server's OUT_OF_RANGE naming `at`.
+//
+// Lifecycle: the last answer is kept. A language switch redraws a result
+// in the new language, and asks again for an error (the server wrote its
+// message in the old one; an error depends on the request only, so the
+// same request gives the same error).
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ConnectError } from "@connectrpc/connect";
-import type { ConvertResponse } from "./gen/bank/v1/bank_pb.js";
+import type { ConvertRequestSchema, ConvertResponse } from "./gen/bank/v1/bank_pb.js";
 import { BadRequestSchema } from "./gen/google/rpc/error_details_pb.js";
 import { $ } from "./dom.js";
+import { formatDateTime } from "./formats.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { bank, describe } from "./rpc.js";
 
 /** The fields a BadRequest may name, as the form's inputs are named. */
-const FIELDS = ["amount", "from_currency", "to_currency"];
+const FIELDS = ["amount", "from_currency", "to_currency", "at"];
 
-/** The answer on show, for a language switch to redraw. */
-let shown: { kind: "none" } | { kind: "result"; reply: ConvertResponse } | { kind: "error" } = { kind: "none" };
+type Request = MessageInitShape<typeof ConvertRequestSchema>;
 
-function drawResult(reply: ConvertResponse): void {
+/** The last request and what came of it, redrawn on a language switch. */
+let last: { request: Request; outcome: { reply: ConvertResponse } | { error: true } } | undefined;
+
+/** The form's request; `at` from the local date and time typed, if any. */
+function typedRequest(): Request {
+  const value = (id: string) => $<HTMLInputElement>(id).value.trim();
+  const at = $<HTMLInputElement>("at").value;
+  return {
+    amount: value("amount"),
+    fromCurrency: value("from_currency").toUpperCase(),
+    toCurrency: value("to_currency").toUpperCase(),
+    // datetime-local gives the reader's local time; Date reads it so.
+    at: at === "" ? undefined : timestampFromDate(new Date(at)),
+  };
+}
+
+function showReply(reply: ConvertResponse): void {
   const output = $("convert-output");
-  const time = reply.rateTime ? timestampDate(reply.rateTime).toISOString() : "";
+  const time = reply.rateTime ? formatDateTime(timestampDate(reply.rateTime)) : "";
   output.className = "";
   output.dataset.converted = reply.convertedAmount;
   output.dataset.sequence = reply.rateSequence.toString();
@@ -35,23 +58,18 @@ function drawResult(reply: ConvertResponse): void {
   );
 }
 
-async function submit(): Promise<void> {
+async function convert(request: Request, focus: boolean): Promise<void> {
   const output = $("convert-output");
-  const value = (id: string) => $<HTMLInputElement>(id).value.trim();
   for (const field of FIELDS) $(field).removeAttribute("aria-invalid");
   output.className = "";
   output.textContent = t("convert-busy");
   try {
-    const reply = await bank.convert({
-      amount: value("amount"),
-      fromCurrency: value("from_currency").toUpperCase(),
-      toCurrency: value("to_currency").toUpperCase(),
-    });
-    shown = { kind: "result", reply };
-    drawResult(reply);
+    const reply = await bank.convert(request);
+    last = { request, outcome: { reply } };
+    showReply(reply);
   } catch (error) {
     const failure = ConnectError.from(error);
-    shown = { kind: "error" };
+    last = { request, outcome: { error: true } };
     delete output.dataset.converted;
     delete output.dataset.sequence;
     output.className = "error";
@@ -60,7 +78,7 @@ async function submit(): Promise<void> {
       for (const violation of details.fieldViolations) {
         if (FIELDS.includes(violation.field)) {
           $(violation.field).setAttribute("aria-invalid", "true");
-          $(violation.field).focus();
+          if (focus) $(violation.field).focus();
         }
       }
     }
@@ -70,10 +88,11 @@ async function submit(): Promise<void> {
 export function setUpConverter(): void {
   $("convert-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    void submit();
+    void convert(typedRequest(), true);
   });
   onLanguageChange(() => {
-    if (shown.kind === "result") drawResult(shown.reply);
-    else if (shown.kind === "error") void submit();
+    if (!last) return;
+    if ("reply" in last.outcome) showReply(last.outcome.reply);
+    else void convert(last.request, false);
   });
 }

@@ -5,6 +5,12 @@
 // until the reader picks one. `setLanguage` swaps the bundle, redraws every
 // element marked `data-l10n` and calls each part of the page that drew text
 // of its own (`onLanguageChange`), so nothing stays in the old language.
+//
+// A test (tests/cli/web_locales.rs) checks both catalogs against the
+// sources: every id asked for by t() or a data-l10n attribute exists, and
+// every message is used. It finds ids written whole in the code; a module
+// that builds an id at run time lists those ids, separated by spaces, on a
+// line comment that starts with "l10n-ids" and a colon.
 import { FluentBundle, FluentResource, type FluentVariable } from "@fluent/bundle";
 import en from "../locales/en.ftl";
 import fr from "../locales/fr.ftl";

@@ -1,15 +1,24 @@
-// The page: a live rate board (StreamRates) and a converter (Convert), both
+// The page: a live rate board (StreamRates) with a chart per pair
+// (GetRateHistory, then the board's feed) and a converter (Convert), all
 // over gRPC-Web from the browser, in English or French.
 //
 // Each part lives in its own module and sets itself up here; the modules
-// share the language (i18n.ts), the clients (rpc.ts) and nothing else.
+// share the language (i18n.ts) and the clients (rpc.ts); the charts also
+// follow the board's feed (board.ts: beforeWatch, onUpdate).
 import { setUpBoard } from "./board.js";
+import { setUpCharts } from "./charts.js";
 import { setUpConverter } from "./convert.js";
 import { $ } from "./dom.js";
 import { language, setLanguage, translatePage } from "./i18n.js";
+import { setToken } from "./rpc.js";
 
 setUpBoard();
+setUpCharts();
 setUpConverter();
+
+const token = $<HTMLInputElement>("token");
+token.addEventListener("input", () => setToken(token.value));
+setToken(token.value); // a value the browser restored
 
 const picker = $<HTMLSelectElement>("language");
 picker.value = language();

@@ -5,7 +5,8 @@
 // answers errors in it) and, when the reader gave one, the token as
 // `authorization: Bearer …` (a server started with --auth-tokens refuses
 // calls without it). Both are read at each call, so a switch or a new token
-// applies to the next call without rebuilding anything.
+// applies to the next call without rebuilding anything. Errors are shown
+// with the server's sentence in that language (`describe`).
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { BankService } from "./gen/bank/v1/bank_pb.js";
@@ -35,12 +36,11 @@ export const bank = createClient(BankService, transport);
 export const classroom = createClient(ClassroomService, transport);
 
 /**
- * The server's message for a person and its code, for the reader: the
- * sentence of `google.rpc.LocalizedMessage`, which the server writes in the
- * call's `accept-language`; the status message (English, for developers)
- * only when there is none.
+ * The server's sentence for the reader and the code. The status message is
+ * English, for developers; the sentence in the caller's language is the
+ * google.rpc.LocalizedMessage detail, when the server sent one.
  */
 export function describe(error: ConnectError): string {
-  const localized = error.findDetails(LocalizedMessageSchema)[0]?.message;
-  return `${localized || error.rawMessage} (${t("error-code", { code: Code[error.code] })})`;
+  const localized = error.findDetails(LocalizedMessageSchema).find((detail) => detail.message !== "");
+  return `${localized?.message ?? error.rawMessage} (${t("error-code", { code: Code[error.code] })})`;
 }
