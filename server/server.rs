@@ -418,6 +418,7 @@ impl BankServer {
                 self.drain.clone(),
                 self.grace_period,
                 self.transport.handshake_timeout,
+                Arc::clone(&counters),
             )
         });
         let own = transport::serve(self.listener, shared(service), self.grace_period);

@@ -48,9 +48,10 @@ use tonic_web::GrpcWebLayer;
 use tower::{Layer, Service, ServiceExt};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::metrics::Metrics;
 use crate::service::ConnectionStreams;
 use crate::shutdown::Drain;
-use crate::transport::RequestBody;
+use crate::transport::{CallOrigin, RequestBody};
 
 /// How long a browser may keep a preflight's answer: ten minutes, the
 /// longest Chromium honours, so a page makes one preflight per method
@@ -140,6 +141,9 @@ struct Shared<S> {
     cors: CorsLayer,
     drain: Drain,
     header_read_timeout: Duration,
+    /// Numbers each connection, from the counter the gRPC port uses, so
+    /// the classroom view names a browser "client 9" like any client.
+    metrics: Arc<Metrics>,
 }
 
 /// Serves the page and gRPC-Web on `web` until the drain starts, then
@@ -151,6 +155,7 @@ pub(crate) async fn serve<S, B>(
     drain: Drain,
     grace: Duration,
     header_read_timeout: Duration,
+    metrics: Arc<Metrics>,
 ) where
     S: Router<B>,
     B: Body<Data = Bytes, Error = Status> + Send + 'static,
@@ -163,6 +168,7 @@ pub(crate) async fn serve<S, B>(
         cors: cors(web.origins),
         drain: drain.clone(),
         header_read_timeout,
+        metrics,
     });
     let mut connections = JoinSet::new();
     loop {
@@ -213,6 +219,7 @@ where
     let grpc_web = GrpcWebLayer::new().layer(ToRouter {
         router: shared.router.clone(),
         connection: Arc::new(ConnectionStreams::default()),
+        number: shared.metrics.number_connection(),
     });
     let page = tower::service_fn(move |request: Request<hyper::body::Incoming>| {
         let grpc_web = grpc_web.clone();
@@ -253,11 +260,13 @@ fn is_grpc_web<T>(request: &Request<T>) -> bool {
 }
 
 /// The server's router, given the gRPC calls tonic-web translated: their
-/// bodies as the router reads them, and the connection's caps.
+/// bodies as the router reads them, the connection's caps and its number.
 #[derive(Clone)]
 struct ToRouter<S> {
     router: S,
     connection: Arc<ConnectionStreams>,
+    /// The connection's number on this server (see [`CallOrigin`]).
+    number: u64,
 }
 
 impl<S> Service<Request<tonic::body::Body>> for ToRouter<S>
@@ -275,6 +284,11 @@ where
     fn call(&mut self, request: Request<tonic::body::Body>) -> Self::Future {
         let mut request = request.map(RequestBody::other);
         request.extensions_mut().insert(Arc::clone(&self.connection));
+        // HTTP/1.1 has no streams: one call at a time, stream 0.
+        request.extensions_mut().insert(CallOrigin {
+            connection: self.number,
+            stream: 0,
+        });
         self.router.call(request)
     }
 }

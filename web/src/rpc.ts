@@ -6,13 +6,16 @@
 // `authorization: Bearer …` (a server started with --auth-tokens refuses
 // calls without it). Both are read at each call, so a switch or a new token
 // applies to the next call without rebuilding anything. Errors are shown
-// with the server's sentence in that language (`describe`).
+// with the server's sentence in that language (`describe`). The page's own
+// BankService calls are also recorded for the four models' diagrams
+// (recorder.ts), after these headers are set, so the record shows them.
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { BankService } from "./gen/bank/v1/bank_pb.js";
 import { ClassroomService } from "./gen/bank/v1/classroom_pb.js";
 import { LocalizedMessageSchema } from "./gen/google/rpc/error_details_pb.js";
 import { language, t } from "./i18n.js";
+import { recorder } from "./recorder.js";
 
 /** The bearer token the reader typed, if any. */
 let token = "";
@@ -29,6 +32,7 @@ const transport = createGrpcWebTransport({
       if (token !== "") request.header.set("authorization", `Bearer ${token}`);
       return next(request);
     },
+    recorder,
   ],
 });
 

@@ -132,7 +132,8 @@ export type CallStarted = Message<"bank.v1.CallStarted"> & {
   connection: string;
 
   /**
-   * The call's HTTP/2 stream on that connection (odd numbers, from 1).
+   * The call's HTTP/2 stream on that connection (odd numbers, from 1);
+   * 0 for a gRPC-Web call on the page's listener (HTTP/1.1, no streams).
    *
    * @generated from field: uint32 http2_stream = 4;
    */
