@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Refreshes the READMEs' pictures of the page, docs/screenshots/page-en.png
-# and page-fr.png: a server on a pinned clock with the page and the
+# and page-fr.png: a server on a manual clock with the page and the
 # classroom view, and a headless chromium driven through chromedriver
 # (Debian's chromium and chromium-driver) that watches the board, converts,
 # and watches a `bank batch` and a `bank session` (tests/screenshots.rs).

@@ -2,21 +2,21 @@
 //! and `page-fr.png`, made by `scripts/screenshots.sh`
 //! (`cargo run -p bank-tests --bin screenshots -- docs/screenshots`).
 //!
-//! Lifecycle: one server on a pinned clock with the page and the classroom
+//! Lifecycle: one server on a manual clock with the page and the classroom
 //! view; then, for each language, a fresh headless chromium that opens the
 //! page, starts the board, converts, and (when the page has the classroom
 //! view) watches a `bank batch` and a `bank session` run from here, so the
 //! four models have diagrams; the whole page is then saved as a PNG and
 //! the browser closed. The clock only moves when this program publishes a
-//! tick, so two runs show the same numbers.
+//! tick.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use harness::TestServer;
 use harness::browser::Browser;
 use harness::cli;
 use harness::page::{board_sequence_after, classroom_state, convert, ended_call, has_classroom_view};
+use harness::{TestServer, manual_clock_at_machine_time, pinned_config};
 
 /// The page's width in the pictures: a laptop's.
 const WIDTH: u32 = 1280;
@@ -44,7 +44,14 @@ async fn main() -> ExitCode {
             .unwrap_or_else(|| "docs/screenshots".into()),
     );
     std::fs::create_dir_all(&folder).expect("the screenshots' folder");
-    let (server, clock, page) = TestServer::start_pinned_with_web(|config| config.classroom = true).await;
+    // The page guesses the current tick from the browser's clock before
+    // loading the charts' history: the server's clock stands at the
+    // machine's time, and moves only when a tick is published here.
+    let clock = manual_clock_at_machine_time();
+    let mut config = pinned_config(&clock);
+    config.classroom = true;
+    let (server, web) = TestServer::start_with_web(config, &[]).await;
+    let page = format!("http://{web}/");
     server.publish_ticks(&clock, HISTORY_TICKS).await;
     for (lang, file) in LANGUAGES {
         let Some(browser) = Browser::open(lang).await else {
@@ -52,10 +59,12 @@ async fn main() -> ExitCode {
         };
         browser.open_page(&page).await;
         browser.click("#board-toggle").await;
-        let mut sequence = board_sequence_after(&browser, None).await;
+        // The feed resumes at the tick after the charts' history.
+        browser.wait_for_attribute("figure.chart", "data-history").await;
+        let mut sequence = None;
         for _ in 0..LIVE_TICKS {
             server.publish_ticks(&clock, 1).await;
-            sequence = board_sequence_after(&browser, Some(sequence)).await;
+            sequence = Some(board_sequence_after(&browser, sequence).await);
         }
         convert(&browser, "1234.56", "EUR", "JPY").await;
         browser

@@ -8,10 +8,10 @@
 //! a reader would see. A piece counts as English only if no French text
 //! has it too (the RPC names `Convert`, `StreamRates`, the word `Tick`).
 
-use harness::TestServer;
 use harness::browser::Browser;
 use harness::catalogs::catalog_texts;
 use harness::page::{board_sequence_after, convert, watch};
+use harness::{TestServer, manual_clock_at_machine_time, pinned_config};
 use regex::Regex;
 
 use crate::page::ids_shown;
@@ -42,7 +42,10 @@ fn english_only_pieces() -> Vec<String> {
     let mut english: Vec<String> = catalog_texts(&page_catalog("en"))
         .into_iter()
         .flat_map(|(_, text)| pieces(&text))
-        .filter(|piece| !french.iter().any(|text| whole_words(piece).is_match(text)))
+        .filter(|piece| {
+            let piece = whole_words(piece);
+            !french.iter().any(|text| piece.is_match(text))
+        })
         .collect();
     english.sort();
     english.dedup();
@@ -75,13 +78,18 @@ async fn switching_to_french_leaves_no_english_text_and_no_message_id() {
         english.len() > 10,
         "the check has English to look for: {english:?}"
     );
-    let (_server, _clock, page) = TestServer::start_pinned_with_web(|_| {}).await;
+    // The machine's time, as the charts need (see charts.rs).
+    let clock = manual_clock_at_machine_time();
+    let (server, web) = TestServer::start_with_web(pinned_config(&clock), &[]).await;
     let Some(browser) = Browser::open("en").await else {
         return;
     };
-    browser.open_page(&page).await;
-    // The page in use: a live board and a result, both drawn in English.
+    browser.open_page(&format!("http://{web}/")).await;
+    // The page in use: a live board with its chart and a result, all drawn
+    // in English. The feed resumes at the tick after the chart's history.
     watch(&browser, &["EUR/USD"]).await;
+    browser.wait_for_attribute("figure.chart", "data-history").await;
+    server.publish_ticks(&clock, 1).await;
     board_sequence_after(&browser, None).await;
     convert(&browser, "100", "EUR", "JPY").await;
     browser

@@ -225,6 +225,17 @@ pub fn pinned_config(clock: &Arc<ManualClock>) -> Config {
     config
 }
 
+/// A manual clock standing at the machine's time, to the second: for a
+/// server whose readers compare its time with their own (the page guesses
+/// the current tick from the browser's clock), yet that moves only when
+/// the test publishes a tick.
+pub fn manual_clock_at_machine_time() -> Arc<ManualClock> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the machine's clock is after 1970");
+    Arc::new(ManualClock::new(now.as_secs() * 1_000))
+}
+
 /// The currencies the server at `url` lists.
 pub async fn currencies(url: String) -> Vec<bank_proto::v1::Currency> {
     BankServiceClient::connect(url)
