@@ -26,8 +26,9 @@ use crate::typography::{french_catalog_faults, has_stray_space};
 use harness::catalogs::catalog_texts;
 
 /// Messages whose French is, rightly, the English text: "Tick { $sequence }"
-/// (the tick is the project's word in both languages, as in the CLI).
-const SAME_IN_BOTH: &[&str] = &["board-sequence"];
+/// (the tick is the project's word in both languages, as in the CLI), and
+/// a diagram's server lane, named after the program ("bank-server").
+const SAME_IN_BOTH: &[&str] = &["board-sequence", "models-lane-server"];
 
 /// The page's folder in the workspace.
 fn web() -> PathBuf {

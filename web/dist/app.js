@@ -226,7 +226,7 @@ classroom-refused = La vue de classe a \xE9t\xE9 refus\xE9e\xA0: { $code }. Ce s
 classroom-ended = La vue de classe s\u2019est termin\xE9e\xA0: { $reason }
 classroom-again = Suivre \xE0 nouveau
 classroom-stream-closed = le serveur l\u2019a ferm\xE9e
-models-at = +{ $ms } ms
+models-at = +{ $ms }\xA0ms
 models-message = { $type } \xB7 { $encoded } o en protobuf \xB7 { $json } o en JSON
 models-message-compressed = { $type } \xB7 { $encoded } o compress\xE9s
 models-half-close = demi-fermeture (END_STREAM)\xA0: le client n\u2019enverra plus rien
@@ -250,11 +250,11 @@ models-call-classroom = { $method } \xB7 appel { $id }
 models-seen-page = Vu par le navigateur (sans vue de classe).
 models-seen-classroom = Vu par le serveur (vue de classe).
 models-open = En cours.
-models-ended = Termin\xE9\xA0: { $status } apr\xE8s { $ms } ms
+models-ended = Termin\xE9\xA0: { $status } apr\xE8s { $ms }\xA0ms
 models-cause-cancelled = annul\xE9 par le client
 models-cause-deadline = son \xE9ch\xE9ance est pass\xE9e
-models-deadline = \xC9ch\xE9ance { $deadline } ms
-models-deadline-left = \xC9ch\xE9ance { $deadline } ms \xB7 reste { $left } ms
+models-deadline = \xC9ch\xE9ance { $deadline }\xA0ms
+models-deadline-left = \xC9ch\xE9ance { $deadline }\xA0ms \xB7 reste { $left }\xA0ms
 models-folded = { $count ->
     [one] une fl\xE8che repli\xE9e (les premi\xE8res et les plus r\xE9centes sont gard\xE9es)
    *[other] { $count } fl\xE8ches repli\xE9es (les premi\xE8res et les plus r\xE9centes sont gard\xE9es)

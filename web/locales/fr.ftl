@@ -88,7 +88,7 @@ classroom-refused = La vue de classe a été refusée : { $code }. Ce serveur d
 classroom-ended = La vue de classe s’est terminée : { $reason }
 classroom-again = Suivre à nouveau
 classroom-stream-closed = le serveur l’a fermée
-models-at = +{ $ms } ms
+models-at = +{ $ms } ms
 models-message = { $type } · { $encoded } o en protobuf · { $json } o en JSON
 models-message-compressed = { $type } · { $encoded } o compressés
 models-half-close = demi-fermeture (END_STREAM) : le client n’enverra plus rien
@@ -112,11 +112,11 @@ models-call-classroom = { $method } · appel { $id }
 models-seen-page = Vu par le navigateur (sans vue de classe).
 models-seen-classroom = Vu par le serveur (vue de classe).
 models-open = En cours.
-models-ended = Terminé : { $status } après { $ms } ms
+models-ended = Terminé : { $status } après { $ms } ms
 models-cause-cancelled = annulé par le client
 models-cause-deadline = son échéance est passée
-models-deadline = Échéance { $deadline } ms
-models-deadline-left = Échéance { $deadline } ms · reste { $left } ms
+models-deadline = Échéance { $deadline } ms
+models-deadline-left = Échéance { $deadline } ms · reste { $left } ms
 models-folded = { $count ->
     [one] une flèche repliée (les premières et les plus récentes sont gardées)
    *[other] { $count } flèches repliées (les premières et les plus récentes sont gardées)
