@@ -221,6 +221,8 @@ pub struct BankServer {
     transport: TransportSettings,
     /// Serve the classroom view (`--classroom`).
     classroom: bool,
+    /// The tick's length, which the page learns at `/server.json`.
+    tick_ms: u64,
     /// Where the page and gRPC-Web are served, if anywhere.
     web_listener: Option<WebListener>,
 }
@@ -277,6 +279,7 @@ impl BankServer {
             metrics_listener: None,
             transport: config.transport,
             classroom: config.classroom,
+            tick_ms: config.tick_ms,
             web_listener: None,
         })
     }
@@ -417,6 +420,8 @@ impl BankServer {
             tls: self.tls.is_some(),
             classroom: self.classroom,
             tokens,
+            tick_ms: self.tick_ms,
+            clock: Arc::clone(&self.clock),
         };
         let page = self.web_listener.map(|listener| {
             web::serve(

@@ -13,7 +13,9 @@
 //! unsafe: an upgraded server would otherwise keep serving yesterday's
 //! script from the browser's cache.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
+
+use bank_domain::clock::Clock;
 
 use bytes::Bytes;
 use http::header::{self, HeaderValue};
@@ -74,7 +76,7 @@ static ETAGS: LazyLock<Vec<HeaderValue>> = LazyLock::new(|| {
 /// What the page learns of the server it came from, at `GET /server.json`:
 /// enough to show a command that reaches the same server over gRPC. Built
 /// once when the listener starts; never cached by the browser.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Clone, serde::Serialize)]
 pub(crate) struct About {
     /// The gRPC port (the page pairs it with the host it was loaded from:
     /// the server may listen on every address, and only the reader knows
@@ -86,6 +88,22 @@ pub(crate) struct About {
     pub classroom: bool,
     /// `--auth-tokens` is on: every call needs a token.
     pub tokens: bool,
+    /// The length of a tick, in milliseconds.
+    pub tick_ms: u64,
+    /// The rate board's clock, read at each answer as `now_unix_ms`: the
+    /// page asks for history up to the server's now, not its own (a
+    /// browser's clock may be ahead, and a tick not yet started is never
+    /// served). Now is no secret: it is not a tick's rate.
+    #[serde(skip)]
+    pub clock: Arc<dyn Clock>,
+}
+
+/// [`About`] as sent: with the server's now.
+#[derive(serde::Serialize)]
+struct AboutNow<'a> {
+    #[serde(flatten)]
+    about: &'a About,
+    now_unix_ms: u64,
 }
 
 /// The path of [`About`].
@@ -97,7 +115,11 @@ impl About {
         if request.method() != Method::GET && request.method() != Method::HEAD {
             return not_allowed();
         }
-        let json = serde_json::to_vec(self).unwrap_or_default();
+        let now = AboutNow {
+            about: self,
+            now_unix_ms: self.clock.now_unix_ms(),
+        };
+        let json = serde_json::to_vec(&now).unwrap_or_default();
         let body = if request.method() == Method::HEAD {
             tonic::body::Body::empty()
         } else {

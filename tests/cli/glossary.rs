@@ -1,7 +1,7 @@
 //! The glossary (`docs/glossary.md`) held in a French catalog: the words
 //! its last column, "where not to use the term", rules out in French,
 //! found by a check any catalog can run on its texts (as
-//! `typography::source_texts` gives them). The page's catalog
+//! `harness::catalogs::catalog_texts` gives them). The page's catalog
 //! (`web_locales`) and the CLI's (below) run it.
 //!
 //! Two kinds of fault are found:
@@ -95,6 +95,6 @@ fn the_glossary_check_catches_tick_in_prose_and_the_feed_called_flux_de_cours() 
 
 #[test]
 fn the_cli_french_catalog_follows_the_glossary() {
-    let faults = french_glossary_faults(&crate::typography::catalog_texts(bank_i18n::Lang::Fr));
+    let faults = french_glossary_faults(&harness::catalogs::catalog_texts(bank_i18n::Lang::Fr.catalog()));
     assert!(faults.is_empty(), "{}", faults.join("\n"));
 }

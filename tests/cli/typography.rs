@@ -17,7 +17,7 @@ use std::process::Output;
 use std::time::Duration;
 
 use bank_i18n::Lang;
-use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
+use harness::catalogs::catalog_texts;
 use regex::Regex;
 
 /// No-break space, before `:` and inside `« »`, and between a number and its unit.
@@ -45,58 +45,6 @@ const TOUR_TIMEOUT: Duration = Duration::from_secs(60);
 /// out too.
 pub(crate) fn code_spans() -> Regex {
     Regex::new(r"`[^`]*`|[^\s:]+:[^\s:]\S*|'.'|authorization: Bearer").expect("valid regex")
-}
-
-/// Every text a pattern can give: one per variant of each selector, each
-/// placeable kept as `{$name}` (or `{}` for anything but a variable).
-fn texts(pattern: &Pattern<&str>) -> Vec<String> {
-    let mut all = vec![String::new()];
-    for element in &pattern.elements {
-        let pieces = match element {
-            PatternElement::TextElement { value } => vec![(*value).to_owned()],
-            PatternElement::Placeable {
-                expression: Expression::Select { variants, .. },
-            } => variants
-                .iter()
-                .flat_map(|variant| texts(&variant.value))
-                .collect(),
-            PatternElement::Placeable {
-                expression: Expression::Inline(InlineExpression::VariableReference { id }),
-            } => vec![format!("{{${}}}", id.name)],
-            PatternElement::Placeable { .. } => vec!["{}".to_owned()],
-        };
-        all = all
-            .iter()
-            .flat_map(|text| pieces.iter().map(move |piece| format!("{text}{piece}")))
-            .collect();
-    }
-    all
-}
-
-/// `(message id, text)` for every value and attribute of a catalog.
-pub(crate) fn catalog_texts(lang: Lang) -> Vec<(String, String)> {
-    source_texts(lang.catalog())
-}
-
-/// `(message id, text)` for every value and attribute of the Fluent
-/// source `catalog` (the page's catalogs are checked with it too).
-pub(crate) fn source_texts(catalog: &str) -> Vec<(String, String)> {
-    let resource = fluent_syntax::parser::parse(catalog).expect("the catalog parses");
-    let mut all = Vec::new();
-    for entry in &resource.body {
-        if let Entry::Message(message) = entry {
-            let patterns = message
-                .value
-                .iter()
-                .chain(message.attributes.iter().map(|attribute| &attribute.value));
-            for pattern in patterns {
-                for text in texts(pattern) {
-                    all.push((message.id.name.to_owned(), text));
-                }
-            }
-        }
-    }
-    all
 }
 
 /// What breaks French typography in `text`, code spans left out.
@@ -136,7 +84,7 @@ pub(crate) fn has_stray_space(text: &str) -> bool {
 }
 
 /// Every fault of French typography in a French catalog's `texts` (as
-/// [`source_texts`] gives them), each with its message id.
+/// [`catalog_texts`] gives them), each with its message id.
 pub(crate) fn french_catalog_faults(texts: &[(String, String)]) -> Vec<String> {
     faults_by_message(texts, french_faults)
 }
@@ -157,7 +105,7 @@ pub(crate) fn faults_by_message(texts: &[(String, String)], check: fn(&str) -> V
 
 #[test]
 fn every_french_message_follows_french_typography() {
-    let faults = french_catalog_faults(&catalog_texts(Lang::Fr));
+    let faults = french_catalog_faults(&catalog_texts(Lang::Fr.catalog()));
     assert!(faults.is_empty(), "{}", faults.join("\n"));
 }
 
@@ -184,7 +132,7 @@ fn the_typography_check_catches_each_kind_of_fault() {
 
 #[test]
 fn english_messages_hold_no_typographic_spaces() {
-    let faults: Vec<String> = catalog_texts(Lang::En)
+    let faults: Vec<String> = catalog_texts(Lang::En.catalog())
         .into_iter()
         .filter(|(_, text)| has_stray_space(text))
         .map(|(id, text)| format!("{id}: {text:?}"))

@@ -26,7 +26,8 @@ use fluent_syntax::ast::{CallArguments, Entry, Expression, InlineExpression, Pat
 use regex::Regex;
 
 use crate::glossary::french_glossary_faults;
-use crate::typography::{french_catalog_faults, has_stray_space, source_texts};
+use crate::typography::{french_catalog_faults, has_stray_space};
+use harness::catalogs::catalog_texts;
 
 /// Messages whose French is, rightly, the English text: the server's
 /// lifeline in a diagram, named by its program, `bank-server`.
@@ -243,7 +244,7 @@ fn the_source_scan_finds_each_way_of_naming_a_message() {
 fn the_page_in_french_copies_no_english_text() {
     let by_id = |lang: &str| -> BTreeMap<String, Vec<String>> {
         let mut texts: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (id, text) in source_texts(&catalog(lang)) {
+        for (id, text) in catalog_texts(&catalog(lang)) {
             texts.entry(id).or_default().push(text);
         }
         texts
@@ -282,9 +283,9 @@ fn the_page_in_french_copies_no_english_text() {
 
 #[test]
 fn the_page_catalogs_follow_the_typography_of_each_language() {
-    let mut faults = french_catalog_faults(&source_texts(&catalog("fr")));
+    let mut faults = french_catalog_faults(&catalog_texts(&catalog("fr")));
     faults.extend(
-        source_texts(&catalog("en"))
+        catalog_texts(&catalog("en"))
             .into_iter()
             .filter(|(_, text)| has_stray_space(text))
             .map(|(id, text)| format!("en {id}: typographic space in {text:?}")),
@@ -294,6 +295,6 @@ fn the_page_catalogs_follow_the_typography_of_each_language() {
 
 #[test]
 fn the_page_in_french_never_says_tick_in_prose_nor_flux_de_cours_for_the_feed() {
-    let faults = french_glossary_faults(&source_texts(&catalog("fr")));
+    let faults = french_glossary_faults(&catalog_texts(&catalog("fr")));
     assert!(faults.is_empty(), "{}", faults.join("\n"));
 }

@@ -409,8 +409,9 @@ async fn at_its_connection_cap_the_listener_accepts_the_next_connection_only_whe
 }
 
 #[tokio::test]
-async fn server_json_tells_the_page_the_grpc_port_and_which_options_are_on() {
-    let mut config = Config::with_seed(SEED);
+async fn server_json_tells_the_page_the_grpc_port_the_server_clock_and_which_options_are_on() {
+    let clock = Arc::new(bank_domain::clock::ManualClock::new(PINNED_UNIX_MS));
+    let mut config = pinned_config(&clock);
     config.classroom = true;
     let (server, web) = TestServer::start_with_web(config, &[]).await;
 
@@ -429,4 +430,8 @@ async fn server_json_tells_the_page_the_grpc_port_and_which_options_are_on() {
     assert_eq!(about["classroom"], true);
     assert_eq!(about["tokens"], false);
     assert_eq!(about["tls"], false);
+    // The server's clock, not the machine's: the page asks for history up
+    // to the server's now.
+    assert_eq!(about["now_unix_ms"], PINNED_UNIX_MS);
+    assert_eq!(about["tick_ms"], TICK_MS);
 }

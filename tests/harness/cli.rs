@@ -209,3 +209,65 @@ pub fn localized(lang: &str, decimal: &str) -> String {
     }
     out
 }
+
+/// Runs `bank batch` on a CSV file of a header and `rows` conversions (one
+/// `ConvertBatch` message each) and returns what it printed.
+pub async fn batch(server_url: &str, rows: usize) -> Output {
+    let mut csv = String::from("amount,from,to,id\n");
+    for row in 1..=rows {
+        csv.push_str(&format!("{row}0,USD,EUR,row-{row}\n"));
+    }
+    let file = tempfile::Builder::new()
+        .suffix(".csv")
+        .tempfile()
+        .expect("a temporary file");
+    std::fs::write(file.path(), csv).expect("CSV written");
+    let mut command = bank(server_url);
+    command.arg("batch").arg(file.path());
+    run(command).await
+}
+
+/// Runs `bank session` and types `lines` one at a time, each only once the
+/// reply to the one before was printed: on the wire, requests and replies
+/// alternate. Returns the replies; every read is bounded by
+/// [`COMMAND_TIMEOUT`], and the process is killed if the test gives up.
+pub async fn session_line_by_line(server_url: &str, lines: &[&str]) -> Vec<String> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    let mut command = tokio::process::Command::from(bank_process());
+    command
+        .arg("--server")
+        .arg(server_url)
+        .arg("session")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    let mut child = command.spawn().expect("bank starts");
+    let mut input = child.stdin.take().expect("a piped standard input");
+    let mut replies = BufReader::new(child.stdout.take().expect("a piped standard output")).lines();
+    let mut printed = Vec::new();
+    for line in lines {
+        input
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .expect("the line is typed");
+        input.flush().await.expect("the line is sent");
+        let reply = tokio::time::timeout(COMMAND_TIMEOUT, replies.next_line())
+            .await
+            .expect("a reply in time")
+            .expect("standard output is readable")
+            .expect("a reply line before the end");
+        printed.push(reply);
+    }
+    drop(input);
+    let status = tokio::time::timeout(COMMAND_TIMEOUT, child.wait())
+        .await
+        .expect("bank exits in time")
+        .expect("bank's exit status");
+    assert!(
+        status.success(),
+        "bank session failed: {status}; replies {printed:?}"
+    );
+    printed
+}

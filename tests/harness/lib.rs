@@ -1,11 +1,15 @@
 //! The integration tests' harness, compiled once for both test binaries:
 //! a real Bank Service on 127.0.0.1:0 and a real tonic client connected to
 //! it ([`spawn_app`]), the real binaries ([`binaries`]), and helpers for
-//! the CLI, raw HTTP/2, metrics, certificates and terminals.
+//! the CLI, raw HTTP/2, metrics, certificates, terminals, Fluent catalogs
+//! and a real browser.
 
 pub mod binaries;
+pub mod browser;
+pub mod catalogs;
 pub mod cli;
 pub mod metrics;
+pub mod page;
 pub mod pki;
 pub mod raw_h2;
 pub mod server_process;
@@ -98,6 +102,17 @@ impl TestServer {
         (Self::spawn(server), web)
     }
 
+    /// A server on a pinned clock (as [`Self::start_pinned`]), configured
+    /// further by `tune` (the classroom, tokens), that also serves the
+    /// page: the server, its clock and the page's URL.
+    pub async fn start_pinned_with_web(tune: impl FnOnce(&mut Config)) -> (Self, Arc<ManualClock>, String) {
+        let clock = Arc::new(ManualClock::new(PINNED_UNIX_MS));
+        let mut config = pinned_config(&clock);
+        tune(&mut config);
+        let (server, web) = Self::start_with_web(config, &[]).await;
+        (server, clock, format!("http://{web}/"))
+    }
+
     fn spawn(server: BankServer) -> Self {
         let addr = server.local_addr().expect("bound address");
         let open = server.open_streams();
@@ -153,6 +168,15 @@ impl TestServer {
         self.direct_convert("1", "USD", "EUR").await;
     }
 
+    /// Moves the pinned `clock` `count` ticks forward (of the default tick
+    /// length, which pinned servers keep), publishing each.
+    pub async fn publish_ticks(&self, clock: &ManualClock, count: u64) {
+        let tick_ms = Config::with_seed(SEED).tick_ms;
+        for _ in 0..count {
+            self.publish_tick(clock, clock.now_unix_ms() + tick_ms).await;
+        }
+    }
+
     /// Minor units of every supported currency, by code, as the server
     /// publishes them.
     pub async fn minor_units(&self) -> BTreeMap<String, u32> {
@@ -199,6 +223,16 @@ pub fn pinned_config(clock: &Arc<ManualClock>) -> Config {
     let mut config = Config::with_seed(SEED);
     config.clock = Arc::clone(clock) as Arc<dyn Clock>;
     config
+}
+
+/// A manual clock standing at the machine's time, to the second, that
+/// moves only when a tick is published: for pictures that show today's
+/// date (the screenshots program).
+pub fn manual_clock_at_machine_time() -> Arc<ManualClock> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the machine's clock is after 1970");
+    Arc::new(ManualClock::new(now.as_secs() * 1_000))
 }
 
 /// The currencies the server at `url` lists.

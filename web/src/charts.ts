@@ -27,6 +27,7 @@ import { $, element } from "./dom.js";
 import { formatDuration, formatInstant } from "./formats.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { bank, describe } from "./rpc.js";
+import { about, serverNowMs } from "./server.js";
 import { beforeWatch, onUpdate, typedPairs, watch, watching } from "./board.js";
 
 /** Candles asked for and kept per chart: enough to see a trend, few enough to tell candles apart on a phone. */
@@ -112,9 +113,10 @@ async function loadHistory(pairs: string[], signal: AbortSignal): Promise<bigint
     try {
       // Before the first answer, the tick is a guess: ask for one-tick
       // candles (always valid), learn the tick, then ask again exactly.
-      const known = tickMs;
+      const server = await about;
+      const known = tickMs ?? server?.tick_ms;
       const guess = known ?? ASSUMED_TICK_MS;
-      const now = BigInt(Math.floor(Date.now() / guess));
+      const now = BigInt(Math.floor(serverNowMs() / guess));
       const asked = known === undefined ? 1n : interval;
       let answer = await history(anchor.pair, historyStartMs(now, asked, guess), undefined, interval, signal);
       const newest = answer.candles.at(-1)?.lastSequence;

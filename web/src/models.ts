@@ -22,6 +22,7 @@ import { onLanguageChange, t } from "./i18n.js";
 import { arrowText, at, callTitle, clientLane, foldedText, milliseconds, status } from "./labels.js";
 import { toMermaid } from "./mermaid.js";
 import { onPageCall } from "./recorder.js";
+import { type About, about } from "./server.js";
 
 /** How often an open call's deadline countdown is redrawn: a tenth of a
  * second is as fine as the countdown is written. */
@@ -31,13 +32,6 @@ const COUNTDOWN_EVERY_MS = 100;
  * /server.json has not answered (an older server, or none yet). */
 const DEFAULT_GRPC_PORT = 50051;
 
-/** What the server says of itself at /server.json (server/web/assets.rs). */
-interface About {
-  grpc_port: number;
-  tls: boolean;
-  classroom: boolean;
-  tokens: boolean;
-}
 
 /** A drawn call: its element and the elements of its kept arrows. */
 interface CallView {
@@ -283,21 +277,15 @@ function grpcUrlOn(about?: About): string {
   return `${scheme}://${location.hostname}:${about?.grpc_port ?? DEFAULT_GRPC_PORT}`;
 }
 
-/** Asks the server for its gRPC port; fills the address unless the reader
+/** Fills the address with the gRPC port the server gave, unless the reader
  * already typed one. Without an answer the guess stays, with its note. */
 async function learnGrpcUrl(field: HTMLInputElement): Promise<void> {
-  try {
-    const answer = await fetch("/server.json", { cache: "no-store" });
-    if (!answer.ok) return;
-    const about = (await answer.json()) as About;
-    if (typeof about.grpc_port !== "number" || field.dataset.edited === "true") return;
-    field.value = grpcUrlOn(about);
-    $("grpc-url-note").dataset.l10n = "models-grpc-url-known";
-    $("grpc-url-note").textContent = t("models-grpc-url-known");
-    drawCommands();
-  } catch {
-    // An older server without /server.json: the guess and its note stay.
-  }
+  const known = await about;
+  if (typeof known?.grpc_port !== "number" || field.dataset.edited === "true") return;
+  field.value = grpcUrlOn(known);
+  $("grpc-url-note").dataset.l10n = "models-grpc-url-known";
+  $("grpc-url-note").textContent = t("models-grpc-url-known");
+  drawCommands();
 }
 
 /** Everything drawn again, in the new language. */
