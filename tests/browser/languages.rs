@@ -110,3 +110,39 @@ async fn switching_to_french_leaves_no_english_text_and_no_message_id() {
     assert_eq!(ids_shown(&text), Vec::<String>::new(), "{text}");
     browser.close().await;
 }
+
+/// The server's sentence for an unknown currency (problem-currency-unsupported),
+/// in each language.
+const ENGLISH_SENTENCE: &str = "XXX is not a supported currency";
+const FRENCH_SENTENCE: &str = "XXX n’est pas une devise prise en charge";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_charts_error_is_worded_again_in_french_after_a_switch() {
+    let (_server, _clock, page) = TestServer::start_pinned_with_web(|_| {}).await;
+    let Some(browser) = Browser::open("en").await else {
+        return;
+    };
+    browser.open_page(&page).await;
+    // No such currency: the chart's history is refused (INVALID_ARGUMENT).
+    watch(&browser, &["EUR/XXX"]).await;
+    let caption = "figure.chart figcaption .error";
+    let english = browser
+        .wait_for(
+            "the chart's error, worded by the server",
+            &format!("document.querySelector({caption:?})?.textContent"),
+        )
+        .await;
+    let english = english.as_str().unwrap_or_default().to_owned();
+    assert!(english.contains(ENGLISH_SENTENCE), "{english}");
+
+    // The caption is redrawn at once; the server's sentence comes back in
+    // French when the history call, made again, is answered.
+    browser.choose("#language", "fr").await;
+    browser
+        .wait_for(
+            "the chart's error, worded again by the server in French",
+            &format!("document.querySelector({caption:?})?.textContent?.includes({FRENCH_SENTENCE:?})"),
+        )
+        .await;
+    browser.close().await;
+}

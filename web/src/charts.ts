@@ -45,8 +45,10 @@ interface PairChart {
   caption: HTMLElement;
   series?: CandleSeries;
   chart?: CandleChart;
-  /** What the caption says when there is no chart: loading, or why the history failed. */
-  problem?: { kind: "loading" } | { kind: "failed"; reason: string };
+  /** What the caption says when there is no chart: loading, or why the
+   * history failed, with the failed call to make again after a language
+   * switch (the server words its errors in the language of the call). */
+  problem?: { kind: "loading" } | { kind: "failed"; reason: string; again: () => HistoryCall; interval: bigint };
   live: number;
 }
 
@@ -66,7 +68,9 @@ function historyStartMs(current: bigint, interval: bigint, tick: number): number
   return firstCandle > 0n ? Number(firstCandle * interval) * tick : 0;
 }
 
-function history(pair: string, startMs: number, endMs: number | undefined, interval: bigint, signal: AbortSignal) {
+type HistoryCall = ReturnType<typeof bank.getRateHistory>;
+
+function history(pair: string, startMs: number, endMs: number | undefined, interval: bigint, signal: AbortSignal): HistoryCall {
   return bank.getRateHistory(
     {
       pair,
@@ -105,6 +109,8 @@ async function loadHistory(pairs: string[], signal: AbortSignal): Promise<bigint
 
   const interval = intervalTicks();
   let last: bigint | undefined;
+  /** The anchor's last history call, to make again after a failure. */
+  let again: () => HistoryCall = () => Promise.reject(new Error("no history asked yet"));
   let rest = charts;
   // The first pair that answers fixes the last tick of every history.
   while (last === undefined && rest.length > 0) {
@@ -118,7 +124,9 @@ async function loadHistory(pairs: string[], signal: AbortSignal): Promise<bigint
       const guess = known ?? ASSUMED_TICK_MS;
       const now = BigInt(Math.floor(serverNowMs() / guess));
       const asked = known === undefined ? 1n : interval;
-      let answer = await history(anchor.pair, historyStartMs(now, asked, guess), undefined, interval, signal);
+      const firstStart = historyStartMs(now, asked, guess);
+      again = () => history(anchor.pair, firstStart, undefined, interval, signal);
+      let answer = await again();
       const newest = answer.candles.at(-1)?.lastSequence;
       if (newest === undefined) throw new Error("the history is empty");
       tickMs = answer.tick ? durationMs(answer.tick) : guess;
@@ -128,22 +136,25 @@ async function loadHistory(pairs: string[], signal: AbortSignal): Promise<bigint
       const startMs = historyStartMs(newest, interval, tickMs);
       const first = answer.candles[0].time;
       if (known === undefined || first === undefined || timestampMs(first) !== startMs) {
-        answer = await history(anchor.pair, startMs, Number(newest + 1n) * tickMs, interval, signal);
+        const endMs = Number(newest + 1n) * tickMs;
+        again = () => history(anchor.pair, startMs, endMs, interval, signal);
+        answer = await again();
       }
       fill(anchor, answer.candles.map(fromWire), interval);
     } catch (error) {
       if (signal.aborted) return undefined;
-      fail(anchor, error);
+      fail(anchor, error, again, interval);
     }
   }
   if (last === undefined || tickMs === undefined) return undefined;
   const [startMs, endMs] = [historyStartMs(last, interval, tickMs), Number(last + 1n) * tickMs];
   await Promise.all(
     rest.map(async (chart) => {
+      const again = () => history(chart.pair, startMs, endMs, interval, signal);
       try {
-        fill(chart, (await history(chart.pair, startMs, endMs, interval, signal)).candles.map(fromWire), interval);
+        fill(chart, (await again()).candles.map(fromWire), interval);
       } catch (error) {
-        if (!signal.aborted) fail(chart, error);
+        if (!signal.aborted) fail(chart, error, again, interval);
       }
     }),
   );
@@ -167,9 +178,19 @@ function fill(chart: PairChart, candles: Candle[], interval: bigint): void {
   describeChart(chart);
 }
 
-function fail(chart: PairChart, error: unknown): void {
-  chart.problem = { kind: "failed", reason: describe(ConnectError.from(error)) };
+function fail(chart: PairChart, error: unknown, again: () => HistoryCall, interval: bigint): void {
+  if (!charts.includes(chart)) return; // a newer Watch replaced it
+  chart.problem = { kind: "failed", reason: describe(ConnectError.from(error)), again, interval };
   describeChart(chart);
+}
+
+/** Makes a failed history call again: its chart, or its error in the
+ * language the page has now. */
+function retry(chart: PairChart, again: () => HistoryCall, interval: bigint): void {
+  again().then(
+    (answer) => fill(chart, answer.candles.map(fromWire), interval),
+    (error) => fail(chart, error, again, interval),
+  );
 }
 
 /** Folds one board update into every chart that has a history. */
@@ -257,6 +278,8 @@ export function setUpCharts(): void {
     for (const chart of charts) {
       chart.chart?.relabel();
       describeChart(chart);
+      // A failed history is asked again, for its error in the new language.
+      if (chart.problem?.kind === "failed") retry(chart, chart.problem.again, chart.problem.interval);
     }
   });
 }

@@ -255,6 +255,8 @@ export function grpcTimeoutMs(value: string): number | undefined {
 /** A gRPC status code as gRPC names it: 0 → "OK", 4 → "DEADLINE_EXCEEDED". */
 export function codeName(code: number): string {
   if (code === 0) return "OK";
+  // Connect spells it the American way; gRPC's name has two Ls.
+  if (code === Code.Canceled) return "CANCELLED";
   const name = Code[code] as string | undefined;
   return name ? name.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase() : String(code);
 }

@@ -9,12 +9,13 @@
 // with the server's sentence in that language (`describe`). The page's own
 // BankService calls are also recorded for the four models' diagrams
 // (recorder.ts), after these headers are set, so the record shows them.
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { BankService } from "./gen/bank/v1/bank_pb.js";
 import { ClassroomService } from "./gen/bank/v1/classroom_pb.js";
 import { LocalizedMessageSchema } from "./gen/google/rpc/error_details_pb.js";
 import { language, t } from "./i18n.js";
+import { codeName } from "./diagram.js";
 import { recorder } from "./recorder.js";
 
 /** The bearer token the reader typed, if any. */
@@ -46,5 +47,5 @@ export const classroom = createClient(ClassroomService, transport);
  */
 export function describe(error: ConnectError): string {
   const localized = error.findDetails(LocalizedMessageSchema).find((detail) => detail.message !== "");
-  return `${localized?.message ?? error.rawMessage} (${t("error-code", { code: Code[error.code] })})`;
+  return `${localized?.message ?? error.rawMessage} (${t("error-code", { code: codeName(error.code) })})`;
 }
