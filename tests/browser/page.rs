@@ -50,3 +50,48 @@ async fn a_fresh_server_serves_the_page_with_its_title_its_parts_and_no_message_
     assert_eq!(ids_shown(&text), Vec::<String>::new(), "{text}");
     browser.close().await;
 }
+
+/// A phone's screen, in CSS pixels (an iPhone 12 to 15).
+const PHONE: (u32, u32) = (390, 844);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_the_page_fits_the_screen_width_with_the_board_and_the_models_drawn() {
+    let (server, clock, page) = TestServer::start_pinned_with_web(|config| config.classroom = true).await;
+    let Some(browser) = Browser::open_phone("en", PHONE).await else {
+        return;
+    };
+    browser.open_page(&page).await;
+    harness::page::watch(&browser, &["EUR/USD", "GBP/JPY"]).await;
+    browser.wait_for_attribute("figure.chart", "data-history").await;
+    server.publish_ticks(&clock, 1).await;
+    harness::page::board_sequence_after(&browser, None).await;
+    browser
+        .wait_for(
+            "the board's feed drawn as a call",
+            "document.querySelector('#models .call[data-method=\"StreamRates\"] .arrow')",
+        )
+        .await;
+
+    let width = browser.run("return window.innerWidth;").await;
+    assert!(
+        width
+            .as_u64()
+            .is_some_and(|width| width <= u64::from(PHONE.0) + 20),
+        "the window is a phone's: {width}"
+    );
+    // Nothing makes the page itself scroll sideways (a wide diagram or
+    // command scrolls inside its own box).
+    let overflow = browser
+        .run(
+            "return [...document.querySelectorAll('body *')]
+                .filter((element) => element.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+                    && !element.closest('.lanes, pre, .rpc, .command-line, .uplot, table'))
+                .slice(0, 5)
+                .map((element) => element.tagName + '.' + element.className + '#' + element.id);",
+        )
+        .await;
+    assert_eq!(overflow, serde_json::json!([]), "elements wider than the screen");
+    let page_width = browser.run("return document.documentElement.scrollWidth;").await;
+    assert_eq!(page_width, width, "the page scrolls sideways");
+    browser.close().await;
+}

@@ -118,12 +118,13 @@ fn capabilities(
     profile: &Path,
     language: &str,
     size: (u32, u32),
+    phone: bool,
 ) -> serde_json::Map<String, Value> {
     let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|arg| (*arg).to_owned()).collect();
     args.push(format!("--window-size={},{}", size.0, size.1));
     args.push(format!("--lang={language}"));
     args.push(format!("--user-data-dir={}", profile.display()));
-    let capabilities = json!({
+    let mut capabilities = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
             "binary": chromium,
@@ -132,6 +133,14 @@ fn capabilities(
             "prefs": { "intl": { "accept_languages": language } },
         },
     });
+    if phone {
+        // Headless chromium keeps windows at least 500 pixels wide; a
+        // phone's screen is emulated instead (its width, a phone's pixel
+        // density and touch), as the developer tools' device mode does.
+        capabilities["goog:chromeOptions"]["mobileEmulation"] = json!({
+            "deviceMetrics": { "width": size.0, "height": size.1, "pixelRatio": 3.0, "touch": true },
+        });
+    }
     match capabilities {
         Value::Object(map) => map,
         _ => unreachable!("a JSON object literal"),
@@ -147,6 +156,15 @@ impl Browser {
 
     /// The same with a window of `size` (width, height).
     pub async fn open_sized(language: &str, size: (u32, u32)) -> Option<Self> {
+        Self::open_screen(language, size, false).await
+    }
+
+    /// The same on an emulated phone whose screen is `size` CSS pixels.
+    pub async fn open_phone(language: &str, size: (u32, u32)) -> Option<Self> {
+        Self::open_screen(language, size, true).await
+    }
+
+    async fn open_screen(language: &str, size: (u32, u32), phone: bool) -> Option<Self> {
         let (chromium, driver) = match programs() {
             Ok(found) => found,
             Err(why) => {
@@ -163,7 +181,13 @@ impl Browser {
         };
         wait_for_port(port).await;
         let mut builder = ClientBuilder::new(HttpConnector::new());
-        builder.capabilities(capabilities(&chromium, browser._profile.path(), language, size));
+        builder.capabilities(capabilities(
+            &chromium,
+            browser._profile.path(),
+            language,
+            size,
+            phone,
+        ));
         let client = tokio::time::timeout(PATIENCE, builder.connect(&format!("http://127.0.0.1:{port}")))
             .await
             .expect("chromium starts in time")
