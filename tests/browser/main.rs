@@ -12,6 +12,7 @@
 mod board;
 mod charts;
 mod convert;
+mod keyboard;
 mod languages;
 mod models;
 mod page;
