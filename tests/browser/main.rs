@@ -11,6 +11,7 @@
 
 mod board;
 mod charts;
+mod contrast;
 mod convert;
 mod keyboard;
 mod languages;

@@ -119,8 +119,13 @@ fn capabilities(
     language: &str,
     size: (u32, u32),
     phone: bool,
+    dark: bool,
 ) -> serde_json::Map<String, Value> {
     let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|arg| (*arg).to_owned()).collect();
+    if dark {
+        // `prefers-color-scheme: dark`, as a system in dark mode gives.
+        args.push("--blink-settings=preferredColorScheme=0".to_owned());
+    }
     args.push(format!("--window-size={},{}", size.0, size.1));
     args.push(format!("--lang={language}"));
     args.push(format!("--user-data-dir={}", profile.display()));
@@ -156,15 +161,20 @@ impl Browser {
 
     /// The same with a window of `size` (width, height).
     pub async fn open_sized(language: &str, size: (u32, u32)) -> Option<Self> {
-        Self::open_screen(language, size, false).await
+        Self::open_screen(language, size, false, false).await
     }
 
     /// The same on an emulated phone whose screen is `size` CSS pixels.
     pub async fn open_phone(language: &str, size: (u32, u32)) -> Option<Self> {
-        Self::open_screen(language, size, true).await
+        Self::open_screen(language, size, true, false).await
     }
 
-    async fn open_screen(language: &str, size: (u32, u32), phone: bool) -> Option<Self> {
+    /// A browser whose system asks pages for their dark colours.
+    pub async fn open_dark(language: &str) -> Option<Self> {
+        Self::open_screen(language, WINDOW, false, true).await
+    }
+
+    async fn open_screen(language: &str, size: (u32, u32), phone: bool, dark: bool) -> Option<Self> {
         let (chromium, driver) = match programs() {
             Ok(found) => found,
             Err(why) => {
@@ -187,6 +197,7 @@ impl Browser {
             language,
             size,
             phone,
+            dark,
         ));
         let client = tokio::time::timeout(PATIENCE, builder.connect(&format!("http://127.0.0.1:{port}")))
             .await
