@@ -67,6 +67,24 @@ async fn a_bank_batch_appears_as_one_call_with_a_client_arrow_per_row_and_one_re
         .run("return document.querySelectorAll('.call[data-method=\"ConvertBatch\"]').length;")
         .await;
     assert_eq!(calls, 1, "one call for the whole batch");
+
+    // Its Mermaid text says the same, arrow for arrow.
+    browser
+        .click(".call[data-method=\"ConvertBatch\"] button.mermaid-export")
+        .await;
+    let text = browser
+        .wait_for(
+            "the call's Mermaid text",
+            "document.querySelector('.call[data-method=\"ConvertBatch\"] .mermaid textarea')?.value",
+        )
+        .await;
+    let text = text.as_str().unwrap_or_default();
+    let count = |prefix: &str| text.lines().filter(|line| line.starts_with(prefix)).count();
+    assert_eq!(text.lines().next(), Some("sequenceDiagram"), "{text}");
+    assert_eq!(count("    C->>S: "), BATCH_ROWS, "{text}");
+    assert_eq!(count("    S->>C: "), 1, "{text}");
+    assert_eq!(count("    C-->>S: "), 1, "the half-close: {text}");
+    assert_eq!(count("    S-->>C: "), 1, "the trailers: {text}");
     browser.close().await;
 }
 
