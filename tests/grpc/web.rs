@@ -435,3 +435,30 @@ async fn server_json_tells_the_page_the_grpc_port_the_server_clock_and_which_opt
     assert_eq!(about["now_unix_ms"], PINNED_UNIX_MS);
     assert_eq!(about["tick_ms"], TICK_MS);
 }
+
+#[test]
+fn the_page_shows_each_models_rpc_exactly_as_the_proto_writes_it() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let page = std::fs::read_to_string(root.join("web/src/index.html")).expect("the page's HTML");
+    let proto = std::fs::read_to_string(root.join("proto/bank/v1/bank.proto")).expect("the contract");
+    let written: Vec<&str> = proto.lines().map(str::trim).collect();
+    let shown: Vec<&str> = page
+        .split(r#"<pre class="rpc"><code>"#)
+        .skip(1)
+        .filter_map(|rest| rest.split("</code>").next())
+        .collect();
+    let methods: Vec<&str> = shown
+        .iter()
+        .map(|rpc| {
+            assert!(written.contains(rpc), "{rpc:?} is not in bank.proto");
+            rpc.trim_start_matches("rpc ")
+                .split('(')
+                .next()
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(
+        methods,
+        ["Convert", "StreamRates", "ConvertBatch", "ConvertSession"]
+    );
+}
