@@ -31,8 +31,8 @@ const MODELS: [&str; 4] = ["unary", "server-streaming", "client-streaming", "bid
 const UNAUTHENTICATED: &str = "16";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_page_explains_the_four_models_and_says_when_the_classroom_is_off() {
-    let (_server, _clock, page) = TestServer::start_pinned_with_web(|_| {}).await;
+async fn the_page_explains_the_four_models_says_the_classroom_is_off_and_offers_commands_for_this_server() {
+    let (server, _clock, page) = TestServer::start_pinned_with_web(|_| {}).await;
     let Some(browser) = Browser::open("en").await else {
         return;
     };
@@ -45,6 +45,30 @@ async fn the_page_explains_the_four_models_and_says_when_the_classroom_is_off() 
         .await;
     assert_eq!(models, serde_json::json!(MODELS));
     classroom_state(&browser, "off").await;
+
+    // The session's command names this server's gRPC port (/server.json),
+    // and its button copies it, or selects it where the clipboard is
+    // refused.
+    let port = server.url().rsplit(':').next().unwrap_or_default().to_owned();
+    let command = browser
+        .wait_for(
+            "the command with this server's port",
+            &format!(
+                "(text => text.includes(':{port} ') ? text : null)(document.querySelector('[data-model=\"bidi\"] code.command').textContent)"
+            ),
+        )
+        .await;
+    browser.click("[data-model=\"bidi\"] button.copy-command").await;
+    let said = browser
+        .wait_for(
+            "the button saying what it did",
+            "(l => l === 'models-copied' || l === 'models-copy-select' ? l : null)(document.querySelector('[data-model=\"bidi\"] button.copy-command').dataset.l10n)",
+        )
+        .await;
+    if said == "models-copy-select" {
+        let selected = browser.run("return String(getSelection());").await;
+        assert_eq!(selected, command, "the command is selected for Ctrl-C");
+    }
     browser.close().await;
 }
 

@@ -302,6 +302,30 @@ function redrawAll(): void {
   }
 }
 
+/** How long a copy button says "Copied" before it says "Copy" again. */
+const COPIED_FOR_MS = 2000;
+
+/** Copies the command beside `button`, and says so on the button; where
+ * the browser refuses the clipboard (a page on plain HTTP away from
+ * localhost), selects the command instead, for Ctrl-C. */
+async function copyCommand(button: HTMLButtonElement): Promise<void> {
+  const code = button.parentElement?.querySelector("code.command");
+  if (!code) return;
+  try {
+    if (!navigator.clipboard) throw new Error("no clipboard here");
+    await navigator.clipboard.writeText(code.textContent ?? "");
+    button.dataset.l10n = "models-copied";
+  } catch {
+    getSelection()?.selectAllChildren(code);
+    button.dataset.l10n = "models-copy-select";
+  }
+  button.textContent = t(button.dataset.l10n);
+  setTimeout(() => {
+    button.dataset.l10n = "models-copy";
+    button.textContent = t("models-copy");
+  }, COPIED_FOR_MS);
+}
+
 export function setUpModels(): void {
   const grpcUrl = $<HTMLInputElement>("grpc-url");
   grpcUrl.value = grpcUrlOn();
@@ -312,10 +336,7 @@ export function setUpModels(): void {
   drawCommands();
   void learnGrpcUrl(grpcUrl);
   for (const button of document.querySelectorAll<HTMLButtonElement>("#models button.copy-command")) {
-    button.addEventListener("click", () => {
-      const command = button.parentElement?.querySelector("code.command")?.textContent ?? "";
-      void navigator.clipboard?.writeText(command).catch(() => {});
-    });
+    button.addEventListener("click", () => void copyCommand(button));
   }
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && projected) leaveProjector();
