@@ -522,15 +522,26 @@ async fn batch_peak_memory(server: &TestServer, path: &str) -> (u64, Value) {
     (peak_kib, summary_of(&output))
 }
 
+/// Runs of each batch in the memory test, whose lowest peak counts.
+const RUNS_PER_SIZE: usize = 2;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_memory_stays_flat_from_twenty_thousand_to_four_hundred_thousand_rows() {
     let (server, _clock) = TestServer::start_pinned().await;
     let mut peaks = Vec::new();
     for rows in [20_000, 400_000] {
         let file = csv_file(&format!("amount,from,to\n{}", "1.37,USD,EUR\n".repeat(rows)));
-        let (peak_kib, summary) = batch_peak_memory(&server, &path_of(&file)).await;
-        assert_eq!(summary["accepted"], rows, "{summary}");
-        peaks.push(peak_kib);
+        // The lower peak of two runs. Once, in CI, a 400,000-row run
+        // peaked 14 MiB above the 20,000-row one, which no run alone or
+        // under CPU load repeated: a peak can hold what the moment adds.
+        // Memory that grows with the rows shows in both runs.
+        let mut lowest = u64::MAX;
+        for _ in 0..RUNS_PER_SIZE {
+            let (peak_kib, summary) = batch_peak_memory(&server, &path_of(&file)).await;
+            assert_eq!(summary["accepted"], rows, "{summary}");
+            lowest = lowest.min(peak_kib);
+        }
+        peaks.push(lowest);
     }
     let growth_kib = peaks[1].saturating_sub(peaks[0]);
     assert!(
