@@ -44,6 +44,22 @@ fn convert_request(request_id: &str) -> ConvertRequest {
     }
 }
 
+/// Sends a batch of `count` conversions named `{prefix}-{index}`; how many
+/// the server accepted.
+async fn batch(server: &TestServer, prefix: &str, count: usize) -> u64 {
+    let requests: Vec<_> = (0..count)
+        .map(|index| convert_request(&format!("{prefix}-{index}")))
+        .collect();
+    server
+        .client()
+        .await
+        .convert_batch(tokio_stream::iter(requests))
+        .await
+        .expect("the batch succeeds")
+        .into_inner()
+        .accepted
+}
+
 fn with_token<T>(message: T, token: Option<&str>) -> Request<T> {
     let mut request = Request::new(message);
     if let Some(token) = token {
@@ -165,17 +181,7 @@ async fn a_batch_of_five_is_one_call_with_five_client_messages_and_one_reply() {
     let server = classroom_server().await;
     let mut events = watch(&server, None).await;
 
-    let requests: Vec<_> = (0..5)
-        .map(|index| convert_request(&format!("item-{index}")))
-        .collect();
-    let summary = server
-        .client()
-        .await
-        .convert_batch(tokio_stream::iter(requests))
-        .await
-        .expect("the batch succeeds")
-        .into_inner();
-    assert_eq!(summary.accepted, 5);
+    assert_eq!(batch(&server, "item", 5).await, 5);
 
     let call = one_call(&mut events).await;
     assert_eq!(shape(&call), "SCCCCCHRE");
@@ -350,20 +356,8 @@ async fn a_watcher_that_does_not_read_is_told_how_many_events_it_skipped() {
     let server = classroom_server().await;
     let mut events = watch(&server, None).await;
 
-    let requests: Vec<_> = (0..FLOOD_ITEMS)
-        .map(|index| convert_request(&format!("flood-{index}")))
-        .collect();
-    let summary = server
-        .client()
-        .await
-        .convert_batch(tokio_stream::iter(requests))
-        .await
-        .expect("the batch succeeds")
-        .into_inner();
-    assert_eq!(
-        summary.accepted,
-        u64::try_from(FLOOD_ITEMS).expect("a small count")
-    );
+    let accepted = batch(&server, "flood", FLOOD_ITEMS).await;
+    assert_eq!(accepted, u64::try_from(FLOOD_ITEMS).expect("a small count"));
 
     // The batch has ended: every event of it is published, each either
     // waiting for the watcher or counted as skipped. The start, the items,

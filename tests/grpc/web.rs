@@ -13,7 +13,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bank_proto::v1::bank_service_client::BankServiceClient;
-use bank_proto::v1::{ConvertRequest, StreamRatesRequest};
+use bank_proto::v1::call_event::Event;
+use bank_proto::v1::classroom_service_client::ClassroomServiceClient;
+use bank_proto::v1::{ConvertRequest, StreamRatesRequest, WatchCallsRequest};
 use bank_server::{ApiTokens, Config};
 use bytes::Bytes;
 use harness::server_process::ServerProcess;
@@ -461,4 +463,40 @@ fn the_page_shows_each_models_rpc_exactly_as_the_proto_writes_it() {
         methods,
         ["Convert", "StreamRates", "ConvertBatch", "ConvertSession"]
     );
+}
+
+#[tokio::test]
+async fn a_grpc_web_call_appears_in_the_classroom_as_a_numbered_client_on_stream_zero() {
+    let mut config = Config::with_seed(SEED);
+    config.classroom = true;
+    let (server, web) = TestServer::start_with_web(config, &[]).await;
+    let mut events = ClassroomServiceClient::new(server.channel().await)
+        .watch_calls(WatchCallsRequest {})
+        .await
+        .expect("the watch opens")
+        .into_inner();
+
+    tokio::time::timeout(PATIENCE, web_client(web).convert(conversion()))
+        .await
+        .expect("an answer in time")
+        .expect("converted");
+
+    let first = tokio::time::timeout(PATIENCE, events.message())
+        .await
+        .expect("an event in time")
+        .expect("a healthy watch")
+        .expect("the watch goes on");
+    let Some(Event::Started(started)) = first.event else {
+        panic!("the call's first event is its start: {first:?}")
+    };
+    assert_eq!(started.method, "/bank.v1.BankService/Convert");
+    // Numbered from the gRPC port's counter, like any client; HTTP/1.1
+    // has no streams, so the stream is 0.
+    let number = started.connection.strip_prefix("client ");
+    assert!(
+        number.is_some_and(|number| number.parse::<u64>().is_ok_and(|n| n > 0)),
+        "{}",
+        started.connection
+    );
+    assert_eq!(started.http2_stream, 0);
 }
